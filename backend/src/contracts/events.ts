@@ -1,0 +1,79 @@
+/**
+ * The real-time contract (SPEC section 4), shared by the server and the frontend. Every server event is
+ * one entry of the tenant's durable event log and carries its `seq` (+1 per tenant) and `at` (ISO time).
+ */
+
+/** A booking as it travels in events; `user_id` reaches only staff and the booking's own user. */
+export interface BookingEventView {
+  id: string;
+  area_id: string;
+  date: string;
+  start_time: string;
+  duration: number;
+  status: 'confirmed' | 'cancelled' | 'completed' | 'no_show';
+  user_id?: string;
+}
+
+export interface EventPayloads {
+  occupancy: { area_id: string; current_users: number; capacity: number };
+  'booking:created': { booking: BookingEventView };
+  'booking:cancelled': { booking: BookingEventView };
+  'slots:changed': { area_id: string; date: string };
+  'workout:started': { area_id: string | null; session_id: string };
+  'workout:completed': { area_id: string | null; session_id: string };
+  /** The set of areas changed (created, edited, deleted): clients refetch /api/gym-status. */
+  'areas:changed': { area_id: string; change: 'created' | 'updated' | 'deleted' };
+}
+
+export type EventType = keyof EventPayloads;
+
+/** The fields every event carries. */
+export interface EventMeta {
+  seq: number;
+  at: string;
+}
+
+export type ServerEvent<T extends EventType = EventType> = EventMeta & EventPayloads[T];
+
+/** One row of the event log, before it is shaped for a recipient. */
+export interface StoredEvent<T extends EventType = EventType> {
+  tenant_id: string;
+  seq: number;
+  type: T;
+  payload: EventPayloads[T];
+  at: string;
+}
+
+export type ServerToClientEvents = {
+  [K in EventType]: (event: ServerEvent<K>) => void;
+};
+
+export interface ResumeAck {
+  success: boolean;
+  message?: string;
+  data: { last_seq: number } | { code: string };
+}
+
+export interface ClientToServerEvents {
+  /** Replays every event with seq > since, in order, before new ones. */
+  resume: (args: { since: number }, ack: (answer: ResumeAck) => void) => void;
+}
+
+export interface InterServerEvents {
+  ping: () => void;
+}
+
+export type SocketRole = 'member' | 'trainer' | 'owner' | 'display';
+
+export interface SocketData {
+  tenantId: string;
+  userId: string | null;
+  role: SocketRole;
+  /** Seconds since epoch when the credential expires; null for display tokens and sessions. */
+  expiresAt: number | null;
+  /** Highest seq this socket has been sent; replay and live events never go backwards. */
+  lastSeq: number;
+}
+
+/** The namespace of one tenant. */
+export const tenantNamespace = (tenantId: string): string => `/tenant/${tenantId}`;

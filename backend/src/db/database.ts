@@ -1,0 +1,103 @@
+/**
+ * The one database layer, for two drivers: PostgreSQL through `pg` when DATABASE_URL is set, and the
+ * embedded PGlite (real Postgres in WebAssembly) otherwise. Both run the same migrations and hand the
+ * domain the same knex API; values come back in the same shapes (int8 and numeric as numbers, dates
+ * as 'YYYY-MM-DD' strings).
+ */
+import fs from 'node:fs';
+import knexFactory, { type Knex } from 'knex';
+import pg from 'pg';
+import ClientPgLite from 'knex-pglite';
+import { PGlite, types as pgliteTypes } from '@electric-sql/pglite';
+import { btree_gist } from '@electric-sql/pglite/contrib/btree_gist';
+import { migrations } from '../../../db/migrations/index.js';
+import type { Config } from '../config.js';
+
+export interface Database {
+  /** Queries run as the app role: no superuser, no BYPASSRLS, so row-level security always applies. */
+  readonly knex: Knex;
+  readonly driver: 'pg' | 'pglite';
+  readonly appRole: string;
+  close(): Promise<void>;
+}
+
+const INT8 = 20;
+const NUMERIC = 1700;
+const DATE = 1082;
+pg.types.setTypeParser(INT8, (v) => Number(v));
+pg.types.setTypeParser(NUMERIC, (v) => Number(v));
+pg.types.setTypeParser(DATE, (v) => v);
+
+/**
+ * knex-pglite names a response's command after the builder method ('DEL'), where knex expects the SQL
+ * command ('DELETE') to answer a delete or increment with its row count, as on pg.
+ */
+type ResponseProcessor = new (config: Knex.Config) => { processResponse(obj: { method?: string }, runner: unknown): unknown };
+class PgliteClient extends (ClientPgLite as unknown as ResponseProcessor) {
+  override processResponse(obj: { method?: string }, runner: unknown): unknown {
+    const method = obj.method === 'del' ? 'delete' : obj.method === 'counter' ? 'update' : obj.method;
+    return super.processResponse({ ...obj, method }, runner);
+  }
+}
+
+const migrationSource: Knex.MigrationSource<(typeof migrations)[number]> = {
+  getMigrations: async () => [...migrations],
+  getMigrationName: (m) => m.name,
+  getMigration: async (m) => m,
+};
+
+/** Brings the schema up to date. Runs as the connecting (owner) user, never as the app role. */
+export async function migrateLatest(knex: Knex): Promise<string[]> {
+  const [, applied] = (await knex.migrate.latest({ migrationSource })) as [number, string[]];
+  return applied;
+}
+
+export async function openDatabase(
+  cfg: Config['database'],
+  options: { migrate: boolean } = { migrate: true },
+): Promise<Database> {
+  const appRole = cfg.appRole;
+  if (cfg.driver === 'pg') {
+    if (options.migrate) {
+      const owner = knexFactory({ client: 'pg', connection: cfg.url, pool: { min: 0, max: 1 }, appRole, appPassword: cfg.appPassword } as Knex.Config);
+      try {
+        await migrateLatest(owner);
+      } finally {
+        await owner.destroy();
+      }
+    }
+    // The app logs in as the app role itself, so no statement can switch back to a privileged user.
+    const url = new URL(cfg.url);
+    url.username = appRole;
+    url.password = cfg.appPassword ?? '';
+    const knex = knexFactory({
+      client: 'pg',
+      connection: url.toString(),
+      pool: {
+        min: 0,
+        max: cfg.poolMax,
+        afterCreate(conn: pg.Client, done: (err: Error | null, conn: pg.Client) => void) {
+          conn.query(`SET statement_timeout = '15s'`, (err) => done(err, conn));
+        },
+      },
+    });
+    return { knex, driver: 'pg', appRole, close: () => knex.destroy() };
+  }
+
+  if (!cfg.dataDir.startsWith('memory://')) fs.mkdirSync(cfg.dataDir, { recursive: true });
+  const pglite = await PGlite.create(cfg.dataDir, {
+    extensions: { btree_gist },
+    parsers: {
+      [pgliteTypes.INT8]: (v: string) => Number(v),
+      [pgliteTypes.NUMERIC]: (v: string) => Number(v),
+      [pgliteTypes.DATE]: (v: string) => v,
+    },
+  });
+  const knex = knexFactory({ client: PgliteClient as unknown as typeof Knex.Client, connection: () => ({ pglite }), appRole } as Knex.Config);
+  // PGlite is single-user with one connection: migrate as its owner, then switch the connection to the
+  // app role (and every transaction switches again, see unit-of-work). The process owns the data files,
+  // so the role is a guard against mistakes in our queries, not against the process itself.
+  await migrateLatest(knex);
+  await knex.raw(`SET ROLE ${appRole}`);
+  return { knex, driver: 'pglite', appRole, close: () => knex.destroy() };
+}

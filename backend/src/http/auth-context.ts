@@ -1,0 +1,48 @@
+/**
+ * Who is calling. Written only by the authentication middleware (HTTP) and the socket handshake;
+ * everything else reads it.
+ */
+import type { Middleware } from 'koa';
+import { forbidden, unauthorized } from './errors.js';
+
+export const ROLES = ['member', 'trainer', 'owner', 'display', 'platform_admin'] as const;
+export type Role = (typeof ROLES)[number];
+
+/** Staff roles see every booking and member of their tenant. */
+export const STAFF: readonly Role[] = ['trainer', 'owner'];
+/** People of a tenant (no displays, no platform admins). */
+export const TENANT_USERS: readonly Role[] = ['member', 'trainer', 'owner'];
+
+export interface AuthContext {
+  /** null only for the platform admin. */
+  tenantId: string | null;
+  /** null for display tokens. */
+  userId: string | null;
+  role: Role;
+  username: string | null;
+  /** How the caller proved who they are; cookie sessions need a CSRF token on unsafe methods. */
+  via: 'bearer' | 'session' | 'display';
+}
+
+/** An authenticated caller inside a tenant. */
+export interface TenantAuth extends AuthContext {
+  tenantId: string;
+}
+
+/** Refuses callers without one of `roles`: 401 when anonymous, 403 otherwise. */
+export function requireRole(roles: readonly Role[]): Middleware {
+  return async (ctx, next) => {
+    const auth = ctx.state.auth as AuthContext | undefined;
+    if (!auth) throw unauthorized();
+    if (!roles.includes(auth.role)) throw forbidden();
+    await next();
+  };
+}
+
+/** The caller's tenant auth; use after requireRole with tenant roles. */
+export function tenantAuth(state: { auth?: AuthContext }): TenantAuth {
+  const auth = state.auth;
+  if (!auth) throw unauthorized();
+  if (!auth.tenantId) throw forbidden();
+  return auth as TenantAuth;
+}

@@ -1,0 +1,27 @@
+import type { Context } from 'koa';
+import type { Envelope, ErrorCode } from '../contracts/envelope.js';
+import { translate, type MessageKey } from '../contracts/i18n.js';
+
+/** Answers with the success envelope. */
+export function reply<T>(ctx: Context, data: T, options: { status?: number; message?: MessageKey } = {}): void {
+  ctx.status = options.status ?? 200;
+  const body: Envelope<T> = {
+    success: true,
+    message: translate(ctx.state.locale ?? 'en', options.message ?? (ctx.status === 201 ? 'ok.created' : 'ok.default')),
+    data,
+    timestamp: new Date().toISOString(),
+  };
+  ctx.body = body;
+}
+
+/** The failure envelope; the message is in the caller's language. */
+export function failure(ctx: Context, status: number, code: ErrorCode, details?: unknown): void {
+  ctx.status = status;
+  const body: Envelope<{ code: ErrorCode; details?: unknown }> = {
+    success: false,
+    message: translate(ctx.state.locale ?? 'en', `error.${code}`),
+    data: details === undefined ? { code } : { code, details },
+    timestamp: new Date().toISOString(),
+  };
+  ctx.body = body;
+}

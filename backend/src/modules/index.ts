@@ -1,0 +1,8 @@
+/** Every domain module's routes, mounted under /api in this order. */
+import type { AppDeps } from '../deps.js';
+import type { RouteSpec } from '../http/route.js';
+import { healthRoutes } from './health/health.routes.js';
+
+export function moduleRoutes(deps: AppDeps): RouteSpec<any, any, any>[] {
+  return [...healthRoutes(deps)];
+}

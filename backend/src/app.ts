@@ -15,6 +15,7 @@ import type { AppDeps } from './deps.js';
 import { errorHandler } from './http/error-handler.js';
 import { negotiateLocale, requestContext, requireJsonBodies } from './http/middleware.js';
 import { ApiRegistry } from './http/route.js';
+import { dbPool, httpMetrics, registry as metricsRegistry } from './metrics.js';
 import { authentication } from './modules/auth/auth.middleware.js';
 import { moduleRoutes } from './modules/index.js';
 
@@ -26,6 +27,7 @@ export function createApp(deps: AppDeps): { app: Koa; registry: ApiRegistry } {
   const registry = new ApiRegistry().add(...moduleRoutes(deps));
 
   app.use(requestContext(log));
+  app.use(httpMetrics());
   app.use(errorHandler(log));
   app.use(
     helmet({
@@ -59,6 +61,17 @@ export function createApp(deps: AppDeps): { app: Koa; registry: ApiRegistry } {
   app.use(bodyParser({ enableTypes: ['json'], jsonLimit: '100kb', encoding: 'utf-8' }));
   for (const mw of authentication(deps)) app.use(mw);
 
+  // Prometheus text format; nginx keeps it internal (see nginx/).
+  registry.router.get('/metrics', async (ctx) => {
+    const pool = (deps.db.knex.client as { pool?: { numUsed(): number; numFree(): number; numPendingAcquires(): number } }).pool;
+    if (pool) {
+      dbPool.set({ state: 'used' }, pool.numUsed());
+      dbPool.set({ state: 'free' }, pool.numFree());
+      dbPool.set({ state: 'pending' }, pool.numPendingAcquires());
+    }
+    ctx.type = metricsRegistry.contentType;
+    ctx.body = await metricsRegistry.metrics();
+  });
   registry.router.get('/api/openapi.json', (ctx) => {
     ctx.body = registry.openapi(config.publicUrl);
   });

@@ -2,7 +2,8 @@
 import type { AppDeps } from '../deps.js';
 import type { RouteSpec } from '../http/route.js';
 import { healthRoutes } from './health/health.routes.js';
+import { authRoutes } from './auth/auth.routes.js';
 
 export function moduleRoutes(deps: AppDeps): RouteSpec<any, any, any>[] {
-  return [...healthRoutes(deps)];
+  return [...healthRoutes(deps), ...authRoutes(deps)];
 }

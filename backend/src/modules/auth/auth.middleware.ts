@@ -1,10 +1,73 @@
-import type { Middleware } from 'koa';
+import type { Context, Middleware } from 'koa';
+import Tokens from 'csrf';
 import type { AppDeps } from '../../deps.js';
+import { AppError, forbidden, unauthorized } from '../../http/errors.js';
+import { isLocale } from '../../contracts/i18n.js';
+import { subdomainFromHost, tenantBrief } from '../tenants/tenant-directory.js';
+import { resolveSessionAuth, resolveToken, type Refusal, type Resolved } from './credentials.js';
+import { sessionAuthFrom, sessionMiddleware } from './session.store.js';
+
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+export const csrfTokens = new Tokens();
+
+function refuse(refusal: Refusal): never {
+  if (refusal === 'tenant_suspended') throw forbidden('tenant_suspended');
+  if (refusal === 'token_expired') throw new AppError(401, 'token_expired');
+  throw unauthorized();
+}
+
+/** The request names no other tenant than the caller's (X-Tenant-ID or the Host's subdomain). */
+async function assertSameTenant(deps: AppDeps, ctx: Context, auth: Resolved): Promise<void> {
+  const header = ctx.get('x-tenant-id').trim().toLowerCase();
+  if (header && header !== auth.tenantId) throw forbidden('tenant_mismatch');
+  const sub = subdomainFromHost(ctx.hostname, deps.config.baseDomain);
+  if (sub && auth.tenantId) {
+    const brief = await tenantBrief(deps, auth.tenantId);
+    if (brief?.subdomain !== sub) throw forbidden('tenant_mismatch');
+  }
+}
 
 /**
  * Authentication: the only writer of ctx.state.auth (and so of the request's tenant).
- * Foundation placeholder: nobody is authenticated until the auth module lands.
+ * A Bearer token (access JWT or display token) wins; otherwise the web-session cookie, which needs the
+ * X-CSRF-Token header on state-changing methods. A bad Bearer token is refused outright (no fallback to
+ * the cookie), and a request that names another tenant than the caller's is refused with 403.
  */
-export function authentication(_deps: AppDeps): Middleware[] {
-  return [];
+export function authentication(deps: AppDeps): Middleware[] {
+  const authenticate: Middleware = async (ctx, next) => {
+    delete ctx.state.auth;
+    const header = ctx.get('authorization');
+    let auth: Resolved | undefined;
+    if (header) {
+      const m = /^Bearer\s+(\S{1,4096})$/i.exec(header.trim());
+      if (!m) throw unauthorized();
+      const result = await resolveToken(deps, m[1]!);
+      if (typeof result === 'string') refuse(result);
+      auth = result;
+    } else {
+      const session = sessionAuthFrom(deps, ctx.session as never);
+      if (session) {
+        const result = await resolveSessionAuth(deps, session);
+        if (typeof result === 'string') {
+          // A session whose tenant was suspended or whose user is gone is over.
+          ctx.session = null;
+          refuse(result);
+        }
+        auth = result;
+        if (!SAFE_METHODS.has(ctx.method) && !csrfTokens.verify(auth.csrfSecret ?? '', ctx.get('x-csrf-token'))) {
+          throw forbidden('csrf_failed');
+        }
+      }
+    }
+    if (auth) {
+      await assertSameTenant(deps, ctx, auth);
+      ctx.state.auth = {
+        tenantId: auth.tenantId, userId: auth.userId, role: auth.role, username: auth.username, via: auth.via,
+      };
+      ctx.state.credentials = auth;
+      if (auth.locale && !isLocale(ctx.query.lang)) ctx.state.locale = auth.locale;
+    }
+    await next();
+  };
+  return [sessionMiddleware(deps), authenticate];
 }

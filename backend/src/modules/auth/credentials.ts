@@ -1,17 +1,120 @@
+/**
+ * Turns a presented credential into who is calling. One resolver for the HTTP middleware and the
+ * Socket.IO handshake, so both accept and refuse exactly the same things:
+ *   - an access JWT (HS256 only, issuer/audience/expiry checked, family not revoked),
+ *   - a display token (`dt1.<tenant>.<secret>`, looked up by hash inside its tenant, not revoked),
+ *   - a web-session cookie header (signed `gym.sid` cookie → session store).
+ * In every case the tenant must exist and not be suspended or canceled.
+ */
+import Keygrip from 'keygrip';
+import { parse as parseCookie } from 'cookie';
 import type { AppDeps } from '../../deps.js';
 import type { AuthContext } from '../../http/auth-context.js';
+import type { Locale } from '../../contracts/i18n.js';
+import { isBlocked, tenantBrief } from '../tenants/tenant-directory.js';
+import { isFamilyRevoked } from './revocations.js';
+import { SESSION_COOKIE, loadSessionAuth, type SessionAuth } from './session.store.js';
+import { looksLikeDisplayToken, parseOpaqueToken, verifyAccessToken } from './tokens.js';
 
 /** Who is calling, and until when the credential holds (seconds since epoch; null when it does not expire by itself). */
 export type ResolvedCredentials = AuthContext & { expiresAt: number | null };
 
+/** A resolved caller plus what the HTTP layer uses beyond AuthContext. */
+export type Resolved = ResolvedCredentials & {
+  /** The caller's language (users), for messages. */
+  locale?: Locale;
+  /** The login (refresh-token family) behind an access token. */
+  family?: string;
+  /** The CSRF secret of a cookie session. */
+  csrfSecret?: string;
+};
+
+/** Why a credential was refused: 401 unauthorized / token_expired, or 403 tenant_suspended. */
+export type Refusal = 'unauthorized' | 'token_expired' | 'tenant_suspended';
+
+const DISPLAY_TOUCH_MS = 60_000;
+
+async function tenantUsable(deps: AppDeps, tenantId: string): Promise<Refusal | null> {
+  const brief = await tenantBrief(deps, tenantId);
+  if (!brief) return 'unauthorized';
+  return isBlocked(brief.status) ? 'tenant_suspended' : null;
+}
+
+/** Resolves a bearer token (access JWT or display token); a Refusal says why not. */
+export async function resolveToken(deps: AppDeps, token: string): Promise<Resolved | Refusal> {
+  if (looksLikeDisplayToken(token)) return resolveDisplayToken(deps, token);
+  const verdict = verifyAccessToken(deps.config.jwt, token);
+  if (!verdict.ok) return verdict.reason === 'expired' ? 'token_expired' : 'unauthorized';
+  const c = verdict.claims;
+  if (c.tid) {
+    const refusal = await tenantUsable(deps, c.tid);
+    if (refusal) return refusal;
+  }
+  if (await isFamilyRevoked(deps, c.fam, c.tid)) return 'unauthorized';
+  return { tenantId: c.tid, userId: c.sub, role: c.role, username: c.usr, via: 'bearer', expiresAt: c.exp, locale: c.loc, family: c.fam };
+}
+
+async function resolveDisplayToken(deps: AppDeps, token: string): Promise<Resolved | Refusal> {
+  const parsed = parseOpaqueToken('dt1', token);
+  if (!parsed?.tenantId) return 'unauthorized';
+  const tenantId = parsed.tenantId;
+  const refusal = await tenantUsable(deps, tenantId);
+  if (refusal) return refusal;
+  const found = await deps.uow.inTenant(tenantId, async ({ trx }) => {
+    const row = await trx('display_tokens').where({ token_hash: parsed.hash }).whereNull('revoked_at').first('id', 'last_used_at');
+    if (!row) return false;
+    if (!row.last_used_at || Date.now() - new Date(row.last_used_at).getTime() > DISPLAY_TOUCH_MS) {
+      await trx('display_tokens').where({ id: row.id }).update({ last_used_at: trx.fn.now() });
+    }
+    return true;
+  });
+  if (!found) return 'unauthorized';
+  return { tenantId, userId: null, role: 'display', username: null, via: 'display', expiresAt: null };
+}
+
+/** Reads the signed session cookie from a raw Cookie header; undefined when absent or forged. */
+export function sessionIdFromCookieHeader(deps: AppDeps, cookieHeader: string): string | undefined {
+  let cookies: Record<string, string | undefined>;
+  try {
+    cookies = parseCookie(cookieHeader);
+  } catch {
+    return undefined;
+  }
+  const sid = cookies[SESSION_COOKIE];
+  const sig = cookies[`${SESSION_COOKIE}.sig`];
+  if (!sid || !sig) return undefined;
+  return new Keygrip([deps.config.session.secret]).verify(`${SESSION_COOKIE}=${sid}`, sig) ? sid : undefined;
+}
+
+/** Resolves signed-in session data into its caller (checks the tenant like every other credential). */
+export async function resolveSessionAuth(deps: AppDeps, session: SessionAuth | null): Promise<Resolved | Refusal> {
+  if (!session) return 'unauthorized';
+  if (session.tenantId) {
+    const refusal = await tenantUsable(deps, session.tenantId);
+    if (refusal) return refusal;
+  }
+  return {
+    tenantId: session.tenantId, userId: session.userId, role: session.role, username: session.username, via: 'session',
+    expiresAt: Math.floor(session.expiresAt / 1000), locale: session.locale, csrfSecret: session.csrf,
+  };
+}
+
 /**
  * Resolves an access JWT, a display token or a web-session cookie header into who is calling; null when
- * none is valid. Shared by the HTTP authentication middleware and the Socket.IO handshake.
- * Foundation placeholder until the auth module lands: nothing resolves.
+ * none is valid, including when the tenant is suspended. Shared by the HTTP authentication middleware
+ * and the Socket.IO handshake. A token wins over a cookie when both are given.
  */
 export async function resolveCredentials(
-  _deps: AppDeps,
-  _input: { token?: string; cookieHeader?: string },
+  deps: AppDeps,
+  input: { token?: string; cookieHeader?: string },
 ): Promise<ResolvedCredentials | null> {
-  return null;
+  let result: Resolved | Refusal = 'unauthorized';
+  if (typeof input.token === 'string' && input.token) result = await resolveToken(deps, input.token);
+  else if (typeof input.cookieHeader === 'string' && input.cookieHeader) {
+    const sid = sessionIdFromCookieHeader(deps, input.cookieHeader);
+    if (sid) result = await resolveSessionAuth(deps, await loadSessionAuth(deps, sid));
+  }
+  if (typeof result === 'string') return null;
+  const { locale: _l, family: _f, csrfSecret: _c, ...credentials } = result;
+  return credentials;
 }

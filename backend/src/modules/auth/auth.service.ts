@@ -1,0 +1,226 @@
+/**
+ * Logins and token pairs. A login is a refresh-token family: every refresh spends the presented token
+ * and issues the next one of the same family; presenting a spent token again means it leaked, so the
+ * whole family (and its access tokens, through the revocation list) ends.
+ */
+import { randomUUID } from 'node:crypto';
+import type { Knex } from 'knex';
+import type { AppDeps } from '../../deps.js';
+import { AppError, forbidden, unauthorized } from '../../http/errors.js';
+import type { Role } from '../../http/auth-context.js';
+import { isLocale, type Locale } from '../../contracts/i18n.js';
+import { findTenantById, findTenantBySubdomain, isBlocked, type TenantRecord } from '../tenants/tenant-directory.js';
+import { verifyPassword } from './passwords.js';
+import { isFamilyRevoked, revokeFamilyAccess } from './revocations.js';
+import { loginThrottle } from './throttle.js';
+import { newOpaqueToken, parseOpaqueToken, signAccessToken } from './tokens.js';
+
+export interface UserRow {
+  id: string;
+  tenant_id: string | null;
+  username: string;
+  password_hash: string;
+  role: Exclude<Role, 'display'>;
+  locale: Locale;
+  full_name: string | null;
+  email: string | null;
+  active: boolean;
+}
+
+export interface PublicUser {
+  id: string;
+  username: string;
+  role: Role;
+  tenant_id: string | null;
+  locale: Locale;
+  full_name: string | null;
+}
+
+export interface TokenPair {
+  access_token: string;
+  refresh_token: string;
+  token_type: 'Bearer';
+  expires_in: number;
+  user: PublicUser;
+}
+
+/** Where a login says its tenant is; the first three may disagree only by being absent. */
+export interface TenantHints {
+  body?: string;
+  header?: string;
+  host?: string;
+}
+
+/** The platform scope is named explicitly with `platform` or by naming no tenant at all. */
+type LoginTenant = { kind: 'platform' } | { kind: 'tenant'; tenant: TenantRecord } | { kind: 'unknown'; label: string };
+
+export const publicUser = (u: UserRow): PublicUser => ({
+  id: u.id, username: u.username, role: u.role, tenant_id: u.tenant_id,
+  locale: isLocale(u.locale) ? u.locale : 'en', full_name: u.full_name,
+});
+
+const invalidCredentials = () => new AppError(401, 'invalid_credentials');
+const tenantMismatch = () => forbidden('tenant_mismatch');
+
+/** Resolves the tenant of a login from the body, the X-Tenant-ID header and the Host's subdomain. */
+export async function resolveLoginTenant(deps: AppDeps, hints: TenantHints): Promise<LoginTenant> {
+  const explicit: LoginTenant[] = [];
+  if (hints.body !== undefined) {
+    const label = hints.body.trim().toLowerCase();
+    if (label === 'platform') explicit.push({ kind: 'platform' });
+    else {
+      const t = await findTenantBySubdomain(deps, label);
+      explicit.push(t ? { kind: 'tenant', tenant: t } : { kind: 'unknown', label });
+    }
+  }
+  if (hints.header !== undefined) {
+    const t = await findTenantById(deps, hints.header.trim().toLowerCase());
+    explicit.push(t ? { kind: 'tenant', tenant: t } : { kind: 'unknown', label: hints.header });
+  }
+  const fromHost = hints.host ? await findTenantBySubdomain(deps, hints.host) : undefined;
+  const candidates: LoginTenant[] = explicit.length ? explicit : fromHost ? [{ kind: 'tenant', tenant: fromHost }] : [{ kind: 'platform' }];
+  if (fromHost && explicit.length) candidates.push({ kind: 'tenant', tenant: fromHost });
+  const key = (c: LoginTenant) => (c.kind === 'tenant' ? c.tenant.id : c.kind === 'platform' ? 'platform' : `?${c.label}`);
+  if (new Set(candidates.map(key)).size > 1) throw tenantMismatch();
+  return candidates[0]!;
+}
+
+async function findUser(deps: AppDeps, where: LoginTenant, username: string): Promise<UserRow | undefined> {
+  if (where.kind === 'unknown') return undefined;
+  const q = (trx: Knex.Transaction) => trx<UserRow>('users').where({ username }).first();
+  return where.kind === 'platform'
+    ? deps.uow.inPlatform((trx) => q(trx).whereNull('tenant_id'))
+    : deps.uow.inTenant(where.tenant.id, ({ trx }) => q(trx));
+}
+
+/** Opens a new login (token family) for a user and returns its first pair. */
+export async function issueTokens(deps: AppDeps, user: UserRow, family: string = randomUUID()): Promise<TokenPair> {
+  const { token: refresh, hash } = newOpaqueToken('rt1', user.tenant_id);
+  const row = {
+    tenant_id: user.tenant_id, user_id: user.id, family_id: family, token_hash: hash,
+    expires_at: new Date(Date.now() + deps.config.jwt.refreshTtlDays * 86_400_000),
+  };
+  if (user.tenant_id) await deps.uow.inTenant(user.tenant_id, ({ trx }) => trx('refresh_tokens').insert(row));
+  else await deps.uow.inPlatform((trx) => trx('refresh_tokens').insert(row));
+  return pairFor(deps, user, family, refresh);
+}
+
+function pairFor(deps: AppDeps, user: UserRow, family: string, refresh: string): TokenPair {
+  const access = signAccessToken(deps.config.jwt, {
+    sub: user.id, tid: user.tenant_id, role: user.role, usr: user.username, loc: isLocale(user.locale) ? user.locale : 'en', fam: family,
+  });
+  return { access_token: access.token, refresh_token: refresh, token_type: 'Bearer', expires_in: access.expiresIn, user: publicUser(user) };
+}
+
+/**
+ * Checks a username and password within the login's tenant. Unknown tenant, unknown user, inactive
+ * user and wrong password all answer 401 invalid_credentials after one bcrypt comparison.
+ */
+export async function authenticatePassword(
+  deps: AppDeps,
+  input: { hints: TenantHints; username: string; password: string; address: string },
+): Promise<{ user: UserRow; tenant: TenantRecord | null }> {
+  const where = await resolveLoginTenant(deps, input.hints);
+  const scope = where.kind === 'tenant' ? where.tenant.id : where.kind === 'platform' ? 'platform' : `unknown:${where.label}`;
+  const account = `${scope}:${input.username.toLowerCase()}`;
+  const throttle = loginThrottle(deps);
+  await throttle.check(account, input.address);
+
+  const user = await findUser(deps, where, input.username);
+  const ok = await verifyPassword(input.password, user?.password_hash, deps.config.bcryptCost);
+  if (!ok || !user || !user.active) {
+    await throttle.failed(account, input.address);
+    throw invalidCredentials();
+  }
+  await throttle.succeeded(account);
+  const tenant = where.kind === 'tenant' ? where.tenant : null;
+  if (tenant && isBlocked(tenant.subscription_status)) throw forbidden('tenant_suspended');
+  return { user, tenant };
+}
+
+export async function login(
+  deps: AppDeps,
+  input: { hints: TenantHints; username: string; password: string; address: string },
+): Promise<TokenPair> {
+  const { user } = await authenticatePassword(deps, input);
+  return issueTokens(deps, user);
+}
+
+type RefreshOutcome =
+  | { kind: 'ok'; user: UserRow; family: string }
+  | { kind: 'reused'; family: string }
+  | { kind: 'expired' | 'invalid' };
+
+/** Spends a refresh token and returns the next pair of its family. */
+export async function refresh(deps: AppDeps, presented: string): Promise<TokenPair> {
+  const parsed = parseOpaqueToken('rt1', presented);
+  if (!parsed) throw unauthorized();
+  const { tenantId, hash } = parsed;
+  if (tenantId) {
+    const tenant = await findTenantById(deps, tenantId);
+    if (!tenant) throw unauthorized();
+    if (isBlocked(tenant.subscription_status)) throw forbidden('tenant_suspended');
+  }
+  const next = newOpaqueToken('rt1', tenantId);
+  const work = async (trx: Knex.Transaction): Promise<RefreshOutcome> => {
+    // The row lock makes two concurrent uses of one token a reuse, never two valid successors.
+    const row = await trx('refresh_tokens').where({ token_hash: hash }).forUpdate().first();
+    if (!row) return { kind: 'invalid' };
+    if (row.used_at) {
+      await trx('refresh_tokens').where({ family_id: row.family_id }).whereNull('revoked_at').update({ revoked_at: trx.fn.now() });
+      return { kind: 'reused', family: row.family_id };
+    }
+    if (row.revoked_at) return { kind: 'invalid' };
+    if (new Date(row.expires_at).getTime() <= Date.now()) return { kind: 'expired' };
+    const user = await trx<UserRow>('users').where({ id: row.user_id }).first();
+    if (!user || !user.active) return { kind: 'invalid' };
+    await trx('refresh_tokens').where({ id: row.id }).update({ used_at: trx.fn.now() });
+    await trx('refresh_tokens').insert({
+      tenant_id: tenantId, user_id: user.id, family_id: row.family_id, token_hash: next.hash,
+      expires_at: new Date(Date.now() + deps.config.jwt.refreshTtlDays * 86_400_000),
+    });
+    return { kind: 'ok', user, family: row.family_id };
+  };
+  const outcome = tenantId ? await deps.uow.inTenant(tenantId, (s) => work(s.trx)) : await deps.uow.inPlatform(work);
+  switch (outcome.kind) {
+    case 'ok':
+      return pairFor(deps, outcome.user, outcome.family, next.token);
+    case 'reused':
+      await revokeFamilyAccess(deps, outcome.family);
+      throw new AppError(401, 'token_reused');
+    case 'expired':
+      throw new AppError(401, 'token_expired');
+    default:
+      throw unauthorized();
+  }
+}
+
+/**
+ * Ends a login: the family of the presented refresh token (which must be the caller's), or, without
+ * one, the family of the caller's access token. Its refresh tokens and access tokens stop working.
+ */
+export async function logout(
+  deps: AppDeps,
+  caller: { userId: string; tenantId: string | null; family: string | null },
+  presented: string | undefined,
+): Promise<void> {
+  let family = caller.family;
+  if (presented !== undefined) {
+    const parsed = parseOpaqueToken('rt1', presented);
+    if (!parsed || parsed.tenantId !== caller.tenantId) throw unauthorized();
+    const find = (trx: Knex.Transaction) =>
+      trx('refresh_tokens').where({ token_hash: parsed.hash, user_id: caller.userId }).first('family_id');
+    const row = caller.tenantId ? await deps.uow.inTenant(caller.tenantId, (s) => find(s.trx)) : await deps.uow.inPlatform(find);
+    if (!row) throw unauthorized();
+    family = row.family_id;
+  }
+  if (!family) return;
+  const fam = family;
+  const revoke = (trx: Knex.Transaction) =>
+    trx('refresh_tokens').where({ family_id: fam, user_id: caller.userId }).whereNull('revoked_at').update({ revoked_at: trx.fn.now() });
+  if (caller.tenantId) await deps.uow.inTenant(caller.tenantId, (s) => revoke(s.trx));
+  else await deps.uow.inPlatform(revoke);
+  await revokeFamilyAccess(deps, fam);
+}
+
+export { isFamilyRevoked };

@@ -1,0 +1,143 @@
+/**
+ * Web sessions (koa-session) for the browser app.
+ *
+ * The cookie `gym.sid` (httpOnly, SameSite=Lax, Secure in production, signed as `gym.sid.sig`) holds only
+ * a random session id; the session itself lives in Redis when REDIS_URL is set, in the web_sessions table
+ * otherwise. The id is replaced at every login (no session fixation) and the stored session destroyed
+ * at logout.
+ *
+ * CSRF, the exact mechanism the web app follows:
+ *   - POST /auth/login answers `data.csrf_token`; GET /auth/me answers `{user, tenant, csrf_token}` too.
+ *   - Every state-changing request (POST, PUT, PATCH, DELETE) made with the session cookie must send that
+ *     token in the `X-CSRF-Token` header, else 403 `csrf_failed`. GET/HEAD/OPTIONS need none.
+ *   - The token is derived from a per-session secret (csrf package), so it stays valid for the whole
+ *     session; fetch it again from GET /auth/me after a reload. Bearer-token requests need no CSRF token.
+ */
+import { randomBytes } from 'node:crypto';
+import type { Middleware } from 'koa';
+import createSession from 'koa-session';
+import type { AppDeps } from '../../deps.js';
+import type { Role } from '../../http/auth-context.js';
+import { isLocale, type Locale } from '../../contracts/i18n.js';
+
+export const SESSION_COOKIE = 'gym.sid';
+
+/** What a signed-in session stores (never the cookie: only its id travels). */
+export interface SessionAuthData {
+  uid: string;
+  tid: string | null;
+  role: Exclude<Role, 'display'>;
+  usr: string;
+  loc: Locale;
+  /** Secret the CSRF tokens of this session are derived from. */
+  csrf: string;
+}
+
+type Stored = Partial<SessionAuthData> & { _expire?: number; _maxAge?: number };
+
+interface SessionStore {
+  get(sid: string): Promise<Stored | undefined>;
+  set(sid: string, data: Stored, maxAgeMs: number): Promise<void>;
+  destroy(sid: string): Promise<void>;
+}
+
+const SID = /^[A-Za-z0-9_-]{43}$/;
+
+function storeFor(deps: AppDeps): SessionStore {
+  const redis = deps.redis;
+  if (redis) {
+    const key = (sid: string) => `gym:sess:${sid}`;
+    return {
+      async get(sid) {
+        const raw = await redis.get(key(sid));
+        return raw ? (JSON.parse(raw) as Stored) : undefined;
+      },
+      async set(sid, data, maxAgeMs) {
+        await redis.set(key(sid), JSON.stringify(data), 'PX', Math.max(1000, maxAgeMs));
+      },
+      async destroy(sid) {
+        await redis.del(key(sid));
+      },
+    };
+  }
+  const knex = deps.db.knex;
+  return {
+    async get(sid) {
+      const row = await knex('web_sessions').where({ sid }).where('expires_at', '>', new Date()).first('data');
+      return row ? (row.data as Stored) : undefined;
+    },
+    async set(sid, data, maxAgeMs) {
+      const expires_at = new Date(Date.now() + maxAgeMs);
+      await knex('web_sessions').insert({ sid, data: JSON.stringify(data), expires_at }).onConflict('sid').merge();
+      // Expired rows go away a few at a time as sessions are written; no timer needed.
+      if (Math.random() < 0.05) await knex('web_sessions').where('expires_at', '<', new Date()).limit(100).del();
+    },
+    async destroy(sid) {
+      await knex('web_sessions').where({ sid }).del();
+    },
+  };
+}
+
+const stores = new WeakMap<AppDeps, SessionStore>();
+const storeOf = (deps: AppDeps) => {
+  let s = stores.get(deps);
+  if (!s) stores.set(deps, (s = storeFor(deps)));
+  return s;
+};
+
+export interface SessionAuth {
+  userId: string;
+  tenantId: string | null;
+  role: SessionAuthData['role'];
+  username: string;
+  locale: Locale;
+  csrf: string;
+  /** Milliseconds since epoch. */
+  expiresAt: number;
+}
+
+/** The signed-in part of session data, or null when it is not signed in or expired. */
+export function sessionAuthFrom(deps: AppDeps, data: Stored | null | undefined): SessionAuth | null {
+  if (!data?.uid || !data.role || !data.csrf) return null;
+  const expiresAt = data._expire ?? Date.now() + deps.config.session.ttlHours * 3_600_000;
+  if (expiresAt <= Date.now()) return null;
+  return {
+    userId: data.uid, tenantId: data.tid ?? null, role: data.role, username: data.usr ?? '',
+    locale: isLocale(data.loc) ? data.loc : 'en', csrf: data.csrf, expiresAt,
+  };
+}
+
+/** The signed-in part of a stored session, or null when it is missing, expired or not signed in. */
+export async function loadSessionAuth(deps: AppDeps, sid: string): Promise<SessionAuth | null> {
+  if (!SID.test(sid)) return null;
+  return sessionAuthFrom(deps, await storeOf(deps).get(sid));
+}
+
+/** The koa-session middleware. koa-session needs the app, so it is built on the first request. */
+export function sessionMiddleware(deps: AppDeps): Middleware {
+  const store = storeOf(deps);
+  let inner: Middleware | undefined;
+  return async (ctx, next) => {
+    inner ??= createSession(
+      {
+        key: SESSION_COOKIE,
+        maxAge: deps.config.session.ttlHours * 3_600_000,
+        httpOnly: true,
+        sameSite: 'lax',
+        secure: deps.config.isProduction,
+        signed: true,
+        rolling: false,
+        renew: true,
+        genid: () => randomBytes(32).toString('base64url'),
+        valid: (_ctx: unknown, data: Stored) => Boolean(data),
+        store: {
+          get: async (sid: string) => (SID.test(sid) ? store.get(sid) : undefined),
+          set: (sid: string, data: Stored, maxAge: number) => store.set(sid, data, maxAge),
+          destroy: (sid: string) => store.destroy(sid),
+        },
+      } as never,
+      ctx.app,
+    ) as Middleware;
+    return inner(ctx, next);
+  };
+}

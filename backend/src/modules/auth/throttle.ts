@@ -1,0 +1,56 @@
+/**
+ * Login throttling: failed attempts are counted per account and per client address over a window of
+ * LOGIN_BLOCK_SECONDS. Once an account has LOGIN_MAX_FAILURES failures in a row (a success resets it),
+ * further attempts answer 429 with Retry-After without even checking the password. Counters live in
+ * Redis when configured (shared by every worker), with an in-memory limiter as insurance during an
+ * outage; in memory otherwise (embedded mode is one process).
+ */
+import { RateLimiterMemory, RateLimiterRedis, type RateLimiterAbstract, type RateLimiterRes } from 'rate-limiter-flexible';
+import type { AppDeps } from '../../deps.js';
+import { tooManyRequests } from '../../http/errors.js';
+
+/** Addresses get more room than accounts: several people may share one (a gym's Wi-Fi). */
+const ADDRESS_FACTOR = 10;
+
+export interface LoginThrottle {
+  /** Throws 429 when the account or the address is over its limit. */
+  check(account: string, address: string): Promise<void>;
+  failed(account: string, address: string): Promise<void>;
+  succeeded(account: string): Promise<void>;
+}
+
+function limiter(deps: AppDeps, prefix: string, points: number): RateLimiterAbstract {
+  const duration = deps.config.loginThrottle.blockSeconds;
+  const memory = new RateLimiterMemory({ keyPrefix: prefix, points, duration });
+  if (!deps.redis) return memory;
+  return new RateLimiterRedis({ storeClient: deps.redis, keyPrefix: `gym:${prefix}`, points, duration, insuranceLimiter: memory });
+}
+
+const throttles = new WeakMap<AppDeps, LoginThrottle>();
+
+export function loginThrottle(deps: AppDeps): LoginThrottle {
+  const existing = throttles.get(deps);
+  if (existing) return existing;
+  const max = deps.config.loginThrottle.maxFailures;
+  const accounts = limiter(deps, 'login-account', max);
+  const addresses = limiter(deps, 'login-address', max * ADDRESS_FACTOR);
+  const over = async (l: RateLimiterAbstract, key: string, points: number) => {
+    const res = (await l.get(key).catch(() => null)) as RateLimiterRes | null;
+    return res && res.consumedPoints >= points ? res.msBeforeNext : null;
+  };
+  const throttle: LoginThrottle = {
+    async check(account, address) {
+      const wait = (await over(accounts, account, max)) ?? (await over(addresses, address, max * ADDRESS_FACTOR));
+      if (wait !== null) throw tooManyRequests(Math.max(1, Math.ceil(wait / 1000)));
+    },
+    async failed(account, address) {
+      // A rejection only means the limit is now reached; the next attempt is refused by check().
+      await Promise.all([accounts.penalty(account, 1).catch(() => undefined), addresses.penalty(address, 1).catch(() => undefined)]);
+    },
+    async succeeded(account) {
+      await accounts.delete(account).catch(() => undefined);
+    },
+  };
+  throttles.set(deps, throttle);
+  return throttle;
+}

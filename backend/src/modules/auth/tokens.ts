@@ -1,0 +1,97 @@
+/**
+ * Token formats. Access tokens are JWTs (HS256 pinned, issuer and audience checked). Refresh and display
+ * tokens are opaque random secrets stored only as SHA-256 hashes; each one starts with its tenant id so
+ * the row is found inside that tenant's scope, never with a cross-tenant query.
+ *
+ *   refresh: `rt1.<tenant uuid | "platform">.<43 chars base64url>`
+ *   display: `dt1.<tenant uuid>.<43 chars base64url>`
+ */
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import jwt from 'jsonwebtoken';
+import type { Config } from '../../config.js';
+import { ROLES, type Role } from '../../http/auth-context.js';
+import { isLocale, type Locale } from '../../contracts/i18n.js';
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+const SECRET = /^[A-Za-z0-9_-]{43}$/;
+
+export const isUuid = (v: unknown): v is string => typeof v === 'string' && UUID.test(v);
+
+/** What an access token says about its bearer. */
+export interface AccessClaims {
+  sub: string;
+  /** Tenant id; null for the platform admin. */
+  tid: string | null;
+  role: Role;
+  usr: string;
+  loc: Locale;
+  /** The refresh-token family (the login) this token belongs to; revoking the family ends it. */
+  fam: string;
+  typ: 'access';
+  exp: number;
+  jti: string;
+}
+
+export function signAccessToken(
+  cfg: Config['jwt'],
+  claims: Omit<AccessClaims, 'typ' | 'exp' | 'jti'>,
+): { token: string; expiresIn: number; expiresAt: number } {
+  const expiresIn = cfg.accessTtlSeconds;
+  const token = jwt.sign({ ...claims, typ: 'access' }, cfg.secret, {
+    algorithm: 'HS256',
+    expiresIn,
+    issuer: cfg.issuer,
+    audience: cfg.audience,
+    jwtid: randomUUID(),
+  });
+  return { token, expiresIn, expiresAt: Math.floor(Date.now() / 1000) + expiresIn };
+}
+
+export type AccessVerdict = { ok: true; claims: AccessClaims } | { ok: false; reason: 'expired' | 'invalid' };
+
+/** Verifies signature, algorithm (HS256 only: `none` and asymmetric confusions fail), issuer, audience, expiry and shape. */
+export function verifyAccessToken(cfg: Config['jwt'], token: string): AccessVerdict {
+  let payload: unknown;
+  try {
+    payload = jwt.verify(token, cfg.secret, { algorithms: ['HS256'], issuer: cfg.issuer, audience: cfg.audience });
+  } catch (err) {
+    return { ok: false, reason: (err as Error).name === 'TokenExpiredError' ? 'expired' : 'invalid' };
+  }
+  const p = payload as Partial<AccessClaims> | string;
+  if (typeof p !== 'object' || p === null) return { ok: false, reason: 'invalid' };
+  if (p.typ !== 'access' || !isUuid(p.sub) || !isUuid(p.fam) || typeof p.exp !== 'number') return { ok: false, reason: 'invalid' };
+  if (!(p.tid === null || isUuid(p.tid))) return { ok: false, reason: 'invalid' };
+  if (!ROLES.includes(p.role as Role) || p.role === 'display') return { ok: false, reason: 'invalid' };
+  if ((p.role === 'platform_admin') !== (p.tid === null)) return { ok: false, reason: 'invalid' };
+  return {
+    ok: true,
+    claims: {
+      sub: p.sub, tid: p.tid, role: p.role as Role, usr: typeof p.usr === 'string' ? p.usr : '',
+      loc: isLocale(p.loc) ? p.loc : 'en', fam: p.fam, typ: 'access', exp: p.exp, jti: String(p.jti ?? ''),
+    },
+  };
+}
+
+export const sha256 = (value: string) => createHash('sha256').update(value).digest('hex');
+
+const secret = () => randomBytes(32).toString('base64url');
+
+/** A new opaque token of a kind, for a tenant (null: the platform). */
+export function newOpaqueToken(kind: 'rt1' | 'dt1', tenantId: string | null): { token: string; hash: string } {
+  const token = `${kind}.${tenantId ?? 'platform'}.${secret()}`;
+  return { token, hash: sha256(token) };
+}
+
+/** Splits an opaque token into its tenant (null: platform) and hash; null when it is not one of `kind`. */
+export function parseOpaqueToken(kind: 'rt1' | 'dt1', token: unknown): { tenantId: string | null; hash: string } | null {
+  if (typeof token !== 'string' || token.length > 200) return null;
+  const parts = token.split('.');
+  if (parts.length !== 3 || parts[0] !== kind || !SECRET.test(parts[2]!)) return null;
+  const scope = parts[1]!;
+  if (scope === 'platform' && kind === 'rt1') return { tenantId: null, hash: sha256(token) };
+  if (!isUuid(scope)) return null;
+  return { tenantId: scope, hash: sha256(token) };
+}
+
+/** A cheap pre-check used to route a presented token to the right resolver. */
+export const looksLikeDisplayToken = (token: string) => token.startsWith('dt1.');

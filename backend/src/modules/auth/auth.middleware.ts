@@ -8,6 +8,8 @@ import { resolveSessionAuth, resolveToken, type Refusal, type Resolved } from '.
 import { sessionAuthFrom, sessionMiddleware } from './session.store.js';
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+/** Public endpoints that act on their body alone: a session cookie sent along is ignored (no CSRF needed). */
+const IGNORE_SESSION = new Set(['POST /auth/login', 'POST /api/auth/login', 'POST /api/auth/refresh', 'POST /api/tenants']);
 export const csrfTokens = new Tokens();
 
 function refuse(refusal: Refusal): never {
@@ -44,7 +46,7 @@ export function authentication(deps: AppDeps): Middleware[] {
       const result = await resolveToken(deps, m[1]!);
       if (typeof result === 'string') refuse(result);
       auth = result;
-    } else {
+    } else if (!IGNORE_SESSION.has(`${ctx.method} ${ctx.path}`)) {
       const session = sessionAuthFrom(deps, ctx.session as never);
       if (session) {
         const result = await resolveSessionAuth(deps, session);
@@ -60,6 +62,8 @@ export function authentication(deps: AppDeps): Middleware[] {
       }
     }
     if (auth) {
+      // Wall screens only ever read.
+      if (auth.via === 'display' && !SAFE_METHODS.has(ctx.method)) throw forbidden();
       await assertSameTenant(deps, ctx, auth);
       ctx.state.auth = {
         tenantId: auth.tenantId, userId: auth.userId, role: auth.role, username: auth.username, via: auth.via,

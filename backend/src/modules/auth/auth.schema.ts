@@ -8,8 +8,8 @@ export const loginBody = z.object({
   tenant: z.string().trim().min(1).max(63).optional(),
 });
 
-export const refreshBody = z.object({ refresh_token: z.string().min(1).max(300) });
-export const logoutBody = z.object({ refresh_token: z.string().min(1).max(300).optional() });
+export const refreshBody = z.object({ refresh_token: z.string().min(1).max(4096) });
+export const logoutBody = z.object({ refresh_token: z.string().min(1).max(4096).optional() });
 
 export const publicUserSchema = z
   .object({

@@ -70,7 +70,9 @@ function storeFor(deps: AppDeps): SessionStore {
       const expires_at = new Date(Date.now() + maxAgeMs);
       await knex('web_sessions').insert({ sid, data: JSON.stringify(data), expires_at }).onConflict('sid').merge();
       // Expired rows go away a few at a time as sessions are written; no timer needed.
-      if (Math.random() < 0.05) await knex('web_sessions').where('expires_at', '<', new Date()).limit(100).del();
+      if (Math.random() < 0.05) {
+        await knex.raw('delete from web_sessions where sid in (select sid from web_sessions where expires_at < now() limit 100)');
+      }
     },
     async destroy(sid) {
       await knex('web_sessions').where({ sid }).del();

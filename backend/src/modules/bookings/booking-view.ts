@@ -1,0 +1,61 @@
+import type { BookingEventView } from '../../contracts/events.js';
+
+export type BookingStatus = 'confirmed' | 'cancelled' | 'completed' | 'no_show';
+
+/** A booking as the API answers it; dates and clock times are the tenant's local time. */
+export interface BookingView {
+  id: string;
+  area_id: string;
+  user_id: string;
+  date: string;
+  start_time: string;
+  duration: number;
+  starts_at: string;
+  ends_at: string;
+  trainer: string | null;
+  trainer_id: string | null;
+  price: number;
+  status: BookingStatus;
+  created_at: string;
+  cancelled_at: string | null;
+  area_name_en?: string;
+  area_name_el?: string;
+  username?: string;
+  full_name?: string | null;
+}
+
+/** Columns a booking view is built from (with the optional joined names). */
+export const BOOKING_COLUMNS = [
+  'bookings.id', 'bookings.gym_area_id', 'bookings.user_id', 'bookings.booking_date', 'bookings.start_time',
+  'bookings.duration', 'bookings.starts_at', 'bookings.ends_at', 'bookings.trainer', 'bookings.trainer_id',
+  'bookings.price', 'bookings.status', 'bookings.created_at', 'bookings.cancelled_at',
+];
+
+const iso = (v: unknown): string => (v instanceof Date ? v.toISOString() : new Date(String(v)).toISOString());
+
+export function bookingView(row: Record<string, any>): BookingView {
+  const view: BookingView = {
+    id: row.id,
+    area_id: row.gym_area_id,
+    user_id: row.user_id,
+    date: row.booking_date,
+    start_time: String(row.start_time).slice(0, 5),
+    duration: row.duration,
+    starts_at: iso(row.starts_at),
+    ends_at: iso(row.ends_at),
+    trainer: row.trainer ?? null,
+    trainer_id: row.trainer_id ?? null,
+    price: Number(row.price),
+    status: row.status,
+    created_at: iso(row.created_at),
+    cancelled_at: row.cancelled_at ? iso(row.cancelled_at) : null,
+  };
+  if (row.area_name_en !== undefined) Object.assign(view, { area_name_en: row.area_name_en, area_name_el: row.area_name_el });
+  if (row.username !== undefined) Object.assign(view, { username: row.username, full_name: row.full_name ?? null });
+  return view;
+}
+
+/** The event form (SPEC section 4); the publisher strips user_id for everyone but staff and the booker. */
+export function bookingEventView(b: BookingView): BookingEventView {
+  return { id: b.id, area_id: b.area_id, date: b.date, start_time: b.start_time, duration: b.duration, status: b.status, user_id: b.user_id };
+}

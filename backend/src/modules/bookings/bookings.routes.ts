@@ -1,0 +1,92 @@
+import { z } from 'zod';
+import type { AppDeps } from '../../deps.js';
+import { STAFF, TENANT_USERS, tenantAuth } from '../../http/auth-context.js';
+import { reply } from '../../http/envelope.js';
+import { replyIdempotent } from '../../http/idempotency.js';
+import { setNextLink } from '../../http/paging.js';
+import { route } from '../../http/route.js';
+import { bookRoomBody, bookingIdParams, bookingSchema, bookingsQuery, cancelBody, userBookingsQuery } from './bookings.schema.js';
+import { bookRoom, cancelBooking } from './bookings.service.js';
+import { getBooking, listBookings, userBookings } from './bookings.queries.js';
+
+const created = z.object({ booking: bookingSchema });
+
+export function bookingsRoutes(deps: AppDeps) {
+  const book = route({
+    method: 'post',
+    path: '/api/book-room',
+    summary: 'Book a slot; the server computes the price (409 slot_unavailable when full)',
+    tag: 'bookings',
+    roles: TENANT_USERS,
+    body: bookRoomBody,
+    response: created,
+    status: 201,
+    idempotent: true,
+    handler: async (ctx, { body }) => {
+      const auth = tenantAuth(ctx.state);
+      await replyIdempotent(ctx, deps.uow, { status: 201, message: 'ok.booked' }, (uow) => bookRoom({ ...deps, uow }, auth, body));
+    },
+  });
+  return [
+    book,
+    { ...book, path: '/api/bookings', summary: 'Book a slot (the resource-style form of POST /api/book-room)' },
+    route({
+      method: 'get',
+      path: '/api/user-bookings',
+      summary: "The caller's bookings, latest first",
+      tag: 'bookings',
+      roles: TENANT_USERS,
+      query: userBookingsQuery,
+      response: z.array(bookingSchema),
+      handler: async (ctx, { query }) => {
+        const page = await userBookings(deps, tenantAuth(ctx.state), query);
+        setNextLink(ctx, page.next);
+        reply(ctx, page.items);
+      },
+    }),
+    route({
+      method: 'post',
+      path: '/api/cancel-booking',
+      summary: 'Cancel a booking: own bookings only (owner/trainer: any in the gym)',
+      tag: 'bookings',
+      roles: TENANT_USERS,
+      body: cancelBody,
+      response: bookingSchema,
+      handler: async (ctx, { body }) => reply(ctx, await cancelBooking(deps, tenantAuth(ctx.state), body.booking_id), { message: 'ok.booking_cancelled' }),
+    }),
+    route({
+      method: 'post',
+      path: '/api/bookings/:id/cancel',
+      summary: 'Cancel a booking (the resource-style form of POST /api/cancel-booking)',
+      tag: 'bookings',
+      roles: TENANT_USERS,
+      params: bookingIdParams,
+      response: bookingSchema,
+      handler: async (ctx, { params }) => reply(ctx, await cancelBooking(deps, tenantAuth(ctx.state), params.id), { message: 'ok.booking_cancelled' }),
+    }),
+    route({
+      method: 'get',
+      path: '/api/bookings',
+      summary: 'Every booking of the gym, filtered and paged (staff)',
+      tag: 'bookings',
+      roles: STAFF,
+      query: bookingsQuery,
+      response: z.array(bookingSchema),
+      handler: async (ctx, { query }) => {
+        const page = await listBookings(deps, tenantAuth(ctx.state), query);
+        setNextLink(ctx, page.next);
+        reply(ctx, page.items);
+      },
+    }),
+    route({
+      method: 'get',
+      path: '/api/bookings/:id',
+      summary: 'One booking (members: their own)',
+      tag: 'bookings',
+      roles: TENANT_USERS,
+      params: bookingIdParams,
+      response: bookingSchema,
+      handler: async (ctx, { params }) => reply(ctx, await getBooking(deps, tenantAuth(ctx.state), params.id)),
+    }),
+  ];
+}

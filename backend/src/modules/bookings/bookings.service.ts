@@ -1,0 +1,109 @@
+/**
+ * Booking and cancelling. The area row is locked for the booking (so the lowest free place is computed
+ * without races), and the exclusion constraints on `place` and per user are the real guarantee: even
+ * a path that skipped the checks here could not overbook.
+ */
+import type { TenantAuth } from '../../http/auth-context.js';
+import { STAFF } from '../../http/auth-context.js';
+import type { UnitOfWork } from '../../db/unit-of-work.js';
+import { badRequest, conflict, forbidden, notFound, unprocessable } from '../../http/errors.js';
+import { buildSlotGrid, localDate, pickSlots, priceFor } from '../slots/slot-grid.js';
+import { systemClock, tenantCalendar, type Clock } from '../slots/tenant-clock.js';
+import { BOOKING_COLUMNS, bookingEventView, bookingView, type BookingView } from './booking-view.js';
+import type { BookRoomInput } from './bookings.schema.js';
+
+export interface BookingDeps {
+  uow: UnitOfWork;
+  clock?: Clock;
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const isStaff = (auth: TenantAuth) => STAFF.includes(auth.role);
+
+export async function bookRoom(deps: BookingDeps, auth: TenantAuth, input: BookRoomInput): Promise<{ booking: BookingView }> {
+  const now = (deps.clock ?? systemClock)();
+  const userId = input.user_id ?? auth.userId;
+  if (!userId) throw forbidden();
+  if (userId !== auth.userId && !isStaff(auth)) throw forbidden();
+
+  return deps.uow.inTenant(auth.tenantId, async (scope) => {
+    const { trx } = scope;
+    const area = await trx('gym_areas').where({ id: input.room_id }).forUpdate().first();
+    if (!area) throw notFound({ field: 'room_id' });
+    if (!area.is_bookable) throw unprocessable('area_not_bookable');
+
+    const calendar = await tenantCalendar(trx, auth.tenantId);
+    const date = input.date ?? localDate(now, calendar.zone);
+    const duration = input.duration ?? area.slot_minutes;
+    const grid = buildSlotGrid({ date, zone: calendar.zone, hours: area.opening_hours ?? calendar.openingHours, slotMinutes: area.slot_minutes });
+    const pick = pickSlots(grid, input.time, duration, area.slot_minutes);
+    if (!pick.ok) {
+      if (pick.reason === 'bad_duration') {
+        throw badRequest('invalid_input', [{ path: 'duration', message: `Must be a multiple of ${area.slot_minutes} minutes` }]);
+      }
+      if (pick.reason === 'off_grid') throw unprocessable('unprocessable', { reason: 'off_grid', slot_minutes: area.slot_minutes });
+      throw unprocessable('outside_opening_hours');
+    }
+    if (pick.startsAt <= now) throw unprocessable('slot_in_past');
+
+    const price = priceFor(area.price_per_hour, duration);
+    if (input.price !== undefined && Math.abs(input.price - price) >= 0.005) throw unprocessable('price_mismatch', { price });
+
+    if (userId !== auth.userId) {
+      const member = await trx('users').where({ id: userId, active: true }).first('id');
+      if (!member) throw notFound({ field: 'user_id' });
+    }
+
+    let trainer: string | null = null;
+    let trainerId: string | null = null;
+    if (input.trainer) {
+      if (UUID.test(input.trainer)) {
+        const t = await trx('users').where({ id: input.trainer, active: true }).whereIn('role', ['trainer', 'owner']).first('id', 'username', 'full_name');
+        if (!t) throw unprocessable('unprocessable', { field: 'trainer', reason: 'unknown_trainer' });
+        trainerId = t.id;
+        trainer = t.full_name ?? t.username;
+      } else {
+        trainer = input.trainer;
+      }
+    }
+
+    const overlapping = trx('bookings')
+      .where({ status: 'confirmed' })
+      .whereRaw('period && tstzrange(?, ?, \'[)\')', [pick.startsAt, pick.endsAt]);
+    const own = await overlapping.clone().where({ user_id: userId }).first('id');
+    if (own) throw conflict('slot_unavailable', { reason: 'overlaps_own_booking', booking_id: own.id });
+    const taken = new Set<number>((await overlapping.clone().where({ gym_area_id: area.id }).pluck('place')).map(Number));
+    let place = 0;
+    for (let p = 1; p <= area.booking_capacity; p++) if (!taken.has(p)) { place = p; break; }
+    if (!place) throw conflict('slot_unavailable');
+
+    const [row] = await trx('bookings').insert({
+      tenant_id: auth.tenantId, user_id: userId, gym_area_id: area.id, booking_date: date, start_time: input.time,
+      duration, starts_at: pick.startsAt, ends_at: pick.endsAt, place, trainer, trainer_id: trainerId, price,
+    }).returning(BOOKING_COLUMNS.map((c) => c.replace('bookings.', '')));
+    const booking = bookingView(row);
+
+    await scope.record('booking:created', { booking: bookingEventView(booking) });
+    await scope.record('slots:changed', { area_id: booking.area_id, date: booking.date });
+    return { booking };
+  });
+}
+
+/** Members cancel their own future bookings (anyone else's is a 404); staff cancel any in the tenant. */
+export async function cancelBooking(deps: BookingDeps, auth: TenantAuth, bookingId: string): Promise<BookingView> {
+  const now = (deps.clock ?? systemClock)();
+  return deps.uow.inTenant(auth.tenantId, async (scope) => {
+    const { trx } = scope;
+    const current = await trx('bookings').where({ id: bookingId }).forUpdate().first();
+    if (!current || (!isStaff(auth) && current.user_id !== auth.userId)) throw notFound();
+    if (current.status !== 'confirmed') throw conflict('conflict', { status: current.status });
+    if (!isStaff(auth) && current.starts_at <= now) throw unprocessable('slot_in_past');
+    const [row] = await trx('bookings').where({ id: bookingId })
+      .update({ status: 'cancelled', cancelled_at: trx.fn.now() })
+      .returning(BOOKING_COLUMNS.map((c) => c.replace('bookings.', '')));
+    const booking = bookingView(row);
+    await scope.record('booking:cancelled', { booking: bookingEventView(booking) });
+    await scope.record('slots:changed', { area_id: booking.area_id, date: booking.date });
+    return booking;
+  });
+}

@@ -1,0 +1,18 @@
+/** The gym domain's routes (occupancy, slots, bookings, visits, workouts, and the admin resources). */
+import type { AppDeps } from '../deps.js';
+import type { RouteSpec } from '../http/route.js';
+import { bookingsRoutes } from './bookings/bookings.routes.js';
+import { gymStatusRoutes } from './gym-status/gym-status.routes.js';
+import { slotsRoutes } from './slots/slots.routes.js';
+import { visitsRoutes } from './visits/visits.routes.js';
+import { workoutsRoutes } from './workouts/workouts.routes.js';
+
+export function gymDomainRoutes(deps: AppDeps): RouteSpec<any, any, any>[] {
+  return [
+    ...gymStatusRoutes(deps),
+    ...slotsRoutes(deps),
+    ...bookingsRoutes(deps),
+    ...visitsRoutes(deps),
+    ...workoutsRoutes(deps),
+  ];
+}

@@ -1,0 +1,30 @@
+import type { UnitOfWork } from '../../db/unit-of-work.js';
+
+export interface AreaStatus {
+  id: string;
+  name_en: string;
+  name_el: string;
+  capacity: number;
+  current_users: number;
+  occupancy_pct: number;
+  is_bookable: boolean;
+}
+
+export interface GymStatus {
+  areas: AreaStatus[];
+  totals: { current_users: number; capacity: number; occupancy_pct: number };
+}
+
+export const occupancyPct = (current: number, capacity: number): number =>
+  capacity > 0 ? Math.round((current * 1000) / capacity) / 10 : 0;
+
+/** Live occupancy of every area: counts only, never who is where (displays read this too). */
+export async function gymStatus(deps: { uow: UnitOfWork }, tenantId: string): Promise<GymStatus> {
+  const rows = await deps.uow.inTenant(tenantId, ({ trx }) =>
+    trx('gym_areas').select('id', 'name_en', 'name_el', 'capacity', 'current_users', 'is_bookable').orderBy([{ column: 'name_en' }, { column: 'id' }]),
+  );
+  const areas: AreaStatus[] = rows.map((a) => ({ ...a, occupancy_pct: occupancyPct(a.current_users, a.capacity) }));
+  const current = areas.reduce((n, a) => n + a.current_users, 0);
+  const capacity = areas.reduce((n, a) => n + a.capacity, 0);
+  return { areas, totals: { current_users: current, capacity, occupancy_pct: occupancyPct(current, capacity) } };
+}

@@ -1,0 +1,114 @@
+/**
+ * The slot grid of one area on one day, in the tenant's time zone. Slots are contiguous intervals of
+ * exactly `slot_minutes` of real time, from the opening instant to the closing instant; labels are the
+ * local clock times. So on a spring-forward day the skipped hour simply has no slot (02:00 is followed
+ * by 04:00), and on a fall-back day the repeated hour appears twice (03:00 at +03 and 03:00 at +02):
+ * every real minute of opening time belongs to exactly one slot, and a slot always lasts what it costs.
+ */
+import { DateTime } from 'luxon';
+
+export const WEEKDAYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] as const;
+export type Weekday = (typeof WEEKDAYS)[number];
+
+export interface DayHours {
+  open: string;
+  close: string;
+}
+/** Per weekday; a missing or null day is closed. `close` may be '24:00' (midnight at the end of the day). */
+export type OpeningHours = Partial<Record<Weekday, DayHours | null>>;
+
+export const CLOCK = /^(?:[01]\d|2[0-3]):[0-5]\d$/;
+export const CLOSING_CLOCK = /^(?:(?:[01]\d|2[0-3]):[0-5]\d|24:00)$/;
+export const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
+
+/** Used when neither the area nor the tenant says when it is open. */
+const ALL_DAY: DayHours = { open: '00:00', close: '24:00' };
+
+export interface Slot {
+  /** Local clock time the slot starts, HH:MM. */
+  start: string;
+  /** Local clock time the slot ends, HH:MM ('24:00' for midnight at the end of the day). */
+  end: string;
+  startsAt: Date;
+  endsAt: Date;
+}
+
+export function isValidZone(zone: unknown): zone is string {
+  return typeof zone === 'string' && zone.length > 0 && DateTime.now().setZone(zone).isValid;
+}
+
+/** A calendar date that exists (2026-02-30 does not). */
+export function isValidDate(date: string): boolean {
+  return ISO_DATE.test(date) && DateTime.fromISO(date, { zone: 'UTC' }).isValid;
+}
+
+/** Today's date in `zone`. */
+export function localDate(now: Date, zone: string): string {
+  return DateTime.fromJSDate(now).setZone(zone).toISODate()!;
+}
+
+/** The local date `days` after `date`. */
+export function addDays(date: string, days: number): string {
+  return DateTime.fromISO(date, { zone: 'UTC' }).plus({ days }).toISODate()!;
+}
+
+/** The opening hours that apply on `date`: null when closed that day. */
+export function hoursOn(hours: OpeningHours | null | undefined, date: string): DayHours | null {
+  if (!hours) return ALL_DAY;
+  const weekday = WEEKDAYS[DateTime.fromISO(date, { zone: 'UTC' }).weekday - 1]!;
+  const day = hours[weekday];
+  if (!day || !CLOCK.test(day.open) || !CLOSING_CLOCK.test(day.close)) return null;
+  return day;
+}
+
+function at(date: string, clock: string, zone: string): DateTime {
+  const day = DateTime.fromISO(date, { zone });
+  if (clock === '24:00') return day.plus({ days: 1 }).startOf('day');
+  const [hour, minute] = clock.split(':').map(Number) as [number, number];
+  // A clock time inside a spring-forward gap moves forward to the first instant that exists.
+  return day.set({ hour, minute, second: 0, millisecond: 0 });
+}
+
+function label(t: DateTime, date: string): string {
+  return t.toISODate() !== date && t.hour === 0 && t.minute === 0 ? '24:00' : t.toFormat('HH:mm');
+}
+
+export function buildSlotGrid(input: { date: string; zone: string; hours: OpeningHours | null | undefined; slotMinutes: number }): Slot[] {
+  const { date, zone, slotMinutes } = input;
+  const day = hoursOn(input.hours, date);
+  if (!day || slotMinutes <= 0) return [];
+  const open = at(date, day.open, zone);
+  const close = at(date, day.close, zone);
+  const slots: Slot[] = [];
+  for (let s = open; s.plus({ minutes: slotMinutes }) <= close; s = s.plus({ minutes: slotMinutes })) {
+    const e = s.plus({ minutes: slotMinutes });
+    slots.push({ start: label(s, date), end: label(e, date), startsAt: s.toJSDate(), endsAt: e.toJSDate() });
+  }
+  return slots;
+}
+
+export type SlotPick =
+  | { ok: true; startsAt: Date; endsAt: Date; start: string }
+  | { ok: false; reason: 'closed' | 'off_grid' | 'bad_duration' | 'past_closing' };
+
+/**
+ * The interval a booking of `duration` minutes at local `time` covers: it must start on a slot and span
+ * whole slots inside opening hours. On a fall-back day a repeated clock time means its first occurrence.
+ */
+export function pickSlots(grid: Slot[], time: string, duration: number, slotMinutes: number): SlotPick {
+  if (grid.length === 0) return { ok: false, reason: 'closed' };
+  if (duration % slotMinutes !== 0 || duration <= 0) return { ok: false, reason: 'bad_duration' };
+  const first = grid.findIndex((s) => s.start === time);
+  if (first < 0) {
+    const inside = grid.some((s) => s.start < time && time < s.end);
+    return { ok: false, reason: inside ? 'off_grid' : 'closed' };
+  }
+  const last = first + duration / slotMinutes - 1;
+  if (last >= grid.length) return { ok: false, reason: 'past_closing' };
+  return { ok: true, startsAt: grid[first]!.startsAt, endsAt: grid[last]!.endsAt, start: time };
+}
+
+/** price_per_hour * minutes / 60, rounded to cents (half away from zero). */
+export function priceFor(pricePerHour: number, minutes: number): number {
+  return Math.round((pricePerHour * minutes * 100) / 60 + Number.EPSILON) / 100;
+}

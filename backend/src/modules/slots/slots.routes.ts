@@ -1,0 +1,23 @@
+import type { AppDeps } from '../../deps.js';
+import { tenantAuth } from '../../http/auth-context.js';
+import { reply } from '../../http/envelope.js';
+import { route } from '../../http/route.js';
+import { slotsParams, slotsQuery, slotsResponse } from './slots.schema.js';
+import { availableSlots } from './slots.service.js';
+
+export function slotsRoutes(deps: AppDeps) {
+  return [
+    route({
+      method: 'get',
+      path: '/api/available-slots/:areaId',
+      summary: "An area's slot grid for a day (tenant time, DST-correct) with the places left in each slot",
+      tag: 'bookings',
+      roles: ['member', 'trainer', 'owner', 'display'],
+      params: slotsParams,
+      query: slotsQuery,
+      response: slotsResponse,
+      handler: async (ctx, { params, query }) =>
+        reply(ctx, await availableSlots(deps, tenantAuth(ctx.state).tenantId, params.areaId, query.date)),
+    }),
+  ];
+}

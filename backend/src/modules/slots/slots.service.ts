@@ -1,0 +1,69 @@
+import type { UnitOfWork } from '../../db/unit-of-work.js';
+import { notFound, unprocessable } from '../../http/errors.js';
+import { buildSlotGrid, localDate } from './slot-grid.js';
+import { systemClock, tenantCalendar, type Clock } from './tenant-clock.js';
+
+export interface SlotView {
+  start: string;
+  end: string;
+  starts_at: string;
+  ends_at: string;
+  remaining: number;
+  available: boolean;
+}
+
+export interface SlotGridView {
+  area_id: string;
+  date: string;
+  timezone: string;
+  slot_minutes: number;
+  booking_capacity: number;
+  price_per_hour: number;
+  slots: SlotView[];
+}
+
+/** The day's slots of a bookable area with what is left of each; no personal data (displays read it). */
+export async function availableSlots(
+  deps: { uow: UnitOfWork; clock?: Clock },
+  tenantId: string,
+  areaId: string,
+  date?: string,
+): Promise<SlotGridView> {
+  const now = (deps.clock ?? systemClock)();
+  return deps.uow.inTenant(tenantId, async ({ trx }) => {
+    const area = await trx('gym_areas').where({ id: areaId }).first();
+    if (!area) throw notFound();
+    if (!area.is_bookable) throw unprocessable('area_not_bookable');
+    const calendar = await tenantCalendar(trx, tenantId);
+    const day = date ?? localDate(now, calendar.zone);
+    const grid = buildSlotGrid({ date: day, zone: calendar.zone, hours: area.opening_hours ?? calendar.openingHours, slotMinutes: area.slot_minutes });
+    const booked: Array<{ starts_at: Date; ends_at: Date }> = grid.length
+      ? await trx('bookings')
+        .where({ gym_area_id: areaId, status: 'confirmed' })
+        .where('starts_at', '<', grid.at(-1)!.endsAt)
+        .where('ends_at', '>', grid[0]!.startsAt)
+        .select('starts_at', 'ends_at')
+      : [];
+    const slots = grid.map((s) => {
+      const overlapping = booked.filter((b) => b.starts_at < s.endsAt && b.ends_at > s.startsAt).length;
+      const remaining = Math.max(0, area.booking_capacity - overlapping);
+      return {
+        start: s.start,
+        end: s.end,
+        starts_at: s.startsAt.toISOString(),
+        ends_at: s.endsAt.toISOString(),
+        remaining,
+        available: remaining > 0 && s.startsAt > now,
+      };
+    });
+    return {
+      area_id: areaId,
+      date: day,
+      timezone: calendar.zone,
+      slot_minutes: area.slot_minutes,
+      booking_capacity: area.booking_capacity,
+      price_per_hour: area.price_per_hour,
+      slots,
+    };
+  });
+}

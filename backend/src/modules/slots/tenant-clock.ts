@@ -1,0 +1,24 @@
+/**
+ * The tenant's clock and calendar: its IANA time zone and opening hours, read inside the caller's
+ * transaction (the tenants table is platform-level, readable by the app role).
+ */
+import type { Knex } from 'knex';
+import { isValidZone, type OpeningHours } from './slot-grid.js';
+
+export interface TenantCalendar {
+  zone: string;
+  openingHours: OpeningHours | null;
+}
+
+export async function tenantCalendar(trx: Knex.Transaction, tenantId: string): Promise<TenantCalendar> {
+  const row = (await trx('tenants').where({ id: tenantId }).first('settings')) as { settings?: Record<string, unknown> } | undefined;
+  const settings = row?.settings ?? {};
+  return {
+    zone: isValidZone(settings.timezone) ? settings.timezone : 'UTC',
+    openingHours: (settings.opening_hours as OpeningHours | undefined) ?? null,
+  };
+}
+
+/** A clock the services read; tests may pass a fixed one. */
+export type Clock = () => Date;
+export const systemClock: Clock = () => new Date();

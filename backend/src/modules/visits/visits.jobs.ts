@@ -1,0 +1,64 @@
+/**
+ * Background work of the occupancy domain, run by every server process once a minute: visits left
+ * open longer than VISIT_MAX_MINUTES are closed (source auto_expired, with an occupancy event), workouts
+ * abandoned as long are marked so, and spent idempotency keys are deleted. Several processes may run
+ * it at once: each close is a conditional update, so a visit is closed (and counted) once.
+ */
+import type { AppDeps } from '../../deps.js';
+import { IDEMPOTENCY_TTL_HOURS } from '../../http/idempotency.js';
+import { recordOccupancy, VISIT_COLUMNS } from './occupancy.js';
+
+export interface ExpiryResult {
+  visits: number;
+  workouts: number;
+}
+
+/** Closes the stale visits of every tenant; returns how many it closed. */
+export async function expireStaleVisits(deps: Pick<AppDeps, 'db' | 'uow' | 'config'>, now: Date = new Date()): Promise<ExpiryResult> {
+  const cutoff = new Date(now.getTime() - deps.config.visitMaxMinutes * 60_000);
+  // The tenants table is platform-level (no row security); read it before opening any tenant transaction.
+  const tenants: string[] = await deps.db.knex('tenants').pluck('id');
+  const total: ExpiryResult = { visits: 0, workouts: 0 };
+  for (const tenantId of tenants) {
+    const result = await deps.uow.inTenant(tenantId, async (scope) => {
+      const { trx } = scope;
+      const closed = await trx('visits').whereNull('checked_out_at').where('checked_in_at', '<', cutoff)
+        .update({ checked_out_at: trx.fn.now(), source: 'auto_expired' })
+        .returning(VISIT_COLUMNS);
+      const abandoned = await trx('workout_sessions').where({ status: 'active' }).where('start_time', '<', cutoff)
+        .update({ status: 'abandoned', end_time: trx.fn.now() });
+      await trx('idempotency_keys').where('created_at', '<', new Date(now.getTime() - IDEMPOTENCY_TTL_HOURS * 3600_000)).delete();
+      await recordOccupancy(scope, closed.map((v: { gym_area_id: string }) => v.gym_area_id));
+      return { visits: closed.length, workouts: Number(abandoned) };
+    });
+    total.visits += result.visits;
+    total.workouts += result.workouts;
+  }
+  return total;
+}
+
+export interface BackgroundJobs {
+  stop(): Promise<void>;
+}
+
+/** Starts the once-a-minute expiry; `stop` waits for a running pass to finish. */
+export function startBackgroundJobs(deps: Pick<AppDeps, 'db' | 'uow' | 'config' | 'log'>, intervalMs = 60_000): BackgroundJobs {
+  let running: Promise<unknown> | null = null;
+  let stopped = false;
+  const tick = () => {
+    if (running || stopped) return;
+    running = expireStaleVisits(deps)
+      .then((r) => { if (r.visits || r.workouts) deps.log.info(r, 'expired stale visits'); })
+      .catch((err: unknown) => deps.log.warn({ err }, 'visit expiry failed'))
+      .finally(() => { running = null; });
+  };
+  const timer = setInterval(tick, intervalMs);
+  timer.unref();
+  return {
+    async stop() {
+      stopped = true;
+      clearInterval(timer);
+      await running;
+    },
+  };
+}

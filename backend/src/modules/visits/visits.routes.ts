@@ -1,0 +1,63 @@
+import { z } from 'zod';
+import type { AppDeps } from '../../deps.js';
+import { STAFF, tenantAuth } from '../../http/auth-context.js';
+import { reply } from '../../http/envelope.js';
+import { replyIdempotent } from '../../http/idempotency.js';
+import { setNextLink } from '../../http/paging.js';
+import { route } from '../../http/route.js';
+import { checkInBody, checkOutBody, visitIdParams, visitSchema, visitsQuery } from './visits.schema.js';
+import { checkOutUser, checkOutVisit, listVisits, staffCheckIn } from './visits.service.js';
+
+export function visitsRoutes(deps: AppDeps) {
+  return [
+    route({
+      method: 'get',
+      path: '/api/visits',
+      summary: 'Who came and went: the visit log, filtered and paged (staff)',
+      tag: 'occupancy',
+      roles: STAFF,
+      query: visitsQuery,
+      response: z.array(visitSchema),
+      handler: async (ctx, { query }) => {
+        const page = await listVisits(deps, tenantAuth(ctx.state), query);
+        setNextLink(ctx, page.next);
+        reply(ctx, page.items);
+      },
+    }),
+    route({
+      method: 'post',
+      path: '/api/visits',
+      summary: 'Check a member into an area, at the desk or a kiosk (409 area_full, already_checked_in)',
+      tag: 'occupancy',
+      roles: STAFF,
+      body: checkInBody,
+      response: z.object({ visit: visitSchema }),
+      status: 201,
+      idempotent: true,
+      handler: async (ctx, { body }) => {
+        const auth = tenantAuth(ctx.state);
+        await replyIdempotent(ctx, deps.uow, { status: 201 }, (uow) => staffCheckIn({ uow }, auth, body));
+      },
+    }),
+    route({
+      method: 'post',
+      path: '/api/visits/check-out',
+      summary: "Check a member out of wherever they are (409 not_checked_in)",
+      tag: 'occupancy',
+      roles: STAFF,
+      body: checkOutBody,
+      response: visitSchema,
+      handler: async (ctx, { body }) => reply(ctx, await checkOutUser(deps, tenantAuth(ctx.state), body.user_id)),
+    }),
+    route({
+      method: 'post',
+      path: '/api/visits/:id/check-out',
+      summary: 'Close one open visit (409 not_checked_in when already closed)',
+      tag: 'occupancy',
+      roles: STAFF,
+      params: visitIdParams,
+      response: visitSchema,
+      handler: async (ctx, { params }) => reply(ctx, await checkOutVisit(deps, tenantAuth(ctx.state), params.id)),
+    }),
+  ];
+}

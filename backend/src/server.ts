@@ -12,6 +12,7 @@ import { createUnitOfWork } from './db/unit-of-work.js';
 import type { AppDeps } from './deps.js';
 import { createLogger, type Logger } from './logger.js';
 import { createPublisher } from './realtime/publisher.js';
+import { createRealtime, type Realtime, type RealtimeOptions } from './realtime/realtime.js';
 import { seedDemo } from '../../db/seeds/demo.js';
 
 export interface RunningServer {
@@ -19,44 +20,84 @@ export interface RunningServer {
   port: number;
   deps: AppDeps;
   httpServer: http.Server;
+  realtime: Realtime;
   close(): Promise<void>;
 }
 
-export async function startServer(config: Readonly<Config>, options: { log?: Logger; migrate?: boolean } = {}): Promise<RunningServer> {
+export interface StartOptions {
+  log?: Logger;
+  /** Run migrations (default config.migrateOnStart); cluster workers leave it to the primary. */
+  migrate?: boolean;
+  /** Seed demo data (default config.seedDemo); cluster workers leave it to the primary. */
+  seed?: boolean;
+  /**
+   * Do not listen: a cluster worker whose connections the primary hands over (sticky sessions).
+   * `attach` receives the server before the database is opened, to wire them.
+   */
+  worker?: { attach(server: { httpServer: http.Server; realtime: Realtime }): void };
+  realtime?: RealtimeOptions;
+}
+
+export async function startServer(config: Readonly<Config>, options: StartOptions = {}): Promise<RunningServer> {
   const log = options.log ?? createLogger(config);
   const db = await openDatabase(config.database, { migrate: options.migrate ?? config.migrateOnStart });
   const redis = config.redisUrl ? new Redis(config.redisUrl, { maxRetriesPerRequest: 2, enableOfflineQueue: true, lazyConnect: false }) : null;
   redis?.on('error', (err) => log.warn({ err: err.message }, 'redis error'));
-  const publisher = createPublisher();
+  const publisher = createPublisher({ log });
   const uow = createUnitOfWork(db, publisher);
   const deps: AppDeps = { config, log, db, uow, redis, publisher };
 
-  if (config.seedDemo) {
+  if (options.seed ?? config.seedDemo) {
     const { created } = await seedDemo({ db, uow, bcryptCost: config.bcryptCost });
     if (created.length) log.info({ created }, 'demo data seeded');
   }
 
   const { app } = createApp(deps);
-  const httpServer = http.createServer(app.callback());
-  httpServer.keepAliveTimeout = 65_000;
-  await new Promise<void>((resolve, reject) => {
-    httpServer.once('error', reject);
-    httpServer.listen(config.port, config.host, () => resolve());
+  const handle = app.callback();
+  const worker = config.isProduction ? null : String(process.pid);
+  const httpServer = http.createServer((req, res) => {
+    // Which worker of a cluster answered (tests, operators); not told in production.
+    if (worker) res.setHeader('x-worker', worker);
+    void handle(req, res);
   });
-  const port = (httpServer.address() as AddressInfo).port;
+  httpServer.keepAliveTimeout = 65_000;
+  const realtime = await createRealtime(httpServer, deps, options.realtime);
+  let port = 0;
+  if (options.worker) {
+    options.worker.attach({ httpServer, realtime });
+  } else {
+    await new Promise<void>((resolve, reject) => {
+      httpServer.once('error', reject);
+      httpServer.listen(config.port, config.host, () => resolve());
+    });
+    port = (httpServer.address() as AddressInfo).port;
+  }
 
+  let closing: Promise<void> | null = null;
   return {
     url: `http://127.0.0.1:${port}`,
     port,
     deps,
     httpServer,
-    async close() {
-      await new Promise<void>((resolve) => {
-        httpServer.close(() => resolve());
-        httpServer.closeAllConnections();
-      });
-      redis?.disconnect();
-      await db.close();
+    realtime,
+    close() {
+      closing ??= (async () => {
+        // Stop taking connections, let requests in flight finish, send sockets elsewhere, then let go.
+        const closed = new Promise<void>((resolve) => {
+          if (!httpServer.listening) return resolve();
+          httpServer.close(() => resolve());
+        });
+        httpServer.closeIdleConnections();
+        await realtime.close();
+        const force = setTimeout(() => httpServer.closeAllConnections(), 5000);
+        force.unref();
+        await closed;
+        clearTimeout(force);
+        await publisher.flush();
+        redis?.disconnect();
+        await db.close();
+      })();
+      return closing;
     },
   };
 }

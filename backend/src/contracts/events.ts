@@ -59,8 +59,31 @@ export interface ClientToServerEvents {
   resume: (args: { since: number }, ack: (answer: ResumeAck) => void) => void;
 }
 
+/** What a client sends in the handshake (`io(url + tenantNamespace(id), { auth })`). */
+export interface HandshakeAuth {
+  /** An access JWT or a display token; omit it to use the web session cookie. */
+  token?: string;
+  /** The last seq the client has seen: every later event is replayed, in order, before live ones. */
+  since?: number;
+}
+
+/** The `message` of a refused handshake (`connect_error`). */
+export const CONNECT_ERRORS = {
+  /** No credentials, or none that are valid (expired, revoked, malformed). */
+  unauthorized: 'unauthorized',
+  /** Valid credentials of another tenant, or of a role that has no live view (platform admin). */
+  forbidden: 'forbidden',
+  /** The server could not check the credentials right now (database down): retry later. */
+  unavailable: 'unavailable',
+} as const;
+export type ConnectErrorMessage = (typeof CONNECT_ERRORS)[keyof typeof CONNECT_ERRORS];
+
+/** Events between the servers of a cluster (through the Redis adapter), per tenant namespace. */
 export interface InterServerEvents {
-  ping: () => void;
+  /** A committed event of the namespace's tenant, unredacted; every server shapes it for its own sockets. */
+  event: (event: StoredEvent) => void;
+  /** Events may have been lost between servers (Redis was away): re-read the log from Postgres. */
+  resync: () => void;
 }
 
 export type SocketRole = 'member' | 'trainer' | 'owner' | 'display';

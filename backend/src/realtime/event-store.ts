@@ -1,0 +1,81 @@
+/**
+ * Reads the durable event log for replay, gap filling and the sweeper, and marks emitted events.
+ * Tenant rows are read inside the tenant's unit of work (row-level security); only the sweeper reads
+ * across tenants, and only unpublished rows (policy events_unpublished_sweep).
+ */
+import type { EventType, StoredEvent } from '../contracts/events.js';
+import type { AppDeps } from '../deps.js';
+
+export interface EventStore {
+  /** Events with seq > since, in order, at most `limit`. */
+  since(tenantId: string, since: number, limit: number): Promise<StoredEvent[]>;
+  /** The tenant's last seq (0 before its first event). */
+  lastSeq(tenantId: string): Promise<number>;
+  markPublished(tenantId: string, seqs: number[]): Promise<void>;
+  /**
+   * Unpublished events older than `olderThanMs`, oldest first, or [] when another server holds the
+   * sweeper's lock: one sweeper at a time across the cluster.
+   */
+  stale(olderThanMs: number, limit: number): Promise<StoredEvent[]>;
+}
+
+/** pg advisory lock key of the sweeper ("gymflow events" in ASCII, folded into a bigint). */
+const SWEEPER_LOCK = 0x67796d666c6f77;
+
+interface EventRow {
+  tenant_id: string;
+  seq: number | string;
+  type: string;
+  payload: unknown;
+  created_at: Date | string;
+}
+
+const toStored = (r: EventRow): StoredEvent => ({
+  tenant_id: r.tenant_id,
+  seq: Number(r.seq),
+  type: r.type as EventType,
+  payload: (typeof r.payload === 'string' ? JSON.parse(r.payload) : r.payload) as StoredEvent['payload'],
+  at: (r.created_at instanceof Date ? r.created_at : new Date(r.created_at)).toISOString(),
+});
+
+const COLUMNS = ['tenant_id', 'seq', 'type', 'payload', 'created_at'];
+
+export function createEventStore(deps: Pick<AppDeps, 'db' | 'uow'>): EventStore {
+  const { db, uow } = deps;
+  return {
+    async since(tenantId, since, limit) {
+      const rows = await uow.inTenant(tenantId, ({ trx }) =>
+        trx('events').select(COLUMNS).where({ tenant_id: tenantId }).andWhere('seq', '>', since).orderBy('seq').limit(limit),
+      );
+      return (rows as EventRow[]).map(toStored);
+    },
+    async lastSeq(tenantId) {
+      const row = await uow.inTenant(tenantId, ({ trx }) => trx('event_counters').where({ tenant_id: tenantId }).first('last_seq'));
+      return row ? Number(row.last_seq) : 0;
+    },
+    async markPublished(tenantId, seqs) {
+      if (!seqs.length) return;
+      await uow.inTenant(tenantId, ({ trx }) =>
+        trx('events')
+          .where({ tenant_id: tenantId })
+          .whereIn('seq', seqs)
+          .whereNull('published_at')
+          .update({ published_at: trx.fn.now() }),
+      );
+    },
+    async stale(olderThanMs, limit) {
+      return db.knex.transaction(async (trx) => {
+        await trx.raw("select set_config('role', ?, true), set_config('app.event_sweep', 'on', true)", [db.appRole]);
+        const lock = (await trx.raw('select pg_try_advisory_xact_lock(?::bigint) as ok', [SWEEPER_LOCK])) as { rows: Array<{ ok: boolean }> };
+        if (!lock.rows[0]?.ok) return [];
+        const rows = await trx('events')
+          .select(COLUMNS)
+          .whereNull('published_at')
+          .andWhere('created_at', '<', trx.raw('clock_timestamp() - make_interval(secs => ?)', [olderThanMs / 1000]))
+          .orderBy([{ column: 'tenant_id' }, { column: 'seq' }])
+          .limit(limit);
+        return (rows as EventRow[]).map(toStored);
+      });
+    },
+  };
+}

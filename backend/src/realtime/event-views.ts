@@ -1,0 +1,66 @@
+/**
+ * Shapes a stored event for its recipients. Staff (owner, trainer) and the person an event is about get
+ * the full payload; everybody else (other members, wall displays) gets a view built from an allow-list of
+ * the SPEC's fields, so a field added to a payload later never leaks another member's identity by default.
+ */
+import type { EventType, ServerEvent, StoredEvent } from '../contracts/events.js';
+
+const BOOKING_FIELDS = ['id', 'area_id', 'date', 'start_time', 'duration', 'status'] as const;
+
+/** The fields of each event type that anybody in the tenant may see. */
+const PUBLIC_FIELDS: { [K in EventType]: readonly string[] } = {
+  occupancy: ['area_id', 'current_users', 'capacity'],
+  'booking:created': ['booking'],
+  'booking:cancelled': ['booking'],
+  'slots:changed': ['area_id', 'date'],
+  'workout:started': ['area_id', 'session_id'],
+  'workout:completed': ['area_id', 'session_id'],
+  'areas:changed': ['area_id', 'change'],
+};
+
+type Loose = Record<string, unknown>;
+
+/** The user an event is about (the booking's or the session's member), if any. */
+export function subjectOf(event: StoredEvent): string | null {
+  const payload = event.payload as Loose;
+  const booking = payload.booking as Loose | undefined;
+  const id = booking?.user_id ?? payload.user_id;
+  return typeof id === 'string' ? id : null;
+}
+
+/** The event as staff and its own subject receive it. */
+export function fullView(event: StoredEvent): ServerEvent {
+  return { ...(event.payload as object), seq: event.seq, at: event.at } as ServerEvent;
+}
+
+/** The event as other members and displays receive it: no identity of anybody. */
+export function publicView(event: StoredEvent): ServerEvent {
+  const payload = event.payload as Loose;
+  const out: Loose = {};
+  for (const key of PUBLIC_FIELDS[event.type] ?? []) {
+    if (!(key in payload)) continue;
+    out[key] = key === 'booking' ? pick(payload.booking as Loose, BOOKING_FIELDS) : payload[key];
+  }
+  return { ...out, seq: event.seq, at: event.at } as ServerEvent;
+}
+
+/** Whether the public view differs from the full one (then two broadcasts are needed). */
+export function needsRedaction(event: StoredEvent): boolean {
+  const payload = event.payload as Loose;
+  const allowed = PUBLIC_FIELDS[event.type] ?? [];
+  for (const key of Object.keys(payload)) {
+    if (!allowed.includes(key)) return true;
+    if (key === 'booking') {
+      const booking = payload.booking as Loose;
+      if (Object.keys(booking ?? {}).some((k) => !(BOOKING_FIELDS as readonly string[]).includes(k))) return true;
+    }
+  }
+  return false;
+}
+
+function pick(source: Loose | undefined, keys: readonly string[]): Loose {
+  const out: Loose = {};
+  if (!source) return out;
+  for (const key of keys) if (key in source) out[key] = source[key];
+  return out;
+}

@@ -1,0 +1,68 @@
+/**
+ * The socket handshake: the only writer of a socket's tenant and identity (socket.data). Credentials
+ * are an access JWT or a display token in `auth.token` (or an `Authorization: Bearer` header), or the
+ * web session cookie, all resolved by the same code as HTTP requests.
+ */
+import type { IncomingMessage } from 'node:http';
+import { CONNECT_ERRORS, type HandshakeAuth, type SocketRole } from '../contracts/events.js';
+import type { AppDeps } from '../deps.js';
+import { resolveCredentials } from '../modules/auth/credentials.js';
+import type { TenantSocket } from './tenant-stream.js';
+
+export const NAMESPACE_PREFIX = '/tenant/';
+const SOCKET_ROLES: readonly string[] = ['member', 'trainer', 'owner', 'display'] satisfies SocketRole[];
+
+/** Socket.IO middleware of the tenant namespaces. */
+export function handshake(deps: AppDeps) {
+  return async (socket: TenantSocket, next: (err?: Error) => void): Promise<void> => {
+    const tenantId = socket.nsp.name.slice(NAMESPACE_PREFIX.length);
+    const auth = (socket.handshake.auth ?? {}) as HandshakeAuth;
+    const bearer = /^Bearer\s+(\S+)$/i.exec(String(socket.handshake.headers.authorization ?? ''))?.[1];
+    const token = typeof auth.token === 'string' && auth.token.length > 0 ? auth.token : bearer;
+    const cookieHeader = token ? undefined : socket.handshake.headers.cookie;
+    let creds;
+    try {
+      creds = token || cookieHeader ? await resolveCredentials(deps, { token, cookieHeader }) : null;
+    } catch (err) {
+      deps.log.error({ err }, 'socket handshake: resolving credentials failed');
+      return next(new Error(CONNECT_ERRORS.unavailable));
+    }
+    if (!creds || (creds.expiresAt !== null && creds.expiresAt * 1000 <= Date.now())) {
+      return next(new Error(CONNECT_ERRORS.unauthorized));
+    }
+    if (!creds.tenantId || creds.tenantId !== tenantId || !SOCKET_ROLES.includes(creds.role)) {
+      return next(new Error(CONNECT_ERRORS.forbidden));
+    }
+    socket.data = {
+      tenantId,
+      userId: creds.userId,
+      role: creds.role as SocketRole,
+      expiresAt: creds.expiresAt,
+      lastSeq: 0,
+    };
+    next();
+  };
+}
+
+/** The `since` a client asked for, or null when absent or not a non-negative integer. */
+export function parseSince(value: unknown): number | null {
+  const n = typeof value === 'string' && /^\d{1,15}$/.test(value) ? Number(value) : value;
+  return typeof n === 'number' && Number.isSafeInteger(n) && n >= 0 ? n : null;
+}
+
+/**
+ * Browsers send Origin; a page of another site must not open a socket with the user's cookie. Allowed:
+ * no Origin (not a browser), the configured origins, and the same origin as the request's Host.
+ */
+export function originAllowed(req: IncomingMessage, allowed: ReadonlySet<string>, publicUrl: string): boolean {
+  const origin = req.headers.origin;
+  if (!origin) return true;
+  if (allowed.has(origin)) return true;
+  try {
+    const url = new URL(origin);
+    if (url.host === req.headers.host) return true;
+    return url.origin === new URL(publicUrl).origin;
+  } catch {
+    return false;
+  }
+}

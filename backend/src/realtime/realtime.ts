@@ -1,0 +1,261 @@
+/**
+ * The real-time layer: one Socket.IO server on the HTTP server, one dynamic namespace per tenant
+ * (`/tenant/<uuid>`), the handshake, per-tenant ordered streams, resume, the publisher's outlet, the
+ * sweeper, and the Redis adapter in cluster mode.
+ */
+import type http from 'node:http';
+import { Server, type Namespace } from 'socket.io';
+import {
+  type ClientToServerEvents,
+  type HandshakeAuth,
+  type InterServerEvents,
+  type ResumeAck,
+  type ServerToClientEvents,
+  type SocketData,
+  type StoredEvent,
+  tenantNamespace,
+} from '../contracts/events.js';
+import type { AppDeps } from '../deps.js';
+import { createEventStore, type EventStore } from './event-store.js';
+import { NAMESPACE_PREFIX, handshake, originAllowed, parseSince } from './handshake.js';
+import { createRedisBus, type RedisBus } from './redis-adapter.js';
+import { startSweeper, type Sweeper } from './sweeper.js';
+import {
+  CATCHUP_ROOM,
+  STAFF_ROOM,
+  TenantStream,
+  type StreamOptions,
+  type TenantNamespace,
+  type TenantSocket,
+  userRoom,
+} from './tenant-stream.js';
+
+export type IoServer = Server<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;
+
+export interface RealtimeOptions extends Partial<StreamOptions> {
+  /** Run the sweeper of lost emits (default true). */
+  sweeper?: boolean;
+  sweepIntervalMs?: number;
+  /** Unpublished events older than this are considered lost and emitted by the sweeper. */
+  sweepAgeMs?: number;
+  /** A namespace without sockets is closed after this long (its Redis subscriptions with it). */
+  idleNamespaceMs?: number;
+}
+
+export interface Realtime {
+  io: IoServer;
+  store: EventStore;
+  /** The stream of a tenant on this server, if one of its sockets is connected here. */
+  stream(tenantId: string): TenantStream | undefined;
+  close(): Promise<void>;
+}
+
+const TENANT_NAMESPACE = /^\/tenant\/[^/]{1,64}$/;
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
+export async function createRealtime(httpServer: http.Server, deps: AppDeps, options: RealtimeOptions = {}): Promise<Realtime> {
+  const { config, log } = deps;
+  const streamOptions: StreamOptions = { gapWaitMs: options.gapWaitMs ?? 150, settleMs: options.settleMs ?? 1000 };
+  const idleNamespaceMs = options.idleNamespaceMs ?? 30_000;
+  const allowedOrigins = new Set(config.corsOrigins);
+  const store = createEventStore(deps);
+
+  const io: IoServer = new Server(httpServer, {
+    serveClient: false,
+    cleanupEmptyChildNamespaces: true,
+    cors: { origin: [...allowedOrigins], credentials: true },
+    allowRequest: (req, done) => done(originAllowed(req, allowedOrigins, config.publicUrl) ? null : 'origin not allowed', originAllowed(req, allowedOrigins, config.publicUrl)),
+    maxHttpBufferSize: 16 * 1024,
+  });
+  if (!config.isProduction) {
+    // Lets tests and operators see which worker of a cluster holds a connection.
+    io.engine.on('headers', (headers: Record<string, string>) => {
+      headers['x-worker'] = String(process.pid);
+    });
+  }
+
+  let bus: RedisBus | null = null;
+  if (config.redisUrl) {
+    bus = await createRedisBus(config.redisUrl, { sharded: config.redisSharded, log });
+    io.adapter(bus.adapter);
+  }
+
+  const streams = new Map<string, TenantStream>();
+  const idleTimers = new Map<string, NodeJS.Timeout>();
+
+  // Nothing lives in the main namespace.
+  io.use((_socket, next) => next(new Error('forbidden')));
+
+  const parent = io.of(TENANT_NAMESPACE);
+  const authenticate = handshake(deps);
+  parent.use((socket, next) =>
+    authenticate(socket, (err) => {
+      // A refused handshake still created the child namespace: close it unless somebody connects.
+      if (err) scheduleIdleClose(socket.nsp);
+      next(err);
+    }),
+  );
+
+  /** The tenant's namespace here, wired to its stream (created on first use). */
+  const namespaceOf = (tenantId: string): TenantNamespace => io.of(tenantNamespace(tenantId)) as TenantNamespace;
+
+  const streamOf = (nsp: TenantNamespace): TenantStream => {
+    const tenantId = nsp.name.slice(NAMESPACE_PREFIX.length);
+    let stream = streams.get(tenantId);
+    if (stream && stream.nsp !== nsp) {
+      stream.close();
+      stream = undefined;
+    }
+    if (!stream) {
+      stream = new TenantStream(tenantId, nsp, store, log, streamOptions);
+      stream.ready.catch((err: Error) => log.error({ err: err.message, tenantId }, 'event stream could not start'));
+      streams.set(tenantId, stream);
+      nsp.on('event', (event: StoredEvent) => streams.get(tenantId)?.ingest([event]));
+      nsp.on('resync', () => streams.get(tenantId)?.resync());
+    }
+    return stream;
+  };
+
+  /** Closes a namespace nobody uses here any more (refused handshakes, publish-only use). */
+  const scheduleIdleClose = (nsp: Namespace) => {
+    clearTimeout(idleTimers.get(nsp.name));
+    const timer = setTimeout(() => {
+      idleTimers.delete(nsp.name);
+      if (nsp.sockets.size > 0 || io._nsps.get(nsp.name) !== nsp) return;
+      closeNamespace(nsp);
+    }, idleNamespaceMs);
+    timer.unref();
+    idleTimers.set(nsp.name, timer);
+  };
+  const closeNamespace = (nsp: Namespace) => {
+    const tenantId = nsp.name.slice(NAMESPACE_PREFIX.length);
+    const stream = streams.get(tenantId);
+    if (stream?.nsp === nsp) {
+      stream.close();
+      streams.delete(tenantId);
+    }
+    void Promise.resolve(nsp.adapter.close()).catch(() => undefined);
+    io._nsps.delete(nsp.name);
+    (parent as unknown as { children: Set<Namespace> }).children.delete(nsp);
+  };
+
+  parent.on('connection', (socket: TenantSocket) => {
+    const nsp = socket.nsp;
+    clearTimeout(idleTimers.get(nsp.name));
+    const stream = streamOf(nsp);
+    const { role, userId, expiresAt } = socket.data;
+    const rooms = [CATCHUP_ROOM];
+    if (role === 'owner' || role === 'trainer') rooms.push(STAFF_ROOM);
+    if (userId) rooms.push(userRoom(userId));
+    socket.join(rooms);
+
+    let expiry: NodeJS.Timeout | null = null;
+    if (expiresAt !== null) {
+      // A token that expires unrefreshed ends the connection; the client reconnects with a new one.
+      expiry = setTimeout(() => socket.disconnect(true), Math.min(MAX_TIMER_MS, Math.max(0, expiresAt * 1000 - Date.now())));
+    }
+
+    // Replays run one at a time per socket: a resume during another waits its turn.
+    let queue: Promise<unknown> = Promise.resolve();
+    const replay = (since: number | null) => {
+      const run = queue.then(() => {
+        socket.join(CATCHUP_ROOM);
+        return stream.catchUp(socket, since);
+      });
+      queue = run.catch(() => undefined);
+      return run;
+    };
+
+    socket.on('resume', (args, ack) => {
+      if (typeof ack !== 'function') return;
+      const since = parseSince((args as { since?: unknown } | undefined)?.since);
+      if (since === null) {
+        ack({ success: false, message: 'since must be a non-negative integer', data: { code: 'validation_error' } });
+        return;
+      }
+      replay(since).then(
+        (last) => ack({ success: true, data: { last_seq: last } } satisfies ResumeAck),
+        (err: Error) => {
+          log.warn({ err: err.message }, 'resume failed');
+          ack({ success: false, message: 'the event log is not available, retry', data: { code: 'service_unavailable' } });
+        },
+      );
+    });
+
+    socket.on('disconnect', () => {
+      if (expiry) clearTimeout(expiry);
+      if (nsp.sockets.size === 0) {
+        const current = streams.get(socket.data.tenantId);
+        if (current?.nsp === nsp && io._nsps.get(nsp.name) !== nsp) {
+          current.close();
+          streams.delete(socket.data.tenantId);
+        }
+      }
+    });
+
+    const since = parseSince((socket.handshake.auth as HandshakeAuth | undefined)?.since);
+    replay(since).catch((err: Error) => {
+      log.warn({ err: err.message }, 'replay on connect failed; disconnecting so the client retries');
+      socket.disconnect(true);
+    });
+  });
+
+  if (bus) {
+    bus.onRecovered(() => {
+      for (const stream of streams.values()) {
+        stream.resync();
+        // Others may have missed what this server published during the outage.
+        stream.nsp.serverSideEmit('resync');
+      }
+    });
+  }
+
+  const emit = (events: StoredEvent[]) => {
+    const byTenant = new Map<string, StoredEvent[]>();
+    for (const e of events) byTenant.set(e.tenant_id, [...(byTenant.get(e.tenant_id) ?? []), e]);
+    for (const [tenantId, list] of byTenant) {
+      streams.get(tenantId)?.ingest(list);
+      if (bus) {
+        const nsp = namespaceOf(tenantId);
+        if (nsp.sockets.size === 0) scheduleIdleClose(nsp);
+        for (const e of list) nsp.serverSideEmit('event', e);
+      }
+    }
+  };
+  deps.publisher.attach({ emit, markPublished: (tenantId, seqs) => store.markPublished(tenantId, seqs) });
+
+  let sweeper: Sweeper | null = null;
+  if (options.sweeper ?? true) {
+    sweeper = startSweeper({
+      store,
+      log,
+      intervalMs: options.sweepIntervalMs ?? 1000,
+      ageMs: options.sweepAgeMs ?? 1500,
+      emit: async (events) => {
+        deps.publisher.publish(events);
+        await deps.publisher.flush();
+      },
+    });
+  }
+
+  return {
+    io,
+    store,
+    stream: (tenantId) => streams.get(tenantId),
+    async close() {
+      await sweeper?.stop();
+      await deps.publisher.flush();
+      deps.publisher.detach();
+      for (const t of idleTimers.values()) clearTimeout(t);
+      idleTimers.clear();
+      for (const s of streams.values()) s.close();
+      streams.clear();
+      // Disconnecting tells clients to reconnect (to another server, behind a balancer).
+      io.disconnectSockets(true);
+      await new Promise<void>((resolve) => {
+        io.close(() => resolve());
+      });
+      await bus?.close();
+    },
+  };
+}

@@ -1,0 +1,197 @@
+/**
+ * The events of one tenant on this server, in seq order. Events arrive from this server's commits, from
+ * other servers (Redis), from the sweeper and from gap filling, in any order and possibly twice; the
+ * stream delivers each exactly once, strictly +1, filling gaps from Postgres. Sockets first catch up from
+ * the log (in the `catchup` room, which live broadcasts skip), then leave it in the same tick in which
+ * they have everything up to the stream's last seq, so nothing is missed, repeated or reordered.
+ */
+import type { Namespace, Socket } from 'socket.io';
+import type {
+  ClientToServerEvents,
+  InterServerEvents,
+  ServerEvent,
+  ServerToClientEvents,
+  SocketData,
+  StoredEvent,
+} from '../contracts/events.js';
+import type { Logger } from '../logger.js';
+import type { EventStore } from './event-store.js';
+import { fullView, needsRedaction, publicView, subjectOf } from './event-views.js';
+
+export type TenantNamespace = Namespace<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;
+export type TenantSocket = Socket<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;
+
+/** Sockets still replaying from the log; live broadcasts skip them. */
+export const CATCHUP_ROOM = 'catchup';
+/** Owners and trainers: they see who booked. */
+export const STAFF_ROOM = 'staff';
+export const userRoom = (userId: string) => `user:${userId}`;
+
+const PAGE = 500;
+
+/** An emitter seen without the per-event typing (the event name is only known at run time). */
+interface AnyEmitter {
+  emit(event: string, payload: ServerEvent): boolean;
+}
+
+export interface StreamOptions {
+  /** How long an out-of-order event waits for the missing ones before they are read from the log. */
+  gapWaitMs: number;
+  /** A fresh stream re-reads the log once after this delay, for events sent before its subscription. */
+  settleMs: number;
+}
+
+export class TenantStream {
+  lastSeq = 0;
+  readonly ready: Promise<void>;
+  private isReady = false;
+  private readonly pending = new Map<number, StoredEvent>();
+  private gapTimer: NodeJS.Timeout | null = null;
+  private settleTimer: NodeJS.Timeout | null = null;
+  private filling = false;
+  private closed = false;
+
+  constructor(
+    readonly tenantId: string,
+    readonly nsp: TenantNamespace,
+    private readonly store: EventStore,
+    private readonly log: Logger,
+    private readonly options: StreamOptions,
+  ) {
+    this.ready = this.init();
+  }
+
+  private async init(): Promise<void> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        this.lastSeq = await this.store.lastSeq(this.tenantId);
+        break;
+      } catch (err) {
+        if (this.closed || attempt >= 20) throw err;
+        await new Promise((r) => setTimeout(r, Math.min(2000, 100 * 2 ** attempt)));
+      }
+    }
+    this.isReady = true;
+    this.drain();
+    this.settleTimer = setTimeout(() => this.resync(), this.options.settleMs);
+    this.settleTimer.unref();
+  }
+
+  /** Offers events (any order, duplicates allowed); delivers what is next in line. */
+  ingest(events: readonly StoredEvent[]): void {
+    if (this.closed) return;
+    for (const e of events) {
+      if (e.tenant_id !== this.tenantId) continue;
+      if (this.isReady && e.seq <= this.lastSeq) continue;
+      this.pending.set(e.seq, e);
+    }
+    if (this.isReady) this.drain();
+  }
+
+  /** Reads the log past the last delivered seq (after a Redis outage, or to settle a fresh stream). */
+  resync(): void {
+    if (this.closed || !this.isReady) return;
+    void this.fill();
+  }
+
+  close(): void {
+    this.closed = true;
+    if (this.gapTimer) clearTimeout(this.gapTimer);
+    if (this.settleTimer) clearTimeout(this.settleTimer);
+    this.pending.clear();
+  }
+
+  private drain(): void {
+    for (const seq of this.pending.keys()) if (seq <= this.lastSeq) this.pending.delete(seq);
+    let next = this.pending.get(this.lastSeq + 1);
+    while (next) {
+      this.pending.delete(next.seq);
+      this.deliver(next);
+      this.lastSeq = next.seq;
+      next = this.pending.get(this.lastSeq + 1);
+    }
+    if (this.pending.size > 0 && !this.gapTimer && !this.filling) {
+      this.gapTimer = setTimeout(() => {
+        this.gapTimer = null;
+        void this.fill();
+      }, this.options.gapWaitMs);
+      this.gapTimer.unref();
+    }
+  }
+
+  /** Reads every event past lastSeq from the log and delivers it. */
+  private async fill(): Promise<void> {
+    if (this.filling) return;
+    this.filling = true;
+    try {
+      for (;;) {
+        const rows = await this.store.since(this.tenantId, this.lastSeq, PAGE);
+        if (this.closed) return;
+        this.ingest(rows);
+        if (rows.length < PAGE) break;
+      }
+    } catch (err) {
+      this.log.warn({ err: (err as Error).message, tenantId: this.tenantId }, 'reading the event log failed; retrying');
+      if (!this.closed) {
+        this.gapTimer ??= setTimeout(() => {
+          this.gapTimer = null;
+          void this.fill();
+        }, 1000);
+        this.gapTimer.unref();
+      }
+    } finally {
+      this.filling = false;
+    }
+    if (this.pending.size > 0) this.drain();
+  }
+
+  /** One event to every live socket of the tenant on this server, shaped per recipient. */
+  private deliver(event: StoredEvent): void {
+    const send = (op: unknown, view: ServerEvent) => (op as AnyEmitter).emit(event.type, view);
+    if (!needsRedaction(event)) {
+      send(this.nsp.local.except(CATCHUP_ROOM), fullView(event));
+      return;
+    }
+    const subject = subjectOf(event);
+    const privileged = subject ? [STAFF_ROOM, userRoom(subject)] : [STAFF_ROOM];
+    send(this.nsp.local.to(privileged).except(CATCHUP_ROOM), fullView(event));
+    send(this.nsp.local.except([...privileged, CATCHUP_ROOM]), publicView(event));
+  }
+
+  private viewFor(socket: TenantSocket, event: StoredEvent): ServerEvent {
+    if (!needsRedaction(event)) return fullView(event);
+    const { role, userId } = socket.data;
+    const privileged = role === 'owner' || role === 'trainer' || (userId !== null && subjectOf(event) === userId);
+    return privileged ? fullView(event) : publicView(event);
+  }
+
+  /**
+   * Sends a socket every event after `since` (null: nothing old, live from now on), in order, then makes
+   * it live. The socket must be in the catchup room. Resolves with the last seq the socket has.
+   */
+  async catchUp(socket: TenantSocket, since: number | null): Promise<number> {
+    await this.ready;
+    let cursor = since === null ? this.lastSeq : Math.min(since, this.lastSeq);
+    for (;;) {
+      if (socket.disconnected) return cursor;
+      if (cursor >= this.lastSeq) {
+        // Same tick as the check: no live event can fall between the replay and the room change.
+        socket.data.lastSeq = cursor;
+        socket.leave(CATCHUP_ROOM);
+        return cursor;
+      }
+      const rows = await this.store.since(this.tenantId, cursor, PAGE);
+      if (socket.disconnected) return cursor;
+      // The log never runs behind the stream; if rows vanished (tenant deleted), stop rather than spin.
+      if (rows.length === 0) cursor = this.lastSeq;
+      // Rows past the stream's last seq are new to everyone here: the live sockets get them first.
+      this.ingest(rows.filter((r) => r.seq > this.lastSeq));
+      for (const row of rows) {
+        if (row.seq <= cursor || row.seq > this.lastSeq) continue;
+        (socket as unknown as AnyEmitter).emit(row.type, this.viewFor(socket, row));
+        cursor = row.seq;
+      }
+      socket.data.lastSeq = cursor;
+    }
+  }
+}

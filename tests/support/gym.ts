@@ -5,7 +5,7 @@
  */
 import { login } from './auth.js';
 import { factories, type Factories } from './factories.js';
-import { api, startTestServer, type Driver, type TestServer } from './test-server.js';
+import { api, startTestServer, type ApiResponse, type Driver, type TestServer } from './test-server.js';
 import { newOpaqueToken } from '../../backend/src/modules/auth/tokens.js';
 
 export interface GymFixture {
@@ -17,7 +17,7 @@ export interface GymFixture {
   users: { owner: string; trainer: string; member: string; member2: string; olympiaMember: string };
   f: Factories;
   areas(tenant?: 'demo' | 'olympia'): Promise<Array<{ id: string; name_en: string; is_bookable: boolean; booking_capacity: number; capacity: number; slot_minutes: number; price_per_hour: number }>>;
-  call: typeof api extends (u: string, ...rest: infer R) => infer A ? (...rest: R) => A : never;
+  call<T = any>(method: string, path: string, options?: Parameters<typeof api>[3]): Promise<ApiResponse<T>>;
   stop(): Promise<void>;
 }
 
@@ -50,7 +50,7 @@ export async function startGym(options: { driver?: Driver; env?: Record<string, 
     f: factories(server.deps.db, server.deps.uow),
     areas: (tenant = 'demo') =>
       server.deps.uow.inTenant(tenant === 'demo' ? demo : olympia, ({ trx }) => trx('gym_areas').select('*').orderBy('name_en')),
-    call: (...rest) => api(url, ...rest),
+    call: (method, path, opts) => api(url, method, path, opts),
     stop: () => server.stop(),
   };
 }

@@ -2,9 +2,10 @@
 import type { AppDeps } from '../deps.js';
 import type { RouteSpec } from '../http/route.js';
 import { healthRoutes } from './health/health.routes.js';
+import { gymDomainRoutes } from './gym-domain.routes.js';
 import { authRoutes } from './auth/auth.routes.js';
 import { webSessionRoutes } from './auth/web.routes.js';
 
 export function moduleRoutes(deps: AppDeps): RouteSpec<any, any, any>[] {
-  return [...healthRoutes(deps), ...authRoutes(deps), ...webSessionRoutes(deps)];
+  return [...healthRoutes(deps), ...gymDomainRoutes(deps), ...authRoutes(deps), ...webSessionRoutes(deps)];
 }

@@ -1,0 +1,98 @@
+/**
+ * Who is signed in, through the web session cookie (`/auth/login`, `/auth/me`, `/auth/logout`). The
+ * CSRF token the server hands out is kept by the API client for every state-changing request.
+ */
+import { api, ApiError } from './api.js';
+import { i18n } from './i18n.svelte.js';
+import type { Role, User } from './types.js';
+
+const TENANT_KEY = 'gymflow.tenant';
+
+interface MeAnswer {
+  user?: User;
+  tenant?: { id: string; name?: string; subdomain?: string } | null;
+  csrf_token?: string;
+}
+
+/** The tenant named by the host (demo.localhost, demo.gym.example), if any. */
+export function tenantFromHost(hostname = location.hostname): string | null {
+  const parts = hostname.split('.');
+  if (parts.length < 2 || /^\d+$/.test(parts[parts.length - 1] ?? '')) return null;
+  const first = parts[0]!;
+  if (first === 'www' || first === 'localhost') return null;
+  return /^[a-z0-9][a-z0-9-]{0,62}$/.test(first) ? first : null;
+}
+
+class Session {
+  user = $state<User | null>(null);
+  tenantName = $state<string | null>(null);
+  tenantSlug = $state<string | null>(null);
+  loaded = $state(false);
+
+  get role(): Role | null {
+    return this.user?.role ?? null;
+  }
+  get isStaff(): boolean {
+    return this.role === 'owner' || this.role === 'trainer';
+  }
+  get isOwner(): boolean {
+    return this.role === 'owner';
+  }
+
+  rememberedTenant(): string {
+    try {
+      return localStorage.getItem(TENANT_KEY) ?? '';
+    } catch {
+      return '';
+    }
+  }
+
+  private adopt(answer: MeAnswer | User): void {
+    const me = answer as MeAnswer & Partial<User>;
+    const user = (me.user ?? (me.id ? (me as User) : null)) as User | null;
+    this.user = user;
+    this.tenantName = me.tenant?.name ?? this.tenantName;
+    this.tenantSlug = me.tenant?.subdomain ?? this.tenantSlug;
+    if (user?.locale) i18n.adopt(user.locale);
+  }
+
+  /** Asks the server who this browser is; a 401 just means nobody. */
+  async load(): Promise<void> {
+    try {
+      this.adopt(await api.get<MeAnswer>('/auth/me'));
+    } catch (err) {
+      if (!(err instanceof ApiError) || (err.status !== 401 && err.status !== 404)) throw err;
+      this.user = null;
+    } finally {
+      this.loaded = true;
+    }
+  }
+
+  async login(input: { username: string; password: string; tenant: string }): Promise<void> {
+    const answer = await api.post<MeAnswer>('/auth/login', input);
+    this.tenantSlug = input.tenant;
+    try {
+      localStorage.setItem(TENANT_KEY, input.tenant);
+    } catch {
+      /* not remembered */
+    }
+    this.adopt(answer);
+    // The login answer may be terse; /auth/me is the full picture (and hands out the CSRF token).
+    await this.load();
+  }
+
+  async logout(): Promise<void> {
+    try {
+      await api.post('/auth/logout');
+    } finally {
+      this.user = null;
+    }
+  }
+
+  /** The session ended on the server (expired, revoked). */
+  forget(): void {
+    this.user = null;
+  }
+}
+
+export const session = new Session();

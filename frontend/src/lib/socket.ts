@@ -1,0 +1,164 @@
+/**
+ * The one real-time door (SPEC section 4), typed by the shared contract. It joins the tenant's namespace,
+ * remembers the highest `seq` it has seen, asks for everything after it on every (re)connect, drops
+ * duplicates, and tells listeners whether it is live or reconnecting. Pages subscribe; none talks to io.
+ */
+import { io, type Socket } from 'socket.io-client';
+import type { ClientToServerEvents, EventType, ResumeAck, ServerEvent, ServerToClientEvents } from '$contracts/events.js';
+import { tenantNamespace } from '$contracts/events.js';
+
+export type ConnectionState = 'connecting' | 'online' | 'reconnecting' | 'offline' | 'denied';
+
+export const EVENT_TYPES: readonly EventType[] = [
+  'occupancy',
+  'booking:created',
+  'booking:cancelled',
+  'slots:changed',
+  'workout:started',
+  'workout:completed',
+  'areas:changed',
+];
+
+type Handler<K extends EventType> = (event: ServerEvent<K>) => void;
+type AnyHandler = (type: EventType, event: ServerEvent) => void;
+
+export interface LiveSocketOptions {
+  tenantId: string;
+  /** A display token or access JWT; absent means the web-session cookie authenticates the handshake. */
+  token?: string | null;
+  /** Resume point kept from an earlier page life (the display keeps it in localStorage). */
+  since?: number | null;
+}
+
+export class LiveSocket {
+  private socket: Socket<ServerToClientEvents, ClientToServerEvents> | null = null;
+  private handlers = new Map<EventType, Set<Handler<never>>>();
+  private anyHandlers = new Set<AnyHandler>();
+  private stateHandlers = new Set<(state: ConnectionState) => void>();
+  private syncHandlers = new Set<() => void>();
+  private seqHandlers = new Set<(seq: number) => void>();
+  private everConnected = false;
+  state: ConnectionState = 'offline';
+  lastSeq: number | null = null;
+
+  constructor(private readonly options: LiveSocketOptions) {
+    this.lastSeq = options.since ?? null;
+  }
+
+  get tenantId(): string {
+    return this.options.tenantId;
+  }
+
+  connect(): void {
+    if (this.socket) return;
+    this.setState('connecting');
+    const auth: Record<string, unknown> = {};
+    if (this.options.token) auth.token = this.options.token;
+    const socket: Socket<ServerToClientEvents, ClientToServerEvents> = io(tenantNamespace(this.options.tenantId), {
+      auth,
+      withCredentials: true,
+      reconnection: true,
+      reconnectionDelay: 500,
+      reconnectionDelayMax: 4000,
+      timeout: 8000,
+    });
+    this.socket = socket;
+
+    socket.on('connect', () => {
+      this.everConnected = true;
+      this.resume();
+    });
+    socket.on('disconnect', (reason) => {
+      // A server-side disconnect (restart, expiry) does not reconnect by itself; keep trying.
+      this.setState('reconnecting');
+      if (reason === 'io server disconnect') setTimeout(() => socket.connect(), 1000);
+    });
+    socket.on('connect_error', (err) => {
+      if (err.message === 'unauthorized' || err.message === 'forbidden') {
+        this.setState('denied');
+        return;
+      }
+      this.setState(this.everConnected ? 'reconnecting' : 'connecting');
+      // Middleware refusals leave the socket inactive; other failures retry through the manager.
+      if (!socket.active) setTimeout(() => socket.connect(), 2000);
+    });
+    for (const type of EVENT_TYPES) {
+      socket.on(type, ((event: ServerEvent) => this.deliver(type, event)) as never);
+    }
+  }
+
+  /**
+   * Asks for every event after the last one seen. Before any event has been seen there is nothing to
+   * resume: the views take a fresh snapshot instead (replaying the whole log would be wasteful).
+   */
+  private resume(): void {
+    const socket = this.socket;
+    if (!socket) return;
+    const synced = () => {
+      this.setState('online');
+      for (const h of this.syncHandlers) h();
+    };
+    if (this.lastSeq === null) return synced();
+    socket.timeout(10_000).emit('resume', { since: this.lastSeq }, (err: Error | null, answer?: ResumeAck) => {
+      const last = !err && answer?.success ? (answer.data as { last_seq?: number }).last_seq : undefined;
+      if (typeof last === 'number' && this.lastSeq !== null && last > this.lastSeq) this.setSeq(last);
+      synced();
+    });
+  }
+
+  private setSeq(seq: number): void {
+    this.lastSeq = seq;
+    for (const h of this.seqHandlers) h(seq);
+  }
+
+  private deliver(type: EventType, event: ServerEvent): void {
+    if (typeof event?.seq === 'number') {
+      if (this.lastSeq !== null && event.seq <= this.lastSeq) return;
+      this.setSeq(event.seq);
+    }
+    for (const h of this.handlers.get(type) ?? []) (h as Handler<EventType>)(event as never);
+    for (const h of this.anyHandlers) h(type, event);
+  }
+
+  private setState(state: ConnectionState): void {
+    if (this.state === state) return;
+    this.state = state;
+    for (const h of this.stateHandlers) h(state);
+  }
+
+  on<K extends EventType>(type: K, handler: Handler<K>): () => void {
+    let set = this.handlers.get(type);
+    if (!set) this.handlers.set(type, (set = new Set()));
+    set.add(handler as Handler<never>);
+    return () => set.delete(handler as Handler<never>);
+  }
+
+  onAny(handler: AnyHandler): () => void {
+    this.anyHandlers.add(handler);
+    return () => this.anyHandlers.delete(handler);
+  }
+
+  onState(handler: (state: ConnectionState) => void): () => void {
+    this.stateHandlers.add(handler);
+    handler(this.state);
+    return () => this.stateHandlers.delete(handler);
+  }
+
+  /** Called after every (re)connect once the replay is through: views refresh their snapshot here. */
+  onSynced(handler: () => void): () => void {
+    this.syncHandlers.add(handler);
+    return () => this.syncHandlers.delete(handler);
+  }
+
+  onSeq(handler: (seq: number) => void): () => void {
+    this.seqHandlers.add(handler);
+    return () => this.seqHandlers.delete(handler);
+  }
+
+  close(): void {
+    this.socket?.removeAllListeners();
+    this.socket?.disconnect();
+    this.socket = null;
+    this.setState('offline');
+  }
+}

@@ -6,7 +6,8 @@
 import { login } from './auth.js';
 import { factories, type Factories } from './factories.js';
 import { api, startTestServer, type ApiResponse, type Driver, type TestServer } from './test-server.js';
-import { newOpaqueToken } from '../../backend/src/modules/auth/tokens.js';
+import { randomUUID } from 'node:crypto';
+import { newOpaqueToken, signAccessToken } from '../../backend/src/modules/auth/tokens.js';
 
 export interface GymFixture {
   server: TestServer;
@@ -17,6 +18,8 @@ export interface GymFixture {
   users: { owner: string; trainer: string; member: string; member2: string; olympiaMember: string };
   f: Factories;
   areas(tenant?: 'demo' | 'olympia'): Promise<Array<{ id: string; name_en: string; is_bookable: boolean; booking_capacity: number; capacity: number; slot_minutes: number; price_per_hour: number }>>;
+  /** A new person in the tenant (default demo) with an access token, without a login round trip. */
+  person(role?: 'member' | 'trainer' | 'owner', tenant?: 'demo' | 'olympia'): Promise<{ id: string; username: string; token: string }>;
   call<T = any>(method: string, path: string, options?: Parameters<typeof api>[3]): Promise<ApiResponse<T>>;
   stop(): Promise<void>;
 }
@@ -50,6 +53,13 @@ export async function startGym(options: { driver?: Driver; env?: Record<string, 
     f: factories(server.deps.db, server.deps.uow),
     areas: (tenant = 'demo') =>
       server.deps.uow.inTenant(tenant === 'demo' ? demo : olympia, ({ trx }) => trx('gym_areas').select('*').orderBy('name_en')),
+    async person(role = 'member', tenant = 'demo') {
+      const user = await factories(server.deps.db, server.deps.uow).user(tenant === 'demo' ? demo : olympia, { role });
+      const { token } = signAccessToken(server.config.jwt, {
+        sub: user.id, tid: tenant === 'demo' ? demo : olympia, role, usr: user.username, loc: 'en', fam: randomUUID(),
+      });
+      return { id: user.id, username: user.username, token };
+    },
     call: (method, path, opts) => api(url, method, path, opts),
     stop: () => server.stop(),
   };

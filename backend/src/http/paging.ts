@@ -74,10 +74,13 @@ export async function keysetPage<T extends Record<string, unknown>>(
   return { items, next: more && last ? encodeCursor(last.__sort, last.__id) : null };
 }
 
-/** Sets `Link: <url>; rel="next"` when there is a next page: the same request with the new cursor. */
+/**
+ * Sets `Link: <url>; rel="next"` when there is a next page: the same request with the new cursor. The
+ * target is a path (a relative reference, RFC 8288), so a forged Host header cannot redirect clients.
+ */
 export function setNextLink(ctx: Context, next: string | null): void {
   if (!next) return;
-  const url = new URL(ctx.originalUrl, ctx.origin);
+  const url = new URL(ctx.originalUrl, 'http://link.invalid');
   url.searchParams.set('cursor', next);
-  ctx.set('Link', `<${url.toString()}>; rel="next"`);
+  ctx.set('Link', `<${url.pathname}${url.search}>; rel="next"`);
 }

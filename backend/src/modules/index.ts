@@ -5,7 +5,10 @@ import { healthRoutes } from './health/health.routes.js';
 import { gymDomainRoutes } from './gym-domain.routes.js';
 import { authRoutes } from './auth/auth.routes.js';
 import { webSessionRoutes } from './auth/web.routes.js';
+import { tenantRoutes } from './tenants/tenants.routes.js';
+import { platformRoutes } from './tenants/platform.routes.js';
+import { displayTokenRoutes } from './display-tokens/display-tokens.routes.js';
 
 export function moduleRoutes(deps: AppDeps): RouteSpec<any, any, any>[] {
-  return [...healthRoutes(deps), ...gymDomainRoutes(deps), ...authRoutes(deps), ...webSessionRoutes(deps)];
+  return [...healthRoutes(deps), ...gymDomainRoutes(deps), ...authRoutes(deps), ...webSessionRoutes(deps), ...tenantRoutes(deps), ...platformRoutes(deps), ...displayTokenRoutes(deps)];
 }

@@ -1,0 +1,64 @@
+/** Owners manage the read-only tokens of their wall screens. */
+import { z } from 'zod';
+import type { AppDeps } from '../../deps.js';
+import { reply } from '../../http/envelope.js';
+import { tenantAuth } from '../../http/auth-context.js';
+import { route } from '../../http/route.js';
+import { createDisplayToken, listDisplayTokens, revokeDisplayToken } from './display-tokens.service.js';
+
+const tokenView = z
+  .object({
+    id: z.uuid(),
+    name: z.string(),
+    created_by: z.uuid().nullable(),
+    created_at: z.string(),
+    last_used_at: z.string().nullable(),
+    revoked_at: z.string().nullable(),
+  })
+  .meta({ id: 'DisplayToken' });
+
+export function displayTokenRoutes(deps: AppDeps) {
+  return [
+    route({
+      method: 'get',
+      path: '/api/display-tokens',
+      summary: 'The gym\'s display tokens (never their secrets)',
+      tag: 'display tokens',
+      roles: ['owner'],
+      response: z.array(tokenView),
+      handler: async (ctx) => {
+        const auth = tenantAuth(ctx.state);
+        reply(ctx, await deps.uow.inTenant(auth.tenantId, listDisplayTokens));
+      },
+    }),
+    route({
+      method: 'post',
+      path: '/api/display-tokens',
+      summary: 'Create a read-only token for a wall screen; the secret `token` is shown only in this answer',
+      tag: 'display tokens',
+      roles: ['owner'],
+      body: z.object({ name: z.string().trim().min(1).max(120) }),
+      status: 201,
+      response: tokenView.extend({ token: z.string() }),
+      handler: async (ctx, { body }) => {
+        const auth = tenantAuth(ctx.state);
+        const created = await deps.uow.inTenant(auth.tenantId, (scope) => createDisplayToken(scope, { name: body.name, createdBy: auth.userId }));
+        ctx.set('Cache-Control', 'no-store');
+        reply(ctx, created, { status: 201 });
+      },
+    }),
+    route({
+      method: 'delete',
+      path: '/api/display-tokens/:id',
+      summary: 'Revoke a display token; screens using it are refused from the next request',
+      tag: 'display tokens',
+      roles: ['owner'],
+      params: z.object({ id: z.uuid() }),
+      response: tokenView,
+      handler: async (ctx, { params }) => {
+        const auth = tenantAuth(ctx.state);
+        reply(ctx, await deps.uow.inTenant(auth.tenantId, (scope) => revokeDisplayToken(scope, params.id)));
+      },
+    }),
+  ];
+}

@@ -1,0 +1,58 @@
+/**
+ * Long-lived, read-only credentials for wall screens. The secret is shown once, at creation; only its
+ * SHA-256 hash is kept. The token names its tenant (`dt1.<tenant>.<secret>`) so it is checked inside
+ * that tenant's scope (see auth/credentials.ts).
+ */
+import type { TenantScope } from '../../db/unit-of-work.js';
+import { notFound } from '../../http/errors.js';
+import { newOpaqueToken } from '../auth/tokens.js';
+
+export interface DisplayTokenView {
+  id: string;
+  name: string;
+  created_by: string | null;
+  created_at: string;
+  last_used_at: string | null;
+  revoked_at: string | null;
+}
+
+interface Row {
+  id: string;
+  name: string;
+  created_by: string | null;
+  created_at: Date;
+  last_used_at: Date | null;
+  revoked_at: Date | null;
+}
+
+const iso = (d: Date | null) => (d ? new Date(d).toISOString() : null);
+const view = (r: Row): DisplayTokenView => ({
+  id: r.id, name: r.name, created_by: r.created_by, created_at: iso(r.created_at)!, last_used_at: iso(r.last_used_at), revoked_at: iso(r.revoked_at),
+});
+const COLUMNS = ['id', 'name', 'created_by', 'created_at', 'last_used_at', 'revoked_at'];
+
+/** Every display token of the tenant, newest first (revoked ones too, marked). */
+export async function listDisplayTokens(scope: TenantScope): Promise<DisplayTokenView[]> {
+  const rows = (await scope.trx('display_tokens').select(COLUMNS).orderBy([{ column: 'created_at', order: 'desc' }, { column: 'id' }])) as Row[];
+  return rows.map(view);
+}
+
+export async function createDisplayToken(
+  scope: TenantScope,
+  input: { name: string; createdBy: string | null },
+): Promise<DisplayTokenView & { token: string }> {
+  const { token, hash } = newOpaqueToken('dt1', scope.tenantId);
+  const [row] = (await scope.trx('display_tokens')
+    .insert({ tenant_id: scope.tenantId, name: input.name, token_hash: hash, created_by: input.createdBy })
+    .returning(COLUMNS)) as Row[];
+  return { ...view(row!), token };
+}
+
+/** Revokes a token at once (revoking twice is harmless); 404 for ids that are not this tenant's. */
+export async function revokeDisplayToken(scope: TenantScope, id: string): Promise<DisplayTokenView> {
+  const row = (await scope.trx('display_tokens').where({ id }).first(COLUMNS)) as Row | undefined;
+  if (!row) throw notFound();
+  if (row.revoked_at) return view(row);
+  const [updated] = (await scope.trx('display_tokens').where({ id }).update({ revoked_at: scope.trx.fn.now() }).returning(COLUMNS)) as Row[];
+  return view(updated!);
+}

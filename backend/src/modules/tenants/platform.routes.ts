@@ -1,0 +1,51 @@
+/** Platform administration: list, suspend and re-plan tenants (counts only, no tenant data). */
+import type { AppDeps } from '../../deps.js';
+import { reply } from '../../http/envelope.js';
+import { route } from '../../http/route.js';
+import { z } from 'zod';
+import { getPlatformTenant, listTenants, updatePlatformTenant } from './platform.service.js';
+import { platformListQuery, platformPatchBody, platformTenantView, tenantIdParams } from './tenants.schema.js';
+
+export function platformRoutes(deps: AppDeps) {
+  return [
+    route({
+      method: 'get',
+      path: '/api/platform/tenants',
+      summary: 'Every tenant with its plan, status and counts; paged by ?limit=&cursor= (Link rel="next")',
+      tag: 'platform',
+      roles: ['platform_admin'],
+      query: platformListQuery,
+      response: z.array(platformTenantView),
+      handler: async (ctx, { query }) => {
+        const page = await listTenants(deps, query);
+        if (page.next) {
+          const params = new URLSearchParams({ limit: String(query.limit), cursor: page.next });
+          if (query.status) params.set('status', query.status);
+          ctx.set('Link', `<${ctx.path}?${params}>; rel="next"`);
+        }
+        reply(ctx, page.items);
+      },
+    }),
+    route({
+      method: 'get',
+      path: '/api/platform/tenants/:id',
+      summary: 'One tenant with its plan, status and counts',
+      tag: 'platform',
+      roles: ['platform_admin'],
+      params: tenantIdParams,
+      response: platformTenantView,
+      handler: async (ctx, { params }) => reply(ctx, await getPlatformTenant(deps, params.id)),
+    }),
+    route({
+      method: 'patch',
+      path: '/api/platform/tenants/:id',
+      summary: 'Suspend, reactivate or re-plan a tenant; a suspended tenant\'s users can neither log in nor connect',
+      tag: 'platform',
+      roles: ['platform_admin'],
+      params: tenantIdParams,
+      body: platformPatchBody,
+      response: platformTenantView,
+      handler: async (ctx, { params, body }) => reply(ctx, await updatePlatformTenant(deps, params.id, body)),
+    }),
+  ];
+}

@@ -1,0 +1,83 @@
+/**
+ * The platform admin's view of tenants: subscription and counts only. Counts are taken inside each
+ * tenant's own scope (row-level security stays on); nobody's rows leave it.
+ */
+import type { AppDeps } from '../../deps.js';
+import { badRequest, notFound } from '../../http/errors.js';
+import { limitsOf } from './plan-limits.js';
+import { forgetTenant, type TenantRecord } from './tenant-directory.js';
+import type { PlatformPatchBody } from './tenants.schema.js';
+
+export interface PlatformTenant {
+  id: string;
+  name: string;
+  subdomain: string;
+  subscription_plan: string;
+  subscription_status: string;
+  trial_ends_at: string | null;
+  created_at: string;
+  limits: { areas: number | null; members: number | null };
+  counts: { users: { owner: number; trainer: number; member: number }; areas: number; bookings: number };
+}
+
+async function withCounts(deps: AppDeps, t: TenantRecord): Promise<PlatformTenant> {
+  const counts = await deps.uow.inTenant(t.id, async ({ trx }) => {
+    const roles = (await trx('users').select('role').count({ n: '*' }).groupBy('role')) as Array<{ role: string; n: number | string }>;
+    const [areas] = await trx('gym_areas').count({ n: '*' });
+    const [bookings] = await trx('bookings').where({ status: 'confirmed' }).count({ n: '*' });
+    const users = { owner: 0, trainer: 0, member: 0 };
+    for (const r of roles) if (r.role in users) users[r.role as keyof typeof users] = Number(r.n);
+    return { users, areas: Number(areas?.n ?? 0), bookings: Number(bookings?.n ?? 0) };
+  });
+  return {
+    id: t.id, name: t.name, subdomain: t.subdomain, subscription_plan: t.subscription_plan,
+    subscription_status: t.subscription_status, trial_ends_at: t.trial_ends_at ? new Date(t.trial_ends_at).toISOString() : null,
+    created_at: new Date(t.created_at).toISOString(), limits: limitsOf(t.subscription_plan), counts,
+  };
+}
+
+const SUBDOMAIN = /^[a-z0-9-]{1,63}$/;
+const encode = (t: TenantRecord) => Buffer.from(JSON.stringify([t.subdomain])).toString('base64url');
+function decode(cursor: string): string {
+  try {
+    const v: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+    if (Array.isArray(v) && v.length === 1 && typeof v[0] === 'string' && SUBDOMAIN.test(v[0])) return v[0];
+  } catch { /* answered below */ }
+  throw badRequest('invalid_input', [{ path: 'cursor', message: 'Invalid cursor' }]);
+}
+
+/** Tenants by subdomain (unique, so pages never skip or repeat), a page at a time; `next` is the following page's cursor. */
+export async function listTenants(
+  deps: AppDeps,
+  page: { limit: number; cursor?: string; status?: string },
+): Promise<{ items: PlatformTenant[]; next: string | null }> {
+  const q = deps.db.knex<TenantRecord>('tenants').orderBy('subdomain').limit(page.limit + 1);
+  if (page.status) q.where({ subscription_status: page.status });
+  if (page.cursor) {
+    q.where('subdomain', '>', decode(page.cursor));
+  }
+  const rows = (await q) as TenantRecord[];
+  const more = rows.length > page.limit;
+  const pageRows = rows.slice(0, page.limit);
+  const items: PlatformTenant[] = [];
+  for (const t of pageRows) items.push(await withCounts(deps, t));
+  return { items, next: more ? encode(pageRows[pageRows.length - 1]!) : null };
+}
+
+export async function getPlatformTenant(deps: AppDeps, id: string): Promise<PlatformTenant> {
+  const t = (await deps.db.knex('tenants').where({ id }).first()) as TenantRecord | undefined;
+  if (!t) throw notFound();
+  return withCounts(deps, t);
+}
+
+/** Suspends, reactivates or re-plans a tenant; its users feel it on their next request. */
+export async function updatePlatformTenant(deps: AppDeps, id: string, patch: PlatformPatchBody): Promise<PlatformTenant> {
+  const changes: Record<string, unknown> = {};
+  if (patch.subscription_status !== undefined) changes.subscription_status = patch.subscription_status;
+  if (patch.subscription_plan !== undefined) changes.subscription_plan = patch.subscription_plan;
+  if (patch.trial_ends_at !== undefined) changes.trial_ends_at = patch.trial_ends_at === null ? null : new Date(patch.trial_ends_at);
+  const updated = await deps.uow.inPlatform((trx) => trx('tenants').where({ id }).update(changes));
+  if (!updated) throw notFound();
+  forgetTenant(deps, id);
+  return getPlatformTenant(deps, id);
+}

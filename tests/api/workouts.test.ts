@@ -6,7 +6,7 @@ import { withPostgres } from '../support/services.js';
 describe.runIf(withPostgres)('workouts', () => {
   let gym: GymFixture;
   let programId: string;
-  const inTenant = <T>(fn: (trx: any) => Promise<T>) => gym.server.deps.uow.inTenant(gym.demo, ({ trx }) => fn(trx));
+  const inTenant = <T = any>(fn: (trx: any) => Promise<T>): Promise<any> => gym.server.deps.uow.inTenant(gym.demo, ({ trx }) => fn(trx));
 
   beforeAll(async () => {
     gym = await startGym();

@@ -6,6 +6,7 @@
 import type http from 'node:http';
 import { Server, type Namespace } from 'socket.io';
 import {
+  CONNECT_ERRORS,
   type ClientToServerEvents,
   type HandshakeAuth,
   type InterServerEvents,
@@ -62,7 +63,8 @@ export async function createRealtime(httpServer: http.Server, deps: AppDeps, opt
 
   const io: IoServer = new Server(httpServer, {
     serveClient: false,
-    cleanupEmptyChildNamespaces: true,
+    // Namespaces are closed by scheduleIdleClose, which knows about handshakes still in progress.
+    cleanupEmptyChildNamespaces: false,
     cors: { origin: [...allowedOrigins], credentials: true },
     allowRequest: (req, done) => done(originAllowed(req, allowedOrigins, config.publicUrl) ? null : 'origin not allowed', originAllowed(req, allowedOrigins, config.publicUrl)),
     maxHttpBufferSize: 16 * 1024,
@@ -88,13 +90,31 @@ export async function createRealtime(httpServer: http.Server, deps: AppDeps, opt
 
   const parent = io.of(TENANT_NAMESPACE);
   const authenticate = handshake(deps);
-  parent.use((socket, next) =>
-    authenticate(socket, (err) => {
+  /** Handshakes in progress per namespace: an idle namespace is not closed under them. */
+  const handshakes = new Map<Namespace, number>();
+  parent.use(async (socket, next) => {
+    const nsp = socket.nsp as TenantNamespace;
+    handshakes.set(nsp, (handshakes.get(nsp) ?? 0) + 1);
+    try {
+      const refused = await new Promise<Error | undefined>((resolve) => void authenticate(socket, resolve));
+      if (refused) return next(refused);
+      // The stream knows the tenant's last seq before the client hears `connect`: a client without
+      // `since` then gets every event committed after it connected, and none from before.
+      const stream = streamOf(nsp);
+      await stream.ready;
+      socket.data.lastSeq = stream.lastSeq;
+      next();
+    } catch (err) {
+      log.warn({ err: (err as Error).message }, 'socket handshake failed');
+      next(new Error(CONNECT_ERRORS.unavailable));
+    } finally {
+      const left = (handshakes.get(nsp) ?? 1) - 1;
+      if (left > 0) handshakes.set(nsp, left);
+      else handshakes.delete(nsp);
       // A refused handshake still created the child namespace: close it unless somebody connects.
-      if (err) scheduleIdleClose(socket.nsp);
-      next(err);
-    }),
-  );
+      if (nsp.sockets.size === 0) scheduleIdleClose(nsp);
+    }
+  });
 
   /** The tenant's namespace here, wired to its stream (created on first use). */
   const namespaceOf = (tenantId: string): TenantNamespace => io.of(tenantNamespace(tenantId)) as TenantNamespace;
@@ -102,7 +122,7 @@ export async function createRealtime(httpServer: http.Server, deps: AppDeps, opt
   const streamOf = (nsp: TenantNamespace): TenantStream => {
     const tenantId = nsp.name.slice(NAMESPACE_PREFIX.length);
     let stream = streams.get(tenantId);
-    if (stream && stream.nsp !== nsp) {
+    if (stream && (stream.nsp !== nsp || stream.failed)) {
       stream.close();
       stream = undefined;
     }
@@ -121,7 +141,7 @@ export async function createRealtime(httpServer: http.Server, deps: AppDeps, opt
     clearTimeout(idleTimers.get(nsp.name));
     const timer = setTimeout(() => {
       idleTimers.delete(nsp.name);
-      if (nsp.sockets.size > 0 || io._nsps.get(nsp.name) !== nsp) return;
+      if (nsp.sockets.size > 0 || handshakes.has(nsp) || io._nsps.get(nsp.name) !== nsp) return;
       closeNamespace(nsp);
     }, idleNamespaceMs);
     timer.unref();
@@ -184,16 +204,10 @@ export async function createRealtime(httpServer: http.Server, deps: AppDeps, opt
 
     socket.on('disconnect', () => {
       if (expiry) clearTimeout(expiry);
-      if (nsp.sockets.size === 0) {
-        const current = streams.get(socket.data.tenantId);
-        if (current?.nsp === nsp && io._nsps.get(nsp.name) !== nsp) {
-          current.close();
-          streams.delete(socket.data.tenantId);
-        }
-      }
+      if (nsp.sockets.size === 0) scheduleIdleClose(nsp);
     });
 
-    const since = parseSince((socket.handshake.auth as HandshakeAuth | undefined)?.since);
+    const since = parseSince((socket.handshake.auth as HandshakeAuth | undefined)?.since) ?? socket.data.lastSeq;
     replay(since).catch((err: Error) => {
       log.warn({ err: err.message }, 'replay on connect failed; disconnecting so the client retries');
       socket.disconnect(true);

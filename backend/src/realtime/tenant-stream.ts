@@ -61,15 +61,15 @@ export class TenantStream {
     this.ready = this.init();
   }
 
+  /** The log could not be read when the stream started; a new stream replaces it. */
+  failed = false;
+
   private async init(): Promise<void> {
-    for (let attempt = 0; ; attempt++) {
-      try {
-        this.lastSeq = await this.store.lastSeq(this.tenantId);
-        break;
-      } catch (err) {
-        if (this.closed || attempt >= 20) throw err;
-        await new Promise((r) => setTimeout(r, Math.min(2000, 100 * 2 ** attempt)));
-      }
+    try {
+      this.lastSeq = await this.store.lastSeq(this.tenantId);
+    } catch (err) {
+      this.failed = true;
+      throw err;
     }
     this.isReady = true;
     this.drain();

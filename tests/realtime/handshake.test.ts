@@ -1,0 +1,105 @@
+/**
+ * The socket handshake: who may open a tenant's namespace, with which credentials, from which origin,
+ * and for how long.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { newOpaqueToken, signAccessToken } from '../../backend/src/modules/auth/tokens.js';
+import { login, WebClient, type LoginResult } from '../support/auth.js';
+import { withPostgres } from '../support/services.js';
+import { startTestServer, type TestServer } from '../support/test-server.js';
+import { connect, handshakeOutcome, until } from './helpers.js';
+
+describe.runIf(withPostgres)('the socket handshake', () => {
+  let server: TestServer;
+  let owner: LoginResult;
+  let olympiaOwner: LoginResult;
+  let demoId: string;
+  let olympiaId: string;
+
+  beforeAll(async () => {
+    server = await startTestServer({ driver: 'pg', env: { CORS_ORIGINS: 'https://app.example' } });
+    owner = await login(server.url, 'demo', 'owner', 'owner123');
+    olympiaOwner = await login(server.url, 'olympia', 'owner', 'owner123');
+    demoId = owner.user.tenant_id!;
+    olympiaId = olympiaOwner.user.tenant_id!;
+  });
+  afterAll(async () => {
+    await server?.stop();
+  });
+
+  it('refuses a connection without credentials, or with bad ones, as unauthorized', async () => {
+    expect(await handshakeOutcome(server.url, demoId, {})).toBe('unauthorized');
+    expect(await handshakeOutcome(server.url, demoId, { token: 'not-a-token' })).toBe('unauthorized');
+    expect(await handshakeOutcome(server.url, demoId, { token: owner.access_token.slice(0, -3) + 'AAA' })).toBe('unauthorized');
+    expect(await handshakeOutcome(server.url, demoId, {}, { cookie: 'gym.sid=forged; gym.sid.sig=forged' })).toBe('unauthorized');
+  });
+
+  it("refuses valid credentials of another tenant as forbidden, whatever the namespace's tenant is", async () => {
+    expect(await handshakeOutcome(server.url, olympiaId, { token: owner.access_token })).toBe('forbidden');
+    expect(await handshakeOutcome(server.url, demoId, { token: olympiaOwner.access_token })).toBe('forbidden');
+    expect(await handshakeOutcome(server.url, '00000000-0000-4000-8000-000000000000', { token: owner.access_token })).toBe('forbidden');
+    expect(await handshakeOutcome(server.url, 'not-a-uuid', { token: owner.access_token })).toBe('forbidden');
+  });
+
+  it('refuses the platform admin, who has no live view of a tenant', async () => {
+    const admin = await login(server.url, null, 'admin', 'admin123');
+    expect(await handshakeOutcome(server.url, demoId, { token: admin.access_token })).toBe('forbidden');
+  });
+
+  it('accepts an access token, a display token and the web session cookie of the tenant', async () => {
+    for (const username of ['owner', 'trainer', 'member']) {
+      const user = await login(server.url, 'demo', username, `${username}123`);
+      expect(await handshakeOutcome(server.url, demoId, { token: user.access_token })).toBe('connected');
+    }
+    const display = newOpaqueToken('dt1', demoId);
+    await server.deps.uow.inTenant(demoId, ({ trx }) => trx('display_tokens').insert({ tenant_id: demoId, name: 'Wall', token_hash: display.hash }));
+    expect(await handshakeOutcome(server.url, demoId, { token: display.token })).toBe('connected');
+    expect(await handshakeOutcome(server.url, olympiaId, { token: display.token })).toBe('forbidden');
+
+    const web = new WebClient(server.url);
+    await web.login('demo', 'member', 'member123');
+    expect(await handshakeOutcome(server.url, demoId, {}, { cookie: web.cookieHeader })).toBe('connected');
+    expect(await handshakeOutcome(server.url, olympiaId, {}, { cookie: web.cookieHeader })).toBe('forbidden');
+  });
+
+  it('refuses a revoked display token', async () => {
+    const display = newOpaqueToken('dt1', demoId);
+    await server.deps.uow.inTenant(demoId, ({ trx }) =>
+      trx('display_tokens').insert({ tenant_id: demoId, name: 'Old wall', token_hash: display.hash, revoked_at: new Date() }),
+    );
+    expect(await handshakeOutcome(server.url, demoId, { token: display.token })).toBe('unauthorized');
+  });
+
+  it('accepts browsers only from the same origin or a configured one', async () => {
+    const auth = { token: owner.access_token };
+    expect(await handshakeOutcome(server.url, demoId, auth, { origin: 'https://app.example' })).toBe('connected');
+    expect(await handshakeOutcome(server.url, demoId, auth, { origin: server.url.replace('127.0.0.1', '127.0.0.1') })).toBe('connected');
+    expect(await handshakeOutcome(server.url, demoId, auth, { origin: 'https://evil.example' })).not.toBe('connected');
+  });
+
+  it('drops a connection when its access token expires unrefreshed, and takes it back with a fresh token', async () => {
+    const short = signAccessToken({ ...server.config.jwt, accessTtlSeconds: 2 }, {
+      sub: owner.user.id, tid: demoId, role: 'owner', usr: 'owner', loc: 'en', fam: crypto.randomUUID(),
+    });
+    const client = await connect(server.url, demoId, { token: short.token });
+    let reason = '';
+    client.socket.on('disconnect', (r) => {
+      reason = r;
+    });
+    await until('the expired connection to be dropped', () => reason !== '', 5000);
+    expect(reason).toBe('io server disconnect');
+    expect(await handshakeOutcome(server.url, demoId, { token: short.token })).toBe('unauthorized');
+    expect(await handshakeOutcome(server.url, demoId, { token: owner.access_token })).toBe('connected');
+  });
+
+  it('keeps nothing in the main namespace', async () => {
+    const { io } = await import('socket.io-client');
+    const socket = io(server.url, { transports: ['websocket'], auth: { token: owner.access_token }, reconnection: false, forceNew: true });
+    const message = await new Promise<string>((resolve) => {
+      socket.once('connect', () => resolve('connected'));
+      socket.once('connect_error', (err) => resolve(err.message));
+    });
+    socket.disconnect();
+    expect(message).toBe('forbidden');
+  });
+});

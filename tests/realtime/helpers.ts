@@ -1,0 +1,97 @@
+/** Real Socket.IO clients for the real-time tests, speaking the shared contract. */
+import { io, type Socket } from 'socket.io-client';
+import {
+  tenantNamespace,
+  type ClientToServerEvents,
+  type HandshakeAuth,
+  type ServerEvent,
+  type ServerToClientEvents,
+} from '../../backend/src/contracts/events.js';
+
+export type ClientSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
+
+export interface Received {
+  type: string;
+  event: ServerEvent & Record<string, any>;
+}
+
+export interface Client {
+  socket: ClientSocket;
+  received: Received[];
+  /** The pid of the worker holding the connection (x-worker on the upgrade response). */
+  worker: string | undefined;
+  seqs(): number[];
+  close(): void;
+}
+
+/**
+ * Connects to a tenant's namespace over WebSocket and records every event in arrival order. Rejects with
+ * the connect_error message when the handshake is refused.
+ */
+export function connect(
+  baseUrl: string,
+  tenantId: string,
+  auth: HandshakeAuth,
+  options: { cookie?: string; origin?: string; reconnection?: boolean } = {},
+): Promise<Client> {
+  const extraHeaders: Record<string, string> = {};
+  if (options.cookie) extraHeaders.cookie = options.cookie;
+  if (options.origin) extraHeaders.origin = options.origin;
+  const socket: ClientSocket = io(baseUrl + tenantNamespace(tenantId), {
+    auth,
+    transports: ['websocket'],
+    extraHeaders,
+    reconnection: options.reconnection ?? false,
+    forceNew: true,
+    timeout: 5000,
+  });
+  const client: Client = {
+    socket,
+    received: [],
+    worker: undefined,
+    seqs: () => client.received.map((r) => r.event.seq),
+    close: () => socket.disconnect(),
+  };
+  socket.onAny((type: string, event: Received['event']) => client.received.push({ type, event }));
+  // The engine's WebSocket exists as soon as the client is created; its upgrade response names the worker.
+  const ws = (socket.io.engine as unknown as { transport?: { ws?: { on?(ev: string, fn: (res: { headers: Record<string, string> }) => void): void } } })
+    ?.transport?.ws;
+  ws?.on?.('upgrade', (res) => {
+    client.worker = res.headers['x-worker'];
+  });
+  return new Promise((resolve, reject) => {
+    socket.once('connect', () => resolve(client));
+    socket.once('connect_error', (err) => {
+      socket.disconnect();
+      reject(err);
+    });
+  });
+}
+
+/** The connect_error message a handshake ends with, or 'connected'. */
+export async function handshakeOutcome(baseUrl: string, tenantId: string, auth: HandshakeAuth, options: { cookie?: string; origin?: string } = {}): Promise<string> {
+  try {
+    const client = await connect(baseUrl, tenantId, auth, options);
+    client.close();
+    return 'connected';
+  } catch (err) {
+    return (err as Error).message;
+  }
+}
+
+/** Waits until `check` holds (polling), or fails with `what`. */
+export async function until(what: string, check: () => boolean | Promise<boolean>, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    if (await check()) return;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+/** The events a client receives with seq in (from, to], in order of arrival. */
+export const range = (from: number, to: number) => Array.from({ length: to - from }, (_, i) => from + i + 1);
+
+export async function resume(client: Client, since: number): Promise<{ success: boolean; data: any }> {
+  return client.socket.timeout(10_000).emitWithAck('resume', { since }) as Promise<{ success: boolean; data: any }>;
+}

@@ -1,8 +1,11 @@
 /** The gym domain's routes (occupancy, slots, bookings, visits, workouts, and the admin resources). */
 import type { AppDeps } from '../deps.js';
 import type { RouteSpec } from '../http/route.js';
+import { areasRoutes } from './areas/areas.routes.js';
 import { bookingsRoutes } from './bookings/bookings.routes.js';
 import { gymStatusRoutes } from './gym-status/gym-status.routes.js';
+import { membersRoutes } from './members/members.routes.js';
+import { programsRoutes } from './programs/programs.routes.js';
 import { slotsRoutes } from './slots/slots.routes.js';
 import { visitsRoutes } from './visits/visits.routes.js';
 import { workoutsRoutes } from './workouts/workouts.routes.js';
@@ -14,5 +17,8 @@ export function gymDomainRoutes(deps: AppDeps): RouteSpec<any, any, any>[] {
     ...bookingsRoutes(deps),
     ...visitsRoutes(deps),
     ...workoutsRoutes(deps),
+    ...areasRoutes(deps),
+    ...programsRoutes(deps),
+    ...membersRoutes(deps),
   ];
 }

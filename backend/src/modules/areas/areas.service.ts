@@ -1,0 +1,116 @@
+/** The owner's areas: create (within the plan), edit and delete, each announced as `areas:changed`. */
+import type { TenantAuth } from '../../http/auth-context.js';
+import type { UnitOfWork } from '../../db/unit-of-work.js';
+import { conflict, notFound } from '../../http/errors.js';
+import { keysetPage, type Page, type PageQuery } from '../../http/paging.js';
+import { occupancyPct } from '../gym-status/gym-status.service.js';
+import { assertPlanAllows } from '../tenants/plan-limits.js';
+import { recordOccupancy } from '../visits/occupancy.js';
+import type { CreateAreaInput, UpdateAreaInput } from './areas.schema.js';
+
+const COLUMNS = ['id', 'name_en', 'name_el', 'capacity', 'current_users', 'is_bookable', 'booking_capacity', 'slot_minutes', 'price_per_hour', 'opening_hours', 'created_at'];
+
+export interface AreaView {
+  id: string;
+  name_en: string;
+  name_el: string;
+  capacity: number;
+  current_users: number;
+  occupancy_pct: number;
+  is_bookable: boolean;
+  booking_capacity: number;
+  slot_minutes: number;
+  price_per_hour: number;
+  opening_hours: unknown;
+  created_at: string;
+}
+
+export function areaView(row: Record<string, any>): AreaView {
+  return {
+    id: row.id,
+    name_en: row.name_en,
+    name_el: row.name_el,
+    capacity: row.capacity,
+    current_users: row.current_users,
+    occupancy_pct: occupancyPct(row.current_users, row.capacity),
+    is_bookable: row.is_bookable,
+    booking_capacity: row.booking_capacity,
+    slot_minutes: row.slot_minutes,
+    price_per_hour: Number(row.price_per_hour),
+    opening_hours: row.opening_hours ?? null,
+    created_at: new Date(row.created_at).toISOString(),
+  };
+}
+
+type Deps = { uow: UnitOfWork };
+const json = (v: unknown) => (v === null || v === undefined ? v : JSON.stringify(v));
+
+export function listAreas(deps: Deps, auth: TenantAuth, query: PageQuery & { bookable?: boolean }): Promise<Page<AreaView>> {
+  return deps.uow.inTenant(auth.tenantId, async ({ trx }) => {
+    const q = trx('gym_areas').select(COLUMNS);
+    if (query.bookable !== undefined) q.where({ is_bookable: query.bookable });
+    const page = await keysetPage(trx, q, query, { column: 'name_en', type: 'text', direction: 'asc' });
+    return { items: page.items.map(areaView), next: page.next };
+  });
+}
+
+export function getArea(deps: Deps, auth: TenantAuth, id: string): Promise<AreaView> {
+  return deps.uow.inTenant(auth.tenantId, async ({ trx }) => {
+    const row = await trx('gym_areas').where({ id }).first(COLUMNS);
+    if (!row) throw notFound();
+    return areaView(row);
+  });
+}
+
+export function createArea(deps: Deps, auth: TenantAuth, input: CreateAreaInput): Promise<{ area: AreaView }> {
+  return deps.uow.inTenant(auth.tenantId, async (scope) => {
+    await assertPlanAllows(scope, 'areas');
+    const [row] = await scope.trx('gym_areas')
+      .insert({ ...input, tenant_id: auth.tenantId, opening_hours: json(input.opening_hours) })
+      .returning(COLUMNS);
+    const area = areaView(row);
+    await scope.record('areas:changed', { area_id: area.id, change: 'created' });
+    return { area };
+  });
+}
+
+export function updateArea(deps: Deps, auth: TenantAuth, id: string, input: UpdateAreaInput): Promise<AreaView> {
+  return deps.uow.inTenant(auth.tenantId, async (scope) => {
+    const { trx } = scope;
+    const current = await trx('gym_areas').where({ id }).forUpdate().first(COLUMNS);
+    if (!current) throw notFound();
+    if (input.capacity !== undefined && input.capacity < current.current_users) {
+      throw conflict('conflict', { field: 'capacity', current_users: current.current_users });
+    }
+    if (input.booking_capacity !== undefined && input.booking_capacity < current.booking_capacity) {
+      // Places above the new capacity would stay booked beyond it: refuse while such bookings are ahead.
+      const above = await trx('bookings').where({ gym_area_id: id, status: 'confirmed' }).where('place', '>', input.booking_capacity)
+        .where('ends_at', '>', trx.fn.now()).first('id');
+      if (above) throw conflict('conflict', { field: 'booking_capacity', reason: 'future_bookings_above' });
+    }
+    const changes: Record<string, unknown> = { ...input };
+    if ('opening_hours' in input) changes.opening_hours = json(input.opening_hours);
+    const [row] = await trx('gym_areas').where({ id }).update(changes).returning(COLUMNS);
+    const area = areaView(row);
+    if (input.capacity !== undefined && input.capacity !== current.capacity) await recordOccupancy(scope, [id]);
+    await scope.record('areas:changed', { area_id: id, change: 'updated' });
+    return area;
+  });
+}
+
+/** Deleting an area with people in it or bookings ahead would erase them: refused with 409. */
+export function deleteArea(deps: Deps, auth: TenantAuth, id: string): Promise<AreaView> {
+  return deps.uow.inTenant(auth.tenantId, async (scope) => {
+    const { trx } = scope;
+    const current = await trx('gym_areas').where({ id }).forUpdate().first(COLUMNS);
+    if (!current) throw notFound();
+    if (current.current_users > 0) throw conflict('conflict', { reason: 'people_inside', current_users: current.current_users });
+    const ahead = await trx('bookings').where({ gym_area_id: id, status: 'confirmed' }).where('ends_at', '>', trx.fn.now()).count({ n: '*' });
+    if (Number(ahead[0]?.n) > 0) throw conflict('conflict', { reason: 'future_bookings', bookings: Number(ahead[0]?.n) });
+    const active = await trx('workout_sessions').where({ gym_area_id: id, status: 'active' }).first('id');
+    if (active) throw conflict('conflict', { reason: 'active_workouts' });
+    await trx('gym_areas').where({ id }).delete();
+    await scope.record('areas:changed', { area_id: id, change: 'deleted' });
+    return areaView(current);
+  });
+}

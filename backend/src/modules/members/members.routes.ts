@@ -1,0 +1,47 @@
+import { z } from 'zod';
+import type { AppDeps } from '../../deps.js';
+import { STAFF, TENANT_USERS, tenantAuth } from '../../http/auth-context.js';
+import { reply } from '../../http/envelope.js';
+import { replyIdempotent } from '../../http/idempotency.js';
+import { setNextLink } from '../../http/paging.js';
+import { route } from '../../http/route.js';
+import { createMemberBody, memberIdParams, memberSchema, membersQuery, updateMemberBody } from './members.schema.js';
+import { createMember, deactivateMember, getMember, listMembers, updateMember } from './members.service.js';
+
+export function membersRoutes(deps: AppDeps) {
+  const mdeps = () => ({ uow: deps.uow, bcryptCost: deps.config.bcryptCost });
+  return [
+    route({
+      method: 'get', path: '/api/members', summary: 'The people of the gym with their stats, paged (staff)', tag: 'members',
+      roles: STAFF, query: membersQuery, response: z.array(memberSchema),
+      handler: async (ctx, { query }) => {
+        const page = await listMembers(mdeps(), tenantAuth(ctx.state), query);
+        setNextLink(ctx, page.next);
+        reply(ctx, page.items);
+      },
+    }),
+    route({
+      method: 'get', path: '/api/members/:id', summary: 'One person with stats (members: only themselves)', tag: 'members',
+      roles: TENANT_USERS, params: memberIdParams, response: memberSchema,
+      handler: async (ctx, { params }) => reply(ctx, await getMember(mdeps(), tenantAuth(ctx.state), params.id)),
+    }),
+    route({
+      method: 'post', path: '/api/members', summary: 'Add a person (owner; trainers add members; within the plan)', tag: 'members',
+      roles: STAFF, body: createMemberBody, response: z.object({ member: memberSchema }), status: 201, idempotent: true,
+      handler: async (ctx, { body }) => {
+        const auth = tenantAuth(ctx.state);
+        await replyIdempotent(ctx, deps.uow, { status: 201 }, (uow) => createMember({ ...mdeps(), uow }, auth, body));
+      },
+    }),
+    route({
+      method: 'patch', path: '/api/members/:id', summary: 'Change a person (owner; trainers: members, not their role)', tag: 'members',
+      roles: STAFF, params: memberIdParams, body: updateMemberBody, response: memberSchema,
+      handler: async (ctx, { params, body }) => reply(ctx, await updateMember(mdeps(), tenantAuth(ctx.state), params.id, body)),
+    }),
+    route({
+      method: 'delete', path: '/api/members/:id', summary: 'Deactivate a person; history stays (owner)', tag: 'members',
+      roles: ['owner'], params: memberIdParams, response: memberSchema,
+      handler: async (ctx, { params }) => reply(ctx, await deactivateMember(mdeps(), tenantAuth(ctx.state), params.id)),
+    }),
+  ];
+}

@@ -1,0 +1,128 @@
+/**
+ * The people of a gym, for staff. Columns are always named: password_hash never leaves the database.
+ * Trainers read everyone and manage members; owners manage everyone (but cannot lock themselves out).
+ */
+import type { TenantAuth } from '../../http/auth-context.js';
+import type { UnitOfWork } from '../../db/unit-of-work.js';
+import { forbidden, notFound, unprocessable } from '../../http/errors.js';
+import { keysetPage, type Page } from '../../http/paging.js';
+import { hashPassword } from '../auth/passwords.js';
+import { localDate } from '../slots/slot-grid.js';
+import { systemClock, tenantCalendar, type Clock } from '../slots/tenant-clock.js';
+import { assertPlanAllows } from '../tenants/plan-limits.js';
+import { currentStreak } from '../workouts/workouts.service.js';
+import type { CreateMemberInput, MembersQuery, UpdateMemberInput } from './members.schema.js';
+
+const COLUMNS = ['id', 'username', 'role', 'email', 'full_name', 'member_id', 'locale', 'active', 'created_at',
+  'workouts_completed', 'total_minutes', 'total_calories', 'current_streak', 'last_workout_date'];
+
+export interface MemberView {
+  id: string;
+  username: string;
+  role: 'member' | 'trainer' | 'owner';
+  email: string | null;
+  full_name: string | null;
+  member_id: string | null;
+  locale: 'en' | 'el';
+  active: boolean;
+  created_at: string;
+  stats: { workouts_completed: number; total_minutes: number; total_calories: number; current_streak: number; last_workout_date: string | null };
+}
+
+function view(row: Record<string, any>, today: string): MemberView {
+  return {
+    id: row.id,
+    username: row.username,
+    role: row.role,
+    email: row.email ?? null,
+    full_name: row.full_name ?? null,
+    member_id: row.member_id ?? null,
+    locale: row.locale,
+    active: row.active,
+    created_at: new Date(row.created_at).toISOString(),
+    stats: {
+      workouts_completed: row.workouts_completed,
+      total_minutes: row.total_minutes,
+      total_calories: row.total_calories,
+      current_streak: currentStreak(row.last_workout_date, row.current_streak, today),
+      last_workout_date: row.last_workout_date ?? null,
+    },
+  };
+}
+
+export interface MemberDeps {
+  uow: UnitOfWork;
+  bcryptCost: number;
+  clock?: Clock;
+}
+
+const today = async (deps: { clock?: Clock }, trx: Parameters<typeof tenantCalendar>[0], tenantId: string) =>
+  localDate((deps.clock ?? systemClock)(), (await tenantCalendar(trx, tenantId)).zone);
+
+export function listMembers(deps: MemberDeps, auth: TenantAuth, query: MembersQuery): Promise<Page<MemberView>> {
+  return deps.uow.inTenant(auth.tenantId, async ({ trx }) => {
+    const q = trx('users').select(COLUMNS);
+    if (query.role) q.where({ role: query.role });
+    if (query.active !== undefined) q.where({ active: query.active });
+    if (query.q) {
+      const like = `%${query.q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+      q.where((w) => w.whereILike('username', like).orWhereILike('full_name', like).orWhereILike('email', like).orWhereILike('member_id', like));
+    }
+    const page = await keysetPage(trx, q, query, { column: 'username', type: 'text', direction: 'asc' });
+    const day = await today(deps, trx, auth.tenantId);
+    return { items: page.items.map((r) => view(r, day)), next: page.next };
+  });
+}
+
+/** Staff read anyone of the gym; a member only themselves (anyone else is not found). */
+export function getMember(deps: MemberDeps, auth: TenantAuth, id: string): Promise<MemberView> {
+  return deps.uow.inTenant(auth.tenantId, async ({ trx }) => {
+    if (auth.role === 'member' && id !== auth.userId) throw notFound();
+    const row = await trx('users').where({ id }).first(COLUMNS);
+    if (!row) throw notFound();
+    return view(row, await today(deps, trx, auth.tenantId));
+  });
+}
+
+export async function createMember(deps: MemberDeps, auth: TenantAuth, input: CreateMemberInput): Promise<{ member: MemberView }> {
+  if (auth.role !== 'owner' && input.role !== 'member') throw forbidden();
+  // Hash before the transaction: bcrypt is slow and must not hold the plan lock.
+  const passwordHash = await hashPassword(input.password, deps.bcryptCost);
+  return deps.uow.inTenant(auth.tenantId, async (scope) => {
+    if (input.role === 'member') await assertPlanAllows(scope, 'members');
+    const tenant = await scope.trx('tenants').where({ id: auth.tenantId }).first('settings');
+    const locale = input.locale ?? (tenant?.settings?.locale === 'el' ? 'el' : 'en');
+    const { password: _password, ...fields } = input;
+    const [row] = await scope.trx('users')
+      .insert({ ...fields, locale, tenant_id: auth.tenantId, password_hash: passwordHash })
+      .returning(COLUMNS);
+    return { member: view(row, await today(deps, scope.trx, auth.tenantId)) };
+  });
+}
+
+export async function updateMember(deps: MemberDeps, auth: TenantAuth, id: string, input: UpdateMemberInput): Promise<MemberView> {
+  const passwordHash = input.password ? await hashPassword(input.password, deps.bcryptCost) : undefined;
+  return deps.uow.inTenant(auth.tenantId, async (scope) => {
+    const { trx } = scope;
+    const current = await trx('users').where({ id }).forUpdate().first('id', 'role');
+    if (!current) throw notFound();
+    if (auth.role !== 'owner' && (current.role !== 'member' || input.role !== undefined)) throw forbidden();
+    if (id === auth.userId && (input.active === false || (input.role !== undefined && input.role !== current.role))) {
+      throw unprocessable('unprocessable', { reason: 'cannot_lock_yourself_out' });
+    }
+    const { password: _password, ...fields } = input;
+    const changes: Record<string, unknown> = { ...fields };
+    if (passwordHash) changes.password_hash = passwordHash;
+    if (input.role === 'member' && current.role !== 'member') {
+      // Making staff a member adds a member: the plan must allow it (counted before the row changes).
+      await assertPlanAllows(scope, 'members');
+    }
+    const [row] = await trx('users').where({ id }).update(changes).returning(COLUMNS);
+    return view(row, await today(deps, trx, auth.tenantId));
+  });
+}
+
+/** Removing a person deactivates them (their bookings and history stay); owners only. */
+export function deactivateMember(deps: MemberDeps, auth: TenantAuth, id: string): Promise<MemberView> {
+  return updateMember(deps, auth, id, { active: false });
+}

@@ -1,0 +1,46 @@
+import { z } from 'zod';
+import type { AppDeps } from '../../deps.js';
+import { STAFF, TENANT_USERS, tenantAuth } from '../../http/auth-context.js';
+import { reply } from '../../http/envelope.js';
+import { replyIdempotent } from '../../http/idempotency.js';
+import { setNextLink } from '../../http/paging.js';
+import { route } from '../../http/route.js';
+import { createProgramBody, programIdParams, programSchema, programsQuery, updateProgramBody } from './programs.schema.js';
+import { createProgram, deleteProgram, getProgram, listPrograms, updateProgram } from './programs.service.js';
+
+export function programsRoutes(deps: AppDeps) {
+  return [
+    route({
+      method: 'get', path: '/api/programs', summary: 'Workout programs, by name, paged', tag: 'programs',
+      roles: TENANT_USERS, query: programsQuery, response: z.array(programSchema),
+      handler: async (ctx, { query }) => {
+        const page = await listPrograms(deps, tenantAuth(ctx.state), query);
+        setNextLink(ctx, page.next);
+        reply(ctx, page.items);
+      },
+    }),
+    route({
+      method: 'get', path: '/api/programs/:id', summary: 'One workout program', tag: 'programs',
+      roles: TENANT_USERS, params: programIdParams, response: programSchema,
+      handler: async (ctx, { params }) => reply(ctx, await getProgram(deps, tenantAuth(ctx.state), params.id)),
+    }),
+    route({
+      method: 'post', path: '/api/programs', summary: 'Create a workout program (staff)', tag: 'programs',
+      roles: STAFF, body: createProgramBody, response: z.object({ program: programSchema }), status: 201, idempotent: true,
+      handler: async (ctx, { body }) => {
+        const auth = tenantAuth(ctx.state);
+        await replyIdempotent(ctx, deps.uow, { status: 201 }, (uow) => createProgram({ uow }, auth, body));
+      },
+    }),
+    route({
+      method: 'patch', path: '/api/programs/:id', summary: 'Change a workout program (staff)', tag: 'programs',
+      roles: STAFF, params: programIdParams, body: updateProgramBody, response: programSchema,
+      handler: async (ctx, { params, body }) => reply(ctx, await updateProgram(deps, tenantAuth(ctx.state), params.id, body)),
+    }),
+    route({
+      method: 'delete', path: '/api/programs/:id', summary: 'Delete a workout program nobody has trained with (staff)', tag: 'programs',
+      roles: STAFF, params: programIdParams, response: programSchema,
+      handler: async (ctx, { params }) => reply(ctx, await deleteProgram(deps, tenantAuth(ctx.state), params.id)),
+    }),
+  ];
+}

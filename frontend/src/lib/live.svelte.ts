@@ -50,6 +50,8 @@ export class GymLive {
   private refreshing: Promise<void> | null = null;
   private stops: Array<() => void> = [];
   private persistKey: string | undefined;
+  // Pages subscribe here, not on the socket, so a subscription made before the socket exists still holds.
+  private listeners = new Map<EventType, Set<(event: never) => void>>();
 
   get totals(): { current_users: number; capacity: number; pct: number } {
     let current = 0;
@@ -77,6 +79,9 @@ export class GymLive {
       socket.on('occupancy', (event) => this.applyOccupancy(event)),
       socket.on('areas:changed', () => void this.refresh()),
       socket.onSeq(() => this.persist()),
+      socket.onAny((type, event) => {
+        for (const listener of this.listeners.get(type) ?? []) (listener as (e: ServerEvent) => void)(event);
+      }),
     );
     socket.connect();
     void this.refresh();
@@ -90,7 +95,10 @@ export class GymLive {
 
   /** Subscribes to one event type for as long as the caller lives (use in an $effect and return the result). */
   on<K extends EventType>(type: K, handler: (event: ServerEvent<K>) => void): () => void {
-    return this.socket?.on(type, handler) ?? (() => {});
+    let set = this.listeners.get(type);
+    if (!set) this.listeners.set(type, (set = new Set()));
+    set.add(handler as (event: never) => void);
+    return () => set.delete(handler as (event: never) => void);
   }
 
   /** Re-reads every area; events that arrive meanwhile are applied again on top, in order. */

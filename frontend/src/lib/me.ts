@@ -1,5 +1,6 @@
 /** The signed-in member's own data: bookings and stats, shared by the home, bookings and workouts pages. */
 import { api } from './api.js';
+import { session } from './session.svelte.js';
 import type { Booking, MemberStats } from './types.js';
 
 export function bookingDate(b: Booking): string {
@@ -21,20 +22,28 @@ export function addMinutes(time: string, minutes: number): string {
 }
 
 export function myBookings(): Promise<Booking[]> {
-  return api.get<Booking[]>('/api/user-bookings');
+  return api.list<Booking>('/api/user-bookings', { query: { limit: 100 } }, 3);
 }
 
 export function myStats(): Promise<MemberStats> {
-  return api.get<MemberStats>('/api/me/stats');
+  return api.get<MemberStats>('/api/user-stats');
 }
 
-/** Today's local date in the browser ('YYYY-MM-DD'); the server decides the tenant's own day. */
-export function localToday(offsetDays = 0): string {
-  const d = new Date();
-  d.setDate(d.getDate() + offsetDays);
-  return `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')}`;
+/** The area's name as the booking carries it, else as the live list knows it. */
+export function bookingAreaName(b: Booking, fallback?: { name_en: string; name_el: string }): { name_en: string; name_el: string } | undefined {
+  if (b.area_name_en || b.area_name_el) return { name_en: b.area_name_en ?? '', name_el: b.area_name_el ?? '' };
+  return fallback;
 }
 
-export function isUpcoming(b: Booking, today = localToday()): boolean {
+/** Today ('YYYY-MM-DD') in the gym's time zone: bookings and slots are in the tenant's local time. */
+export function localToday(timeZone?: string | null): string {
+  try {
+    return new Intl.DateTimeFormat('en-CA', { timeZone: timeZone ?? undefined, year: 'numeric', month: '2-digit', day: '2-digit' }).format(new Date());
+  } catch {
+    return new Intl.DateTimeFormat('en-CA', { year: 'numeric', month: '2-digit', day: '2-digit' }).format(new Date());
+  }
+}
+
+export function isUpcoming(b: Booking, today = localToday(session.timezone)): boolean {
   return b.status === 'confirmed' && bookingDate(b) >= today;
 }

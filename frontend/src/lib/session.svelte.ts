@@ -10,7 +10,7 @@ const TENANT_KEY = 'gymflow.tenant';
 
 interface MeAnswer {
   user?: User;
-  tenant?: { id: string; name?: string; subdomain?: string } | null;
+  tenant?: { id: string; name?: string; subdomain?: string; settings?: { timezone?: string; currency?: string } } | null;
   csrf_token?: string;
 }
 
@@ -27,6 +27,9 @@ class Session {
   user = $state<User | null>(null);
   tenantName = $state<string | null>(null);
   tenantSlug = $state<string | null>(null);
+  /** The gym's IANA time zone: dates and clock times in the API are local to it. */
+  timezone = $state<string | null>(null);
+  currency = $state('EUR');
   loaded = $state(false);
 
   get role(): Role | null {
@@ -53,6 +56,8 @@ class Session {
     this.user = user;
     this.tenantName = me.tenant?.name ?? this.tenantName;
     this.tenantSlug = me.tenant?.subdomain ?? this.tenantSlug;
+    this.timezone = me.tenant?.settings?.timezone ?? this.timezone;
+    this.currency = me.tenant?.settings?.currency ?? this.currency;
     if (user?.locale) i18n.adopt(user.locale);
   }
 

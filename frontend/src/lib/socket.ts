@@ -4,7 +4,7 @@
  * duplicates, and tells listeners whether it is live or reconnecting. Pages subscribe; none talks to io.
  */
 import { io, type Socket } from 'socket.io-client';
-import type { ClientToServerEvents, EventType, ResumeAck, ServerEvent, ServerToClientEvents } from '$contracts/events.js';
+import type { ClientToServerEvents, EventType, HandshakeAuth, ResumeAck, ServerEvent, ServerToClientEvents } from '$contracts/events.js';
 import { tenantNamespace } from '$contracts/events.js';
 
 export type ConnectionState = 'connecting' | 'online' | 'reconnecting' | 'offline' | 'denied';
@@ -52,8 +52,13 @@ export class LiveSocket {
   connect(): void {
     if (this.socket) return;
     this.setState('connecting');
-    const auth: Record<string, unknown> = {};
-    if (this.options.token) auth.token = this.options.token;
+    // Read at every (re)connect: the server replays everything after `since` before any live event.
+    const auth = (cb: (data: HandshakeAuth) => void) => {
+      const data: HandshakeAuth = {};
+      if (this.options.token) data.token = this.options.token;
+      if (this.lastSeq !== null) data.since = this.lastSeq;
+      cb(data);
+    };
     const socket: Socket<ServerToClientEvents, ClientToServerEvents> = io(tenantNamespace(this.options.tenantId), {
       auth,
       withCredentials: true,
@@ -88,8 +93,9 @@ export class LiveSocket {
   }
 
   /**
-   * Asks for every event after the last one seen. Before any event has been seen there is nothing to
-   * resume: the views take a fresh snapshot instead (replaying the whole log would be wasteful).
+   * After a connect. With a resume point the handshake's `since` already replayed what was missed; this
+   * `resume` (idempotent, in order on the server) confirms where the log stands. Without one there is
+   * nothing to replay (the views take a fresh snapshot): a `since` beyond the log's end just answers it.
    */
   private resume(): void {
     const socket = this.socket;
@@ -98,10 +104,9 @@ export class LiveSocket {
       this.setState('online');
       for (const h of this.syncHandlers) h();
     };
-    if (this.lastSeq === null) return synced();
-    socket.timeout(10_000).emit('resume', { since: this.lastSeq }, (err: Error | null, answer?: ResumeAck) => {
+    socket.timeout(10_000).emit('resume', { since: this.lastSeq ?? Number.MAX_SAFE_INTEGER }, (err: Error | null, answer?: ResumeAck) => {
       const last = !err && answer?.success ? (answer.data as { last_seq?: number }).last_seq : undefined;
-      if (typeof last === 'number' && this.lastSeq !== null && last > this.lastSeq) this.setSeq(last);
+      if (typeof last === 'number' && (this.lastSeq === null || last > this.lastSeq)) this.setSeq(last);
       synced();
     });
   }

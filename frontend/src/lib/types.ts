@@ -73,6 +73,9 @@ export interface Booking {
   duration: number;
   price?: number | string | null;
   status: BookingStatus;
+  area_name_en?: string;
+  area_name_el?: string;
+  full_name?: string | null;
   trainer?: string | null;
   created_at?: string;
   cancelled_at?: string | null;
@@ -106,6 +109,7 @@ export interface WorkoutSession {
   start_time: string;
   end_time?: string | null;
   calories?: number | null;
+  duration_minutes?: number | null;
   status: 'active' | 'completed' | 'abandoned';
 }
 
@@ -153,8 +157,9 @@ export interface DisplayToken {
 }
 
 export interface MemberStats {
-  workouts_done: number;
+  workouts_completed: number;
   total_minutes: number;
-  calories: number;
+  total_calories: number;
   current_streak: number;
+  last_workout_date?: string | null;
 }

@@ -1,0 +1,227 @@
+/**
+ * The web app end to end in Debian's Chromium: one real server (PostgreSQL, demo data), a few browser
+ * profiles side by side, and screenshots of every screen at phone and desktop width.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { startServer, type RunningServer } from '../../backend/src/server.js';
+import { requireService, withPostgres } from '../support/services.js';
+import { athensDate, startGym, type GymFixture } from '../support/gym.js';
+import { DESKTOP, ensureBuilt, launchBrowser, newContext, shoot, signIn } from './support.js';
+
+const withChromium = await requireService('chromium');
+
+describe.runIf(withPostgres && withChromium)('the web dashboard', () => {
+  let gym: GymFixture;
+  let browser: Browser;
+  let restarted: RunningServer | null = null;
+  const contexts: BrowserContext[] = [];
+  let areas: Awaited<ReturnType<GymFixture['areas']>>;
+  const area = (name: string) => areas.find((a) => a.name_en === name)!;
+  const tomorrow = athensDate(1);
+
+  async function open(options: Parameters<typeof newContext>[2] = {}): Promise<Page> {
+    const context = await newContext(browser, gym.url, options);
+    contexts.push(context);
+    const page = await context.newPage();
+    page.on('pageerror', (err) => console.error('page error:', err.message));
+    return page;
+  }
+
+  beforeAll(async () => {
+    ensureBuilt();
+    [gym, browser] = await Promise.all([startGym(), launchBrowser()]);
+    areas = await gym.areas('demo');
+  }, 120_000);
+
+  afterAll(async () => {
+    for (const c of contexts) await c.close().catch(() => {});
+    await browser?.close();
+    await restarted?.close();
+    await gym?.stop();
+  });
+
+  it('lets a member sign in, book a slot and see it in their bookings', async () => {
+    const page = await open();
+    await page.goto('/');
+    await page.getByRole('heading', { name: 'Sign in', level: 2 }).waitFor();
+    await shoot(page, 'login');
+
+    await page.getByLabel('Gym').fill('demo');
+    await page.getByLabel('Username').fill('member');
+    await page.getByLabel('Password').fill('wrong-password');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await expect(page.getByTestId('login-error').textContent()).resolves.toContain('Wrong username or password');
+    await shoot(page, 'login-error');
+
+    await page.getByLabel('Password').fill('member123');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByTestId('area-bar').first().waitFor();
+    expect(await page.getByTestId('area-bar').count()).toBe(areas.length);
+    await shoot(page, 'member-home');
+
+    const squash = area('Squash Court');
+    await page.getByRole('link', { name: 'Book' }).first().click();
+    await page.getByRole('tab', { name: /Squash Court/ }).click();
+    await page.getByRole('button', { name: /Tomorrow/ }).click();
+    const slot = page.locator(`[data-slot="14:00"]`);
+    await slot.click();
+    await shoot(page, 'book-slot');
+    await page.getByTestId('book-confirm').click();
+    await expect(page.getByTestId('book-notice').textContent()).resolves.toContain('Booked for');
+    // Booked by this member: with one place per slot, the time is gone from the grid.
+    await slot.waitFor({ state: 'detached' });
+
+    await page.getByRole('link', { name: 'My bookings' }).first().click();
+    const booking = page.getByTestId('upcoming-bookings').getByTestId('booking').filter({ hasText: '14:00–14:30' });
+    await booking.waitFor();
+    expect(await booking.textContent()).toContain('Squash Court');
+    await shoot(page, 'my-bookings');
+
+    const mine = await gym.call('GET', '/api/user-bookings', { token: gym.tokens.member });
+    expect(mine.body.data.some((b: any) => b.area_id === squash.id && b.date === tomorrow && b.start_time === '14:00' && b.status === 'confirmed')).toBe(true);
+
+    // Cancelling from the list: the booking moves to the history as cancelled.
+    await booking.getByRole('button', { name: 'Cancel booking' }).click();
+    await booking.getByRole('button', { name: 'Yes, cancel it' }).click();
+    await page.locator('[data-testid="booking"][data-status="cancelled"]').filter({ hasText: '14:00–14:30' }).waitFor();
+  });
+
+  it('shows a booking made in one browser in the other within a second: the slot disappears and the bar moves', async () => {
+    const [a, b] = await Promise.all([open({ viewport: DESKTOP }), open({ viewport: DESKTOP })]);
+    await Promise.all([signIn(a, 'demo', 'member', 'member123'), signIn(b, 'demo', 'member2', 'member123')]);
+    const squash = area('Squash Court');
+    for (const page of [a, b]) {
+      await page.goto(`/book/${squash.id}`);
+      await page.getByRole('button', { name: /Tomorrow/ }).click();
+      await page.locator('[data-slot="15:00"]').waitFor();
+      await page.getByTestId('connection').and(page.locator('[data-state="online"]')).waitFor({ state: 'attached' });
+    }
+
+    await a.locator('[data-slot="15:00"]').click();
+    await a.getByTestId('book-confirm').click();
+    await a.getByTestId('book-notice').waitFor();
+    await b.locator('[data-slot="15:00"]').waitFor({ state: 'detached', timeout: 1000 });
+    await shoot(b, 'book-live-removed');
+
+    // Starting a workout in the weight room checks member in: member2's bar moves.
+    const weights = area('Weight Room');
+    await b.goto('/');
+    const bar = b.locator(`[data-testid="area-bar"][data-area-id="${weights.id}"]`);
+    await bar.waitFor();
+    await b.getByTestId('connection').and(b.locator('[data-state="online"]')).waitFor({ state: 'attached' });
+    const before = Number(await bar.getAttribute('data-current'));
+
+    await a.goto('/workouts');
+    const program = a.getByTestId('program').first();
+    await program.getByLabel('Where').selectOption(weights.id);
+    await program.getByRole('button', { name: 'Start workout' }).click();
+    await a.getByTestId('active-workout').waitFor();
+    await b.locator(`[data-testid="area-bar"][data-area-id="${weights.id}"][data-current="${before + 1}"]`).waitFor({ timeout: 1000 });
+    await shoot(a, 'workout-active');
+
+    await a.getByTestId('complete-workout').click();
+    await a.getByTestId('active-workout').waitFor({ state: 'detached' });
+    await b.locator(`[data-testid="area-bar"][data-area-id="${weights.id}"][data-current="${before}"]`).waitFor({ timeout: 1000 });
+    await a.getByTestId('stat-workouts').waitFor();
+    expect(await a.getByTestId('stat-workouts').textContent()).toMatch(/[1-9]/);
+    await shoot(a, 'workouts');
+  });
+
+  it('shows an area the owner creates live on a member screen', async () => {
+    const [owner, member] = await Promise.all([open({ viewport: DESKTOP }), open()]);
+    await Promise.all([signIn(owner, 'demo', 'owner', 'owner123'), signIn(member, 'demo', 'member', 'member123')]);
+    await member.getByTestId('area-bar').first().waitFor();
+    await member.getByTestId('connection').and(member.locator('[data-state="online"]')).waitFor({ state: 'attached' });
+    await shoot(owner, 'admin-monitor');
+
+    await owner.goto('/admin/areas');
+    await owner.getByTestId('areas-row').first().waitFor();
+    await owner.getByTestId('areas-new').click();
+    await owner.getByLabel('Name (English)').fill('Boxing Ring');
+    await owner.getByLabel('Name (Greek)').fill('Ρινγκ Πυγμαχίας');
+    await owner.getByLabel('Capacity').fill('12');
+    await shoot(owner, 'admin-area-form');
+    await owner.getByTestId('areas-save').click();
+    await owner.getByTestId('areas-row').filter({ hasText: 'Boxing Ring' }).waitFor();
+    await shoot(owner, 'admin-areas');
+
+    await member.getByTestId('area-bar').filter({ hasText: 'Boxing Ring' }).waitFor({ timeout: 2000 });
+    await shoot(member, 'member-home-new-area');
+
+    for (const [path, name] of [
+      ['/admin/programs', 'admin-programs'],
+      ['/admin/members', 'admin-members'],
+      ['/admin/settings', 'admin-settings'],
+      ['/admin/displays', 'admin-displays'],
+    ] as const) {
+      await owner.goto(path);
+      await owner.locator('.card').first().waitFor();
+      await owner.waitForLoadState('networkidle');
+      await shoot(owner, name);
+    }
+  });
+
+  it('switches every screen to Greek', async () => {
+    const page = await open();
+    await page.goto('/login');
+    await page.getByRole('button', { name: 'Ελληνικά' }).click();
+    await page.getByRole('heading', { name: 'Σύνδεση', level: 2 }).waitFor();
+    await shoot(page, 'login-el');
+    await signIn(page, 'demo', 'member', 'member123');
+    await page.getByRole('heading', { name: 'Ζωντανή πληρότητα' }).waitFor();
+    expect(await page.getByTestId('area-list').textContent()).toContain('Αίθουσα Βαρών');
+    expect(await page.locator('html').getAttribute('lang')).toBe('el');
+    await shoot(page, 'member-home-el');
+    await page.goto('/workouts');
+    await page.getByRole('heading', { name: 'Προπονήσεις', level: 1 }).waitFor();
+    await shoot(page, 'workouts-el');
+  });
+
+  it('shows a member of one gym nothing of another', async () => {
+    const page = await open();
+    await signIn(page, 'olympia', 'member', 'member123');
+    await page.getByTestId('area-bar').first().waitFor();
+    const olympia = await gym.areas('olympia');
+    const shown = await page.getByTestId('area-bar').evaluateAll((els) => els.map((e) => e.getAttribute('data-area-id')));
+    expect(shown.sort()).toEqual(olympia.map((a) => a.id).sort());
+    expect(await page.content()).not.toContain('Boxing Ring');
+    // Another gym's area by its id: not found, no slots, no name.
+    await page.goto(`/book/${area('Squash Court').id}`);
+    await page.getByTestId('slot-panel').getByRole('alert').waitFor();
+    expect(await page.getByTestId('slot-panel').textContent()).toContain('Δεν βρέθηκε');
+    await shoot(page, 'other-gym-not-found');
+  });
+
+  it('keeps the wall display up through a server restart and shows the right numbers after it', async () => {
+    const page = await open({ viewport: { width: 1920, height: 1080 } });
+    await page.goto(`/display?token=${encodeURIComponent(gym.tokens.display)}`);
+    await page.getByTestId('display-area').first().waitFor();
+    await page.locator('[data-testid="display"][data-state="online"]').waitFor();
+    expect(new URL(page.url()).search).toBe('');
+    const status = await gym.call('GET', '/api/gym-status', { token: gym.tokens.display });
+    expect(Number(await page.getByTestId('display-total').textContent())).toBe(status.body.data.totals.current_users);
+    await shoot(page, 'display');
+
+    const shown = await page.getByTestId('display-area').count();
+    const port = gym.server.port;
+    await gym.server.close();
+    await page.getByTestId('reconnecting').waitFor();
+    // The last known state stays on screen while offline.
+    expect(await page.getByTestId('display-area').count()).toBe(shown);
+    expect(shown).toBe(status.body.data.areas.length);
+    await shoot(page, 'display-reconnecting');
+
+    restarted = await startServer({ ...gym.server.config, port });
+    await page.locator('[data-testid="display"][data-state="online"]').waitFor({ timeout: 15_000 });
+    // Someone checks in after the restart: the display follows.
+    const yoga = area('Yoga Studio');
+    const before = Number(await page.locator(`[data-testid="display-area"][data-area-id="${yoga.id}"]`).getAttribute('data-current'));
+    const checkIn = await gym.call('POST', '/api/visits', { token: gym.tokens.trainer, body: { user_id: gym.users.member2, area_id: yoga.id } });
+    expect(checkIn.status).toBe(201);
+    await page.locator(`[data-testid="display-area"][data-area-id="${yoga.id}"][data-current="${before + 1}"]`).waitFor();
+    const after = await gym.call('GET', '/api/gym-status', { token: gym.tokens.display });
+    expect(Number(await page.getByTestId('display-total').textContent())).toBe(after.body.data.totals.current_users);
+    await shoot(page, 'display-after-restart');
+  });
+});

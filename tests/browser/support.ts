@@ -1,0 +1,92 @@
+/**
+ * Browser-test support: builds the web app once when dist/frontend is missing or older than its sources,
+ * launches Debian's Chromium through playwright-core, signs people in through the real login form, and
+ * saves each screen at phone and desktop width into tests/browser/screenshots/.
+ */
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { CHROMIUM_PATH } from '../support/services.js';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const DIST_INDEX = path.join(ROOT, 'dist/frontend/index.html');
+const SHOTS = path.join(ROOT, 'tests/browser/screenshots');
+const SOURCES = ['frontend', 'backend/src/contracts', 'vite.config.ts'];
+
+export const PHONE = { width: 390, height: 844 } as const;
+export const DESKTOP = { width: 1280, height: 860 } as const;
+
+function newestMtime(target: string): number {
+  const full = path.join(ROOT, target);
+  const stat = fs.statSync(full);
+  if (!stat.isDirectory()) return stat.mtimeMs;
+  let newest = stat.mtimeMs;
+  for (const entry of fs.readdirSync(full, { withFileTypes: true })) {
+    if (entry.name === 'node_modules') continue;
+    newest = Math.max(newest, newestMtime(path.join(target, entry.name)));
+  }
+  return newest;
+}
+
+/** Builds the frontend unless dist/frontend is newer than every source file. */
+export function ensureBuilt(): void {
+  const built = fs.existsSync(DIST_INDEX) ? fs.statSync(DIST_INDEX).mtimeMs : 0;
+  const sources = Math.max(...SOURCES.map(newestMtime));
+  if (built > sources) return;
+  execFileSync('npx', ['vite', 'build', '--logLevel', 'warn'], { cwd: ROOT, stdio: 'inherit' });
+}
+
+export function launchBrowser(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: CHROMIUM_PATH,
+    headless: true,
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
+  });
+}
+
+/** A fresh browser profile (own cookies and storage) at phone width, in English unless told. */
+export async function newContext(browser: Browser, baseURL: string, options: { viewport?: { width: number; height: number }; locale?: string } = {}): Promise<BrowserContext> {
+  const context = await browser.newContext({
+    baseURL,
+    viewport: options.viewport ?? PHONE,
+    locale: options.locale ?? 'en-GB',
+    timezoneId: 'Europe/Athens',
+    reducedMotion: 'reduce',
+  });
+  context.setDefaultTimeout(10_000);
+  return context;
+}
+
+/** Signs in through the login form and waits for the signed-in shell. */
+export async function signIn(page: Page, tenant: string, username: string, password: string): Promise<void> {
+  await page.goto('/login');
+  await page.getByLabel(/^(Gym|Γυμναστήριο)$/).fill(tenant);
+  await page.getByLabel(/^(Username|Όνομα χρήστη)$/).fill(username);
+  await page.getByLabel(/^(Password|Κωδικός)$/).fill(password);
+  await page.getByRole('button', { name: /^(Sign in|Σύνδεση)$/ }).click();
+  await page.getByTestId('whoami').waitFor({ state: 'attached' });
+}
+
+/** Saves the current screen at phone and desktop width (full page), then restores the viewport. */
+export async function shoot(page: Page, name: string): Promise<void> {
+  fs.mkdirSync(SHOTS, { recursive: true });
+  const original = page.viewportSize() ?? PHONE;
+  for (const [label, size] of [['phone', PHONE], ['desktop', DESKTOP]] as const) {
+    await page.setViewportSize(size);
+    // Let layout, the chart's resize and transitions settle before the picture.
+    await page.waitForTimeout(250);
+    await page.screenshot({ path: path.join(SHOTS, `${name}-${label}.png`), fullPage: true, animations: 'disabled' });
+  }
+  await page.setViewportSize(original);
+}

@@ -113,6 +113,19 @@ for (const mode of modes) {
       expect(await resolveCredentials(server.deps, { cookieHeader: cookie })).toBeNull();
     });
 
+    it('ends the session of a user who was deactivated', async () => {
+      const web = new WebClient(url);
+      const res = await web.login('olympia', 'member2', 'member123');
+      const { id, tenant_id } = res.body.data.user;
+      await server.deps.uow.inTenant(tenant_id, ({ trx }) => trx('users').where({ id }).update({ active: false }));
+      try {
+        expect((await web.request('GET', '/auth/me')).status).toBe(401);
+        expect(await resolveCredentials(server.deps, { cookieHeader: web.cookieHeader })).toBeNull();
+      } finally {
+        await server.deps.uow.inTenant(tenant_id, ({ trx }) => trx('users').where({ id }).update({ active: true }));
+      }
+    });
+
     it('refuses a forged session cookie', async () => {
       const web = new WebClient(url);
       await web.login('demo', 'owner', 'owner123');

@@ -1,7 +1,7 @@
 /**
  * Web sessions (koa-session) for the browser app.
  *
- * The cookie `gym.sid` (httpOnly, SameSite=Lax, Secure in production, signed as `gym.sid.sig`) holds only
+ * The cookie `gym.sid` (httpOnly, SameSite=Lax, Secure over HTTPS, signed as `gym.sid.sig`) holds only
  * a random session id; the session itself lives in Redis when REDIS_URL is set, in the web_sessions table
  * otherwise. The id is replaced at every login (no session fixation) and the stored session destroyed
  * at logout.
@@ -18,6 +18,7 @@ import type { Middleware } from 'koa';
 import createSession from 'koa-session';
 import type { AppDeps } from '../../deps.js';
 import type { Role } from '../../http/auth-context.js';
+import { serviceUnavailable } from '../../http/errors.js';
 import { isLocale, type Locale } from '../../contracts/i18n.js';
 
 export const SESSION_COOKIE = 'gym.sid';
@@ -47,17 +48,29 @@ function storeFor(deps: AppDeps): SessionStore {
   const redis = deps.redis;
   if (redis) {
     const key = (sid: string) => `gym:sess:${sid}`;
+    // Sessions live only in Redis: while it is down, cookie requests answer 503 rather than 500.
+    const guarded = async <T>(work: () => Promise<T>): Promise<T> => {
+      try {
+        return await work();
+      } catch (err) {
+        deps.log.warn({ err: (err as Error).message }, 'session store unavailable');
+        throw serviceUnavailable({ dependency: 'redis' });
+      }
+    };
     return {
-      async get(sid) {
-        const raw = await redis.get(key(sid));
-        return raw ? (JSON.parse(raw) as Stored) : undefined;
-      },
-      async set(sid, data, maxAgeMs) {
-        await redis.set(key(sid), JSON.stringify(data), 'PX', Math.max(1000, maxAgeMs));
-      },
-      async destroy(sid) {
-        await redis.del(key(sid));
-      },
+      get: (sid) =>
+        guarded(async () => {
+          const raw = await redis.get(key(sid));
+          return raw ? (JSON.parse(raw) as Stored) : undefined;
+        }),
+      set: (sid, data, maxAgeMs) =>
+        guarded(async () => {
+          await redis.set(key(sid), JSON.stringify(data), 'PX', Math.max(1000, maxAgeMs));
+        }),
+      destroy: (sid) =>
+        guarded(async () => {
+          await redis.del(key(sid));
+        }),
     };
   }
   const knex = deps.db.knex;
@@ -119,6 +132,7 @@ export async function loadSessionAuth(deps: AppDeps, sid: string): Promise<Sessi
 export function sessionMiddleware(deps: AppDeps): Middleware {
   const store = storeOf(deps);
   let inner: Middleware | undefined;
+  let warned = false;
   return async (ctx, next) => {
     inner ??= createSession(
       {
@@ -126,7 +140,7 @@ export function sessionMiddleware(deps: AppDeps): Middleware {
         maxAge: deps.config.session.ttlHours * 3_600_000,
         httpOnly: true,
         sameSite: 'lax',
-        secure: deps.config.isProduction,
+
         signed: true,
         rolling: false,
         renew: true,
@@ -140,6 +154,13 @@ export function sessionMiddleware(deps: AppDeps): Middleware {
       } as never,
       ctx.app,
     ) as Middleware;
+    // Secure whenever the request came over HTTPS (X-Forwarded-Proto counts with TRUST_PROXY). A
+    // production server reached over plain HTTP still works, but says loudly that it should not be.
+    (ctx.sessionOptions as { secure?: boolean }).secure = ctx.secure;
+    if (deps.config.isProduction && !ctx.secure && !warned) {
+      warned = true;
+      deps.log.warn('session cookies are sent without Secure: serve over HTTPS and set TRUST_PROXY behind a proxy');
+    }
     return inner(ctx, next);
   };
 }

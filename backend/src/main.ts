@@ -1,17 +1,155 @@
 /**
  * Boot: config -> database -> HTTP server -> real time -> listen. Prints where the product is and how
  * to sign in, and stops gracefully on SIGTERM/SIGINT.
+ *
+ * Server mode (PostgreSQL and Redis) runs a cluster: the primary migrates and seeds ONCE, listens on the
+ * port and hands each connection to a worker with sticky sessions (a Socket.IO long-polling session
+ * always reaches the worker that holds it), replaces workers that die, and on SIGTERM stops taking
+ * connections and lets every worker finish its requests and send its sockets away before exiting.
+ * Without Redis there is one process and the in-memory adapter.
  */
-import { loadConfig } from './config.js';
-import { createLogger } from './logger.js';
-import { startServer } from './server.js';
+import cluster, { type Worker } from 'node:cluster';
+import http from 'node:http';
+import { setupMaster, setupWorker } from '@socket.io/sticky';
+import { loadConfig, type Config } from './config.js';
+import { openDatabase } from './db/database.js';
+import { createUnitOfWork } from './db/unit-of-work.js';
+import { createLogger, type Logger } from './logger.js';
+import { startServer, type RunningServer } from './server.js';
+import { seedDemo } from '../../db/seeds/demo.js';
 
 const DEMO_LOGINS = `  tenants: demo (Demo Gym), olympia (Olympia Fitness)
   in each: owner/owner123, trainer/trainer123, member/member123, member2/member123
   platform admin: admin/admin123`;
 
+/** How long a stop may take before the stragglers are killed. */
+const STOP_TIMEOUT_MS = 15_000;
+
+function banner(config: Readonly<Config>, workers: number): void {
+  const mode = config.database.driver === 'pglite' ? `embedded database in ${config.database.dataDir}` : 'PostgreSQL';
+  const extra = config.redisUrl ? `, Redis, ${workers} worker${workers === 1 ? '' : 's'}` : '';
+  console.log(`\nGymflow is running at ${config.publicUrl} (${mode}${extra})`);
+  if (config.seedDemo) console.log(`Demo logins:\n${DEMO_LOGINS}\n`);
+}
+
+function onStopSignal(stop: (signal: string) => Promise<void>): void {
+  let stopping = false;
+  const handler = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    const force = setTimeout(() => process.exit(1), STOP_TIMEOUT_MS + 2000);
+    force.unref();
+    stop(signal).then(
+      () => process.exit(0),
+      () => process.exit(1),
+    );
+  };
+  process.on('SIGTERM', () => handler('SIGTERM'));
+  process.on('SIGINT', () => handler('SIGINT'));
+}
+
+/** One process: the embedded mode, or a server without Redis. */
+async function runSingle(config: Readonly<Config>, log: Logger): Promise<void> {
+  const server = await startServer(config, { log });
+  banner(config, 1);
+  onStopSignal(async (signal) => {
+    log.info({ signal }, 'shutting down');
+    await server.close();
+  });
+}
+
+async function runPrimary(config: Readonly<Config>, log: Logger): Promise<void> {
+  // Migrations and demo data once, here, before any worker opens the database.
+  const db = await openDatabase(config.database, { migrate: config.migrateOnStart });
+  try {
+    if (config.seedDemo) {
+      // Events of the seed are left unpublished; the workers' sweeper emits them.
+      const { created } = await seedDemo({ db, uow: createUnitOfWork(db, { publish: () => undefined }), bcryptCost: config.bcryptCost });
+      if (created.length) log.info({ created }, 'demo data seeded');
+    }
+  } finally {
+    await db.close();
+  }
+
+  const httpServer = http.createServer();
+  // Sticky hands the first bytes of each connection over IPC as a Buffer: needs the advanced serialization.
+  cluster.setupPrimary({ serialization: 'advanced' });
+  setupMaster(httpServer, { loadBalancingMethod: 'least-connection' });
+  let stopping = false;
+  const recentDeaths: number[] = [];
+
+  const fork = (): Worker => cluster.fork();
+  cluster.on('exit', (worker, code, signal) => {
+    if (stopping) return;
+    log.error({ pid: worker.process.pid, code, signal }, 'worker died; starting a new one');
+    const now = Date.now();
+    recentDeaths.push(now);
+    while (recentDeaths.length && recentDeaths[0]! < now - 60_000) recentDeaths.shift();
+    // A worker that dies at boot must not become a fork loop.
+    const delay = recentDeaths.length > 3 ? Math.min(10_000, 500 * recentDeaths.length) : 0;
+    setTimeout(() => {
+      if (!stopping) fork();
+    }, delay).unref();
+  });
+
+  const ready = new Promise<void>((resolve) => {
+    let online = 0;
+    cluster.on('message', (_worker, message: { type?: string }) => {
+      if (message?.type === 'gymflow:ready' && ++online === config.workers) resolve();
+    });
+  });
+  for (let i = 0; i < config.workers; i++) fork();
+  await ready;
+  await new Promise<void>((resolve, reject) => {
+    httpServer.once('error', reject);
+    httpServer.listen(config.port, config.host, () => resolve());
+  });
+  log.info({ port: config.port, workers: config.workers }, 'cluster listening');
+  banner(config, config.workers);
+
+  onStopSignal(async (signal) => {
+    stopping = true;
+    log.info({ signal }, 'shutting down the cluster');
+    httpServer.close();
+    const workers = Object.values(cluster.workers ?? {}).filter((w): w is Worker => !!w);
+    await Promise.all(
+      workers.map(
+        (w) =>
+          new Promise<void>((resolve) => {
+            if (w.isDead()) return resolve();
+            const kill = setTimeout(() => w.process.kill('SIGKILL'), STOP_TIMEOUT_MS);
+            w.once('exit', () => {
+              clearTimeout(kill);
+              resolve();
+            });
+            w.process.kill('SIGTERM');
+          }),
+      ),
+    );
+  });
+}
+
+async function runWorker(config: Readonly<Config>, log: Logger): Promise<void> {
+  let server: RunningServer | null = null;
+  server = await startServer(config, {
+    log,
+    migrate: false,
+    seed: false,
+    worker: { attach: ({ realtime }) => setupWorker(realtime.io) },
+  });
+  process.send?.({ type: 'gymflow:ready' });
+  onStopSignal(async (signal) => {
+    log.info({ signal }, 'worker shutting down');
+    await server?.close();
+  });
+  // The primary is gone (killed): nobody will hand over connections any more.
+  process.on('disconnect', () => {
+    void server?.close().finally(() => process.exit(0));
+  });
+}
+
 async function main(): Promise<void> {
-  let config;
+  let config: Readonly<Config>;
   try {
     config = loadConfig();
   } catch (err) {
@@ -19,23 +157,12 @@ async function main(): Promise<void> {
     process.exit(1);
   }
   const log = createLogger(config);
-  const server = await startServer(config, { log });
-  const mode = config.database.driver === 'pglite' ? `embedded database in ${config.database.dataDir}` : 'PostgreSQL';
-  console.log(`\nGymflow is running at ${config.publicUrl} (${mode}${config.redisUrl ? ', Redis' : ''})`);
-  if (config.seedDemo) console.log(`Demo logins:\n${DEMO_LOGINS}\n`);
-
-  let stopping = false;
-  const stop = async (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    log.info({ signal }, 'shutting down');
-    const force = setTimeout(() => process.exit(1), 10_000);
-    force.unref();
-    await server.close();
-    process.exit(0);
-  };
-  process.on('SIGTERM', () => void stop('SIGTERM'));
-  process.on('SIGINT', () => void stop('SIGINT'));
+  if (cluster.isWorker) return runWorker(config, log);
+  if (config.workers > 1) return runPrimary(config, log);
+  return runSingle(config, log);
 }
 
-void main();
+main().catch((err: Error) => {
+  console.error(err);
+  process.exit(1);
+});

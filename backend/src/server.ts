@@ -55,7 +55,10 @@ export async function startServer(config: Readonly<Config>, options: StartOption
   const { app } = createApp(deps);
   const handle = app.callback();
   const worker = config.isProduction ? null : String(process.pid);
+  let inFlight = 0;
   const httpServer = http.createServer((req, res) => {
+    inFlight++;
+    res.once('close', () => inFlight--);
     // Which worker of a cluster answered (tests, operators); not told in production.
     if (worker) res.setHeader('x-worker', worker);
     void handle(req, res);
@@ -83,16 +86,16 @@ export async function startServer(config: Readonly<Config>, options: StartOption
     close() {
       closing ??= (async () => {
         // Stop taking connections, let requests in flight finish, send sockets elsewhere, then let go.
-        const closed = new Promise<void>((resolve) => {
-          if (!httpServer.listening) return resolve();
-          httpServer.close(() => resolve());
-        });
-        httpServer.closeIdleConnections();
-        await realtime.close();
         const force = setTimeout(() => httpServer.closeAllConnections(), 5000);
         force.unref();
-        await closed;
+        if (httpServer.listening) httpServer.close();
+        httpServer.closeIdleConnections();
+        // Also closes the HTTP server (waiting for its connections) when it listens.
+        await realtime.close();
+        // A cluster worker does not listen: its requests came from the primary; wait for them too.
+        for (let waited = 0; inFlight > 0 && waited < 5000; waited += 20) await new Promise((r) => setTimeout(r, 20));
         clearTimeout(force);
+        httpServer.closeAllConnections();
         await publisher.flush();
         redis?.disconnect();
         await db.close();

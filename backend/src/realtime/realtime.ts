@@ -264,8 +264,8 @@ export async function createRealtime(httpServer: http.Server, deps: AppDeps, opt
       idleTimers.clear();
       for (const s of streams.values()) s.close();
       streams.clear();
-      // Disconnecting tells clients to reconnect (to another server, behind a balancer).
-      io.disconnectSockets(true);
+      // Closing the transports (not disconnecting the sockets) makes clients reconnect by themselves,
+      // to another server behind the balancer or to this one once it is back.
       await new Promise<void>((resolve) => {
         io.close(() => resolve());
       });

@@ -3,6 +3,7 @@ import type { AppDeps } from '../deps.js';
 import type { RouteSpec } from '../http/route.js';
 import { areasRoutes } from './areas/areas.routes.js';
 import { bookingsRoutes } from './bookings/bookings.routes.js';
+import { docsRoutes } from './docs/docs.routes.js';
 import { gymStatusRoutes } from './gym-status/gym-status.routes.js';
 import { membersRoutes } from './members/members.routes.js';
 import { programsRoutes } from './programs/programs.routes.js';
@@ -20,5 +21,6 @@ export function gymDomainRoutes(deps: AppDeps): RouteSpec<any, any, any>[] {
     ...areasRoutes(deps),
     ...programsRoutes(deps),
     ...membersRoutes(deps),
+    ...docsRoutes(),
   ];
 }

@@ -144,3 +144,25 @@ describe.runIf(withPostgres && withRedis)('refresh tokens, logout and throttling
     expect((await attempt('trainer123')).status).toBe(200);
   });
 });
+
+describe.runIf(withPostgres && withRedis)('password spraying from one address on PostgreSQL and Redis', () => {
+  let server: TestServer;
+
+  beforeAll(async () => {
+    // Two failures per account, so twenty per address and gym.
+    server = await startTestServer({ driver: 'pg', redis: true, env: { LOGIN_MAX_FAILURES: '2' } });
+  });
+  afterAll(async () => server?.stop());
+
+  it('throttles an address that tries many accounts of one gym, not the other gym', async () => {
+    for (let i = 0; i < 20; i++) {
+      const res = await api(server.url, 'POST', '/api/auth/login', { body: { tenant: 'demo', username: `guess${i}`, password: 'x' } });
+      expect(res.status, `attempt ${i}`).toBe(401);
+    }
+    const next = await api(server.url, 'POST', '/api/auth/login', { body: { tenant: 'demo', username: 'member', password: 'member123' } });
+    expect(next.status).toBe(429);
+    expect(next.headers.get('retry-after')).toBeTruthy();
+    const elsewhere = await api(server.url, 'POST', '/api/auth/login', { body: { tenant: 'olympia', username: 'member', password: 'member123' } });
+    expect(elsewhere.status).toBe(200);
+  });
+});

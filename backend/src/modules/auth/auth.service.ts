@@ -123,13 +123,14 @@ export async function authenticatePassword(
   const where = await resolveLoginTenant(deps, input.hints);
   const scope = where.kind === 'tenant' ? where.tenant.id : where.kind === 'platform' ? 'platform' : `unknown:${where.label}`;
   const account = `${scope}:${input.username.toLowerCase()}`;
+  const address = `${where.kind === 'unknown' ? 'unknown' : scope}:${input.address}`;
   const throttle = loginThrottle(deps);
-  await throttle.check(account, input.address);
+  await throttle.check(account, address);
 
   const user = await findUser(deps, where, input.username);
   const ok = await verifyPassword(input.password, user?.password_hash, deps.config.bcryptCost);
   if (!ok || !user || !user.active) {
-    await throttle.failed(account, input.address);
+    await throttle.failed(account, address);
     throw invalidCredentials();
   }
   await throttle.succeeded(account);

@@ -1,5 +1,7 @@
 /**
- * Login throttling: failed attempts are counted per account and per client address over a window of
+ * Login throttling: failed attempts are counted per account and per client address within the
+ * login's tenant (a password-spraying address is stopped per gym, and one gym's members behind one
+ * Wi-Fi address never lock out another gym's) over a window of
  * LOGIN_BLOCK_SECONDS. Once an account has LOGIN_MAX_FAILURES failures in a row (a success resets it),
  * further attempts answer 429 with Retry-After without even checking the password. Counters live in
  * Redis when configured (shared by every worker), with an in-memory limiter as insurance during an
@@ -13,7 +15,7 @@ import { tooManyRequests } from '../../http/errors.js';
 const ADDRESS_FACTOR = 10;
 
 export interface LoginThrottle {
-  /** Throws 429 when the account or the address is over its limit. */
+  /** Throws 429 when the account or the address is over its limit. `address` is scoped by the caller to the tenant. */
   check(account: string, address: string): Promise<void>;
   failed(account: string, address: string): Promise<void>;
   succeeded(account: string): Promise<void>;

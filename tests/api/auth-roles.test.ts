@@ -4,6 +4,7 @@
  * 400 and a refused one 403 (401 when anonymous). Then resource ownership: a member touches only own
  * bookings and workout sessions.
  */
+import { Validator } from '@seriousme/openapi-schema-validator';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { login } from '../support/auth.js';
 import { withPostgres } from '../support/services.js';
@@ -70,6 +71,11 @@ describe.runIf(withPostgres)('roles and ownership on PostgreSQL', () => {
     expect(doc.paths['/api/display-tokens'].post.description).toBe('Roles: owner.');
     expect(doc.paths['/api/platform/tenants'].get.description).toBe('Roles: platform_admin.');
     expect(doc.paths['/api/auth/login'].post.description).toBe('Public.');
+    for (const path of ['/auth/login', '/auth/me', '/api/auth/refresh', '/api/tenants', '/api/tenant', '/api/platform/tenants/{id}', '/api/display-tokens/{id}']) {
+      expect(doc.paths[path], path).toBeDefined();
+    }
+    const result = await new Validator().validate(doc);
+    expect(result.errors ?? []).toEqual([]);
   });
 
   describe('resource ownership', () => {

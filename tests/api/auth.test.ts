@@ -110,6 +110,8 @@ describe.runIf(withPostgres)('token sign-in on PostgreSQL', () => {
     expect(admin.user).toMatchObject({ role: 'platform_admin', tenant_id: null });
     expect(admin.refresh_token).toMatch(/^rt1\.platform\./);
     expect((jwt.decode(admin.access_token) as jwt.JwtPayload).tid).toBeNull();
+    const blank = await api(url, 'POST', '/api/auth/login', { body: { tenant: '', username: 'admin', password: 'admin123' } });
+    expect(blank.status).toBe(200);
     const viaName = await login(url, 'platform', 'admin', 'admin123');
     expect(viaName.user.role).toBe('platform_admin');
     const me = await api(url, 'GET', '/api/auth/me', { token: admin.access_token });

@@ -5,7 +5,13 @@ export const loginBody = z.object({
   username: z.string().trim().min(1).max(64),
   password: z.string().min(1).max(200),
   /** The tenant's subdomain, or `platform` for the platform admin; else X-Tenant-ID or the Host decide. */
-  tenant: z.string().trim().min(1).max(63).optional(),
+  /** An empty field (a login form left blank) counts as absent. */
+  tenant: z
+    .string()
+    .trim()
+    .max(63)
+    .optional()
+    .transform((v) => v || undefined),
 });
 
 export const refreshBody = z.object({ refresh_token: z.string().min(1).max(4096) });

@@ -29,6 +29,7 @@ describe.runIf(withPostgres)('visits and occupancy', () => {
     const inRes = await gym.call('POST', '/api/visits', { token: gym.tokens.trainer, body: { user_id: me.id, area_id: area.id, source: 'kiosk' } });
     expect(inRes.status).toBe(201);
     expect(inRes.body.data.visit).toMatchObject({ user_id: me.id, area_id: area.id, source: 'kiosk', checked_out_at: null });
+    expect(inRes.body.message).toBe('Checked in.');
     const lastOccupancy = () => gym.server.deps.uow.inTenant(gym.demo, ({ trx }) => trx('events').where({ type: 'occupancy' }).orderBy('seq', 'desc').first('payload'));
     expect((await lastOccupancy()).payload).toEqual({ area_id: area.id, current_users: 1, capacity: 3 });
     const twice = await gym.call('POST', '/api/visits', { token: gym.tokens.owner, body: { user_id: me.id, area_id: area.id } });
@@ -37,6 +38,7 @@ describe.runIf(withPostgres)('visits and occupancy', () => {
     const out = await gym.call('POST', `/api/visits/${inRes.body.data.visit.id}/check-out`, { token: gym.tokens.trainer });
     expect(out.status).toBe(200);
     expect(out.body.data.checked_out_at).toBeTruthy();
+    expect(out.body.message).toBe('Checked out.');
     expect((await lastOccupancy()).payload).toEqual({ area_id: area.id, current_users: 0, capacity: 3 });
     const outAgain = await gym.call('POST', `/api/visits/${inRes.body.data.visit.id}/check-out`, { token: gym.tokens.trainer });
     expect(outAgain.status).toBe(409);

@@ -49,6 +49,11 @@ const en = {
   'ok.booking_cancelled': 'Booking cancelled.',
   'ok.workout_started': 'Workout started.',
   'ok.workout_completed': 'Workout completed.',
+  'ok.checked_in': 'Checked in.',
+  'ok.checked_out': 'Checked out.',
+  'ok.saved': 'Saved.',
+  'ok.deleted': 'Deleted.',
+  'ok.member_deactivated': 'Account deactivated.',
   // The web app (frontend/src): every visible text.
   'ui.app.name': 'GymFlow',
   'ui.app.home': 'GymFlow home',
@@ -304,6 +309,11 @@ const el: Record<MessageKey, string> = {
   'ok.booking_cancelled': 'Η κράτηση ακυρώθηκε.',
   'ok.workout_started': 'Η προπόνηση ξεκίνησε.',
   'ok.workout_completed': 'Η προπόνηση ολοκληρώθηκε.',
+  'ok.checked_in': 'Έγινε είσοδος.',
+  'ok.checked_out': 'Έγινε έξοδος.',
+  'ok.saved': 'Αποθηκεύτηκε.',
+  'ok.deleted': 'Διαγράφηκε.',
+  'ok.member_deactivated': 'Ο λογαριασμός απενεργοποιήθηκε.',
   // The web app (frontend/src): every visible text.
   'ui.app.name': 'GymFlow',
   'ui.app.home': 'Αρχική GymFlow',

@@ -37,12 +37,12 @@ export function areasRoutes(deps: AppDeps) {
     route({
       method: 'patch', path: '/api/areas/:id', summary: 'Change an area (owner; capacity never below the people inside)', tag: 'areas',
       roles: ['owner'], params: areaIdParams, body: updateAreaBody, response: areaSchema,
-      handler: async (ctx, { params, body }) => reply(ctx, await updateArea(deps, tenantAuth(ctx.state), params.id, body)),
+      handler: async (ctx, { params, body }) => reply(ctx, await updateArea(deps, tenantAuth(ctx.state), params.id, body), { message: 'ok.saved' }),
     }),
     route({
       method: 'delete', path: '/api/areas/:id', summary: 'Delete an area without people inside or bookings ahead (owner)', tag: 'areas',
       roles: ['owner'], params: areaIdParams, response: areaSchema,
-      handler: async (ctx, { params }) => reply(ctx, await deleteArea(deps, tenantAuth(ctx.state), params.id)),
+      handler: async (ctx, { params }) => reply(ctx, await deleteArea(deps, tenantAuth(ctx.state), params.id), { message: 'ok.deleted' }),
     }),
   ];
 }

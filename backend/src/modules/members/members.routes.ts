@@ -36,12 +36,12 @@ export function membersRoutes(deps: AppDeps) {
     route({
       method: 'patch', path: '/api/members/:id', summary: 'Change a person (owner; trainers: members, not their role)', tag: 'members',
       roles: STAFF, params: memberIdParams, body: updateMemberBody, response: memberSchema,
-      handler: async (ctx, { params, body }) => reply(ctx, await updateMember(mdeps(), tenantAuth(ctx.state), params.id, body)),
+      handler: async (ctx, { params, body }) => reply(ctx, await updateMember(mdeps(), tenantAuth(ctx.state), params.id, body), { message: 'ok.saved' }),
     }),
     route({
       method: 'delete', path: '/api/members/:id', summary: 'Deactivate a person; history stays (owner)', tag: 'members',
       roles: ['owner'], params: memberIdParams, response: memberSchema,
-      handler: async (ctx, { params }) => reply(ctx, await deactivateMember(mdeps(), tenantAuth(ctx.state), params.id)),
+      handler: async (ctx, { params }) => reply(ctx, await deactivateMember(mdeps(), tenantAuth(ctx.state), params.id), { message: 'ok.member_deactivated' }),
     }),
   ];
 }

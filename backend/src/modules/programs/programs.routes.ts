@@ -35,12 +35,12 @@ export function programsRoutes(deps: AppDeps) {
     route({
       method: 'patch', path: '/api/programs/:id', summary: 'Change a workout program (staff)', tag: 'programs',
       roles: STAFF, params: programIdParams, body: updateProgramBody, response: programSchema,
-      handler: async (ctx, { params, body }) => reply(ctx, await updateProgram(deps, tenantAuth(ctx.state), params.id, body)),
+      handler: async (ctx, { params, body }) => reply(ctx, await updateProgram(deps, tenantAuth(ctx.state), params.id, body), { message: 'ok.saved' }),
     }),
     route({
       method: 'delete', path: '/api/programs/:id', summary: 'Delete a workout program nobody has trained with (staff)', tag: 'programs',
       roles: STAFF, params: programIdParams, response: programSchema,
-      handler: async (ctx, { params }) => reply(ctx, await deleteProgram(deps, tenantAuth(ctx.state), params.id)),
+      handler: async (ctx, { params }) => reply(ctx, await deleteProgram(deps, tenantAuth(ctx.state), params.id), { message: 'ok.deleted' }),
     }),
   ];
 }

@@ -36,7 +36,7 @@ export function visitsRoutes(deps: AppDeps) {
       idempotent: true,
       handler: async (ctx, { body }) => {
         const auth = tenantAuth(ctx.state);
-        await replyIdempotent(ctx, deps.uow, { status: 201 }, (uow) => staffCheckIn({ uow }, auth, body));
+        await replyIdempotent(ctx, deps.uow, { status: 201, message: 'ok.checked_in' }, (uow) => staffCheckIn({ uow }, auth, body));
       },
     }),
     route({
@@ -47,7 +47,7 @@ export function visitsRoutes(deps: AppDeps) {
       roles: STAFF,
       body: checkOutBody,
       response: visitSchema,
-      handler: async (ctx, { body }) => reply(ctx, await checkOutUser(deps, tenantAuth(ctx.state), body.user_id)),
+      handler: async (ctx, { body }) => reply(ctx, await checkOutUser(deps, tenantAuth(ctx.state), body.user_id), { message: 'ok.checked_out' }),
     }),
     route({
       method: 'post',
@@ -57,7 +57,7 @@ export function visitsRoutes(deps: AppDeps) {
       roles: STAFF,
       params: visitIdParams,
       response: visitSchema,
-      handler: async (ctx, { params }) => reply(ctx, await checkOutVisit(deps, tenantAuth(ctx.state), params.id)),
+      handler: async (ctx, { params }) => reply(ctx, await checkOutVisit(deps, tenantAuth(ctx.state), params.id), { message: 'ok.checked_out' }),
     }),
   ];
 }

@@ -265,6 +265,8 @@ const en = {
   'ui.notfound.title': 'Page not found',
   'ui.notfound.text': 'There is nothing at this address.',
   'ui.notfound.home': 'Go home',
+  'ui.stats.day_one': '1 day',
+  'ui.nav.bookings_short': 'Bookings',
 } satisfies ErrorMessages & Record<string, string>;
 
 export type MessageKey = keyof typeof en;
@@ -525,6 +527,8 @@ const el: Record<MessageKey, string> = {
   'ui.notfound.title': 'Η σελίδα δεν βρέθηκε',
   'ui.notfound.text': 'Δεν υπάρχει τίποτα σε αυτή τη διεύθυνση.',
   'ui.notfound.home': 'Στην αρχική',
+  'ui.stats.day_one': '1 ημέρα',
+  'ui.nav.bookings_short': 'Κρατήσεις',
 };
 
 export const messages: Record<Locale, Record<MessageKey, string>> = { en, el };

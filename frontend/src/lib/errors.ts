@@ -8,6 +8,7 @@ export function errorText(err: unknown): string {
     if (err.code === 'network_error') return t('ui.error.network');
     return t(`error.${err.code}` as MessageKey);
   }
+  console.error(err);
   return t('error.internal_error');
 }
 

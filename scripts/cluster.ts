@@ -24,6 +24,8 @@ export interface ClusterNode {
 
 export interface Cluster {
   url: string;
+  /** nginx access log: `<client address> <status> <upstream address> "<request>"` per line. */
+  accessLog: string;
   nodes: ClusterNode[];
   stop(): Promise<void>;
 }
@@ -127,7 +129,8 @@ events { worker_connections 4096; }
 http {
   include /etc/nginx/mime.types;
   default_type application/octet-stream;
-  access_log ${dir}/access.log;
+  log_format upstream '$remote_addr $status $upstream_addr "$request"';
+  access_log ${dir}/access.log upstream;
   client_body_temp_path ${dir}/body;
   proxy_temp_path ${dir}/proxy;
   fastcgi_temp_path ${dir}/fastcgi;
@@ -144,6 +147,7 @@ http {
 
   return {
     url,
+    accessLog: path.join(dir, 'access.log'),
     nodes,
     async stop() {
       nginx.kill('SIGQUIT');

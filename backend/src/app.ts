@@ -15,7 +15,7 @@ import type { AppDeps } from './deps.js';
 import { errorHandler } from './http/error-handler.js';
 import { negotiateLocale, requestContext, requireJsonBodies } from './http/middleware.js';
 import { ApiRegistry } from './http/route.js';
-import { dbPool, httpMetrics, registry as metricsRegistry } from './metrics.js';
+import { httpMetrics, nodeMetrics, registry as metricsRegistry, watchDbPool } from './metrics.js';
 import { authentication } from './modules/auth/auth.middleware.js';
 import { moduleRoutes } from './modules/index.js';
 
@@ -62,15 +62,10 @@ export function createApp(deps: AppDeps): { app: Koa; registry: ApiRegistry } {
   for (const mw of authentication(deps)) app.use(mw);
 
   // Prometheus text format; nginx keeps it internal (see nginx/).
+  watchDbPool(deps.db.knex.client);
   registry.router.get('/metrics', async (ctx) => {
-    const pool = (deps.db.knex.client as { pool?: { numUsed(): number; numFree(): number; numPendingAcquires(): number } }).pool;
-    if (pool) {
-      dbPool.set({ state: 'used' }, pool.numUsed());
-      dbPool.set({ state: 'free' }, pool.numFree());
-      dbPool.set({ state: 'pending' }, pool.numPendingAcquires());
-    }
     ctx.type = metricsRegistry.contentType;
-    ctx.body = await metricsRegistry.metrics();
+    ctx.body = await nodeMetrics();
   });
   registry.router.get('/api/openapi.json', (ctx) => {
     ctx.body = registry.openapi(config.publicUrl);

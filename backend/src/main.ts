@@ -15,6 +15,7 @@ import { loadConfig, type Config } from './config.js';
 import { openDatabase } from './db/database.js';
 import { createUnitOfWork } from './db/unit-of-work.js';
 import { createLogger, type Logger } from './logger.js';
+import { aggregateWorkerMetrics } from './metrics.js';
 import { startServer, type RunningServer } from './server.js';
 import { seedDemo } from '../../db/seeds/demo.js';
 
@@ -75,6 +76,7 @@ async function runPrimary(config: Readonly<Config>, log: Logger): Promise<void> 
   // Sticky hands the first bytes of each connection over IPC as a Buffer: needs the advanced serialization.
   cluster.setupPrimary({ serialization: 'advanced' });
   setupMaster(httpServer, { loadBalancingMethod: 'least-connection' });
+  aggregateWorkerMetrics();
   let stopping = false;
   const recentDeaths: number[] = [];
 

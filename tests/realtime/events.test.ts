@@ -164,7 +164,7 @@ describe.runIf(withPostgres)('events on one server', () => {
 
     const bad = await resume(client, -1 as number);
     expect(bad.success).toBe(false);
-    expect(bad.data.code).toBe('validation_error');
+    expect(bad.data.code).toBe('invalid_input');
     const ahead = await resume(client, before + 1000);
     expect(ahead).toEqual({ success: true, data: { last_seq: before + 5 } });
     client.close();

@@ -30,6 +30,7 @@ import {
   type TenantSocket,
   userRoom,
 } from './tenant-stream.js';
+import { socketsConnected } from '../metrics.js';
 
 export type IoServer = Server<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;
 
@@ -160,6 +161,7 @@ export async function createRealtime(httpServer: http.Server, deps: AppDeps, opt
   };
 
   parent.on('connection', (socket: TenantSocket) => {
+    socketsConnected.inc();
     const nsp = socket.nsp;
     clearTimeout(idleTimers.get(nsp.name));
     const stream = streamOf(nsp);
@@ -190,7 +192,7 @@ export async function createRealtime(httpServer: http.Server, deps: AppDeps, opt
       if (typeof ack !== 'function') return;
       const since = parseSince((args as { since?: unknown } | undefined)?.since);
       if (since === null) {
-        ack({ success: false, message: 'since must be a non-negative integer', data: { code: 'validation_error' } });
+        ack({ success: false, message: 'since must be a non-negative integer', data: { code: 'invalid_input' } });
         return;
       }
       replay(since).then(
@@ -203,6 +205,7 @@ export async function createRealtime(httpServer: http.Server, deps: AppDeps, opt
     });
 
     socket.on('disconnect', () => {
+      socketsConnected.dec();
       if (expiry) clearTimeout(expiry);
       if (nsp.sockets.size === 0) scheduleIdleClose(nsp);
     });

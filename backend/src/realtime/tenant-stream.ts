@@ -15,6 +15,7 @@ import type {
   StoredEvent,
 } from '../contracts/events.js';
 import type { Logger } from '../logger.js';
+import { eventEmitDelay, eventsEmitted } from '../metrics.js';
 import type { EventStore } from './event-store.js';
 import { fullView, needsRedaction, publicView, subjectOf } from './event-views.js';
 
@@ -147,6 +148,8 @@ export class TenantStream {
 
   /** One event to every live socket of the tenant on this server, shaped per recipient. */
   private deliver(event: StoredEvent): void {
+    eventsEmitted.inc({ type: event.type });
+    eventEmitDelay.observe(Math.max(0, Date.now() - Date.parse(event.at)) / 1000);
     const send = (op: unknown, view: ServerEvent) => (op as AnyEmitter).emit(event.type, view);
     if (!needsRedaction(event)) {
       send(this.nsp.local.except(CATCHUP_ROOM), fullView(event));

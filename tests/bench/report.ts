@@ -1,0 +1,207 @@
+/**
+ * Turns the measurements into the one-line summaries printed at the end and into BENCHMARKS.md (the
+ * figures, each next to its bare baseline and its target, the machine, and the analysis of what limits
+ * each figure, kept by hand in tests/bench/analysis.md).
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import type { Machine } from './lib/machine.js';
+import type { LoadResult } from './lib/http-load.js';
+import { int, kb, ms, pct, ratio } from './lib/stats.js';
+import type { BroadcastResult, IdleResult } from './suites/broadcast.js';
+import type { PgBaseline } from './suites/baseline-pg.js';
+import type { RedisBaseline } from './suites/baseline-redis.js';
+import type { ThroughputResult } from './suites/throughput.js';
+
+export interface Results {
+  mode: 'full' | 'quick';
+  workers: number;
+  concurrency: number;
+  racers: number;
+  redis?: RedisBaseline;
+  pg?: PgBaseline;
+  koa?: LoadResult;
+  bare?: { broadcast: BroadcastResult; idle: IdleResult };
+  product?: { broadcast: BroadcastResult; idle: IdleResult; throughput: ThroughputResult };
+  seconds: number;
+}
+
+/** p99 booking-to-screen targets by client count. */
+export const LATENCY_TARGETS: Record<number, number> = { 1000: 15, 5000: 60, 10000: 120 };
+export const TARGETS = { uncontendedPerSecond: 2500, shareOfPgInsert: 0.5, bytesPerIdleConnection: 25 * 1024 };
+
+const mark = (ok: boolean | undefined) => (ok === undefined ? '' : ok ? '✓' : '✗ MISSED');
+
+interface Row {
+  figure: string;
+  product: string;
+  baseline: string;
+  ratio: string;
+  target: string;
+  met?: boolean;
+}
+
+function rows(r: Results): Row[] {
+  const out: Row[] = [];
+  const bareSteps = new Map(r.bare?.broadcast.steps.map((s) => [s.clients, s]) ?? []);
+  for (const s of r.product?.broadcast.steps ?? []) {
+    const b = bareSteps.get(s.clients) ?? r.bare?.broadcast.steps.find((x) => Math.abs(x.clients - s.clients) / s.clients < 0.01);
+    const target = Object.entries(LATENCY_TARGETS).find(([n]) => Math.abs(Number(n) - s.clients) / s.clients < 0.01)?.[1];
+    out.push({
+      figure: `booking→screen, ${int(s.clients)} clients (p50 / p99 / max)`,
+      product: `${ms(s.latency.p50)} / ${ms(s.latency.p99)} / ${ms(s.latency.max)} ms${s.missing ? `, ${int(s.missing)} missed` : ''}`,
+      baseline: b ? `bare Socket.IO ${ms(b.latency.p50)} / ${ms(b.latency.p99)} / ${ms(b.latency.max)} ms` : '–',
+      ratio: b ? `p99 ${ratio(s.latency.p99, b.latency.p99)}` : '–',
+      target: target ? `p99 ≤ ${target} ms` : '',
+      met: target ? s.latency.p99 <= target && s.missing === 0 : undefined,
+    });
+  }
+  const t = r.product?.throughput;
+  if (t) {
+    const pgRate = r.pg?.uncontendedPerSecond ?? NaN;
+    out.push({
+      figure: `bookings, uncontended (${r.concurrency} clients)`,
+      product: `${int(t.uncontended.createdPerSecond)}/s (p50 ${ms(t.uncontended.latency.p50)} ms, p99 ${ms(t.uncontended.latency.p99)} ms)`,
+      baseline: `pg INSERT ${int(pgRate)}/s; bare Koa ${int(r.koa?.rate ?? NaN)} req/s`,
+      ratio: `${pct(t.uncontended.createdPerSecond, pgRate)} of pg; ${pct(t.uncontended.createdPerSecond, r.koa?.rate ?? NaN)} of Koa`,
+      target: `≥ ${int(TARGETS.uncontendedPerSecond)}/s and ≥ ${TARGETS.shareOfPgInsert * 100}% of pg`,
+      met: t.uncontended.createdPerSecond >= TARGETS.uncontendedPerSecond && t.uncontended.createdPerSecond >= TARGETS.shareOfPgInsert * pgRate,
+    });
+    out.push({
+      figure: `bookings, contended (${t.contended.racers} racing per slot)`,
+      product: `${int(t.contended.attemptsPerSecond)} decided/s, ${t.contended.rounds} rounds, ${t.contended.badRounds} without exactly one winner`,
+      baseline: r.pg ? `pg INSERT ${int(r.pg.contendedPerSecond)}/s` : '–',
+      ratio: pct(t.contended.attemptsPerSecond, r.pg?.contendedPerSecond ?? NaN),
+      target: 'one winner per slot',
+      met: t.contended.badRounds === 0,
+    });
+    out.push({
+      figure: 'overbooking check after the run',
+      product: `${int(t.check.confirmed)} confirmed bookings, ${t.check.overbooked} overbooked, ${t.check.doubleBooked} double-booked`,
+      baseline: '',
+      ratio: '',
+      target: '0 and 0',
+      met: t.check.overbooked === 0 && t.check.doubleBooked === 0,
+    });
+  }
+  const pi = r.product?.idle;
+  const bi = r.bare?.idle;
+  if (pi) {
+    out.push({
+      figure: 'idle connections held',
+      product: `${int(pi.held)} (stopped by ${pi.stoppedBy}; ${pi.dropped} dropped)`,
+      baseline: bi ? `bare Socket.IO ${int(bi.held)}` : '–',
+      ratio: bi ? ratio(pi.held, bi.held) : '–',
+      target: '',
+    });
+    out.push({
+      figure: 'server memory per idle connection',
+      product: kb(pi.bytesPerConnection),
+      baseline: bi ? `bare Socket.IO ${kb(bi.bytesPerConnection)}` : '–',
+      ratio: bi ? ratio(pi.bytesPerConnection, bi.bytesPerConnection) : '–',
+      target: `≤ ${kb(TARGETS.bytesPerIdleConnection)}`,
+      met: pi.bytesPerConnection <= TARGETS.bytesPerIdleConnection,
+    });
+  }
+  if (r.redis) {
+    const events = (t?.uncontended.createdPerSecond ?? NaN) * 2;
+    out.push({
+      figure: 'Redis PUBLISH (baseline)',
+      product: t ? `bookings publish ${int(events)} events/s` : '–',
+      baseline: `${int(r.redis.publishPerSecond)}/s; pub→sub p50 ${ms(r.redis.latency.p50)} ms, p99 ${ms(r.redis.latency.p99)} ms`,
+      ratio: t ? `${pct(events, r.redis.publishPerSecond)} of it` : '–',
+      target: '',
+    });
+  }
+  return out;
+}
+
+export function summaryLines(r: Results): string[] {
+  return rows(r).map((row) =>
+    [row.figure.padEnd(48), row.product, row.baseline && `| ${row.baseline}`, row.ratio && `→ ${row.ratio}`, row.target && `| target ${row.target}`, mark(row.met)]
+      .filter(Boolean)
+      .join('  '),
+  );
+}
+
+export function markdown(r: Results, machine: Machine, analysisPath: string): string {
+  const table = rows(r)
+    .map((row) => `| ${row.figure} | ${row.product} | ${row.baseline || '–'} | ${row.ratio || '–'} | ${row.target || '–'} | ${row.met === undefined ? '' : row.met ? 'yes' : '**no**'} |`)
+    .join('\n');
+  const spread = (label: string, b?: BroadcastResult) =>
+    b ? b.steps.map((s) => `${label} ${int(s.clients)}: ${s.spread.filter((n) => n > 0).map(int).join(' + ')} (RSS ${kb(s.rssBytes)})`).join('; ') : '';
+  const analysis = fs.existsSync(analysisPath) ? fs.readFileSync(analysisPath, 'utf8').trim() : '';
+  return `# Benchmarks
+
+Produced by \`npm run bench\` (tests/bench/run.ts) on ${machine.date}, ${r.mode} run, ${Math.round(r.seconds)} s in all.
+Every product figure is measured next to the bare limit of the same machine and shown as a ratio to it.
+The local PostgreSQL and Redis must be up; the run starts everything else itself and cleans up after.
+
+## Machine
+
+| | |
+|---|---|
+| CPU | ${machine.cpu}, ${machine.cores} cores |
+| Memory | ${machine.memory} |
+| OS | ${machine.os} |
+| Node.js | ${machine.node} |
+| PostgreSQL | ${machine.postgres} |
+| Redis | ${machine.redis} |
+| Load average at start | ${machine.loadAverage} |
+| Open-file limit | ${machine.fileLimit} per process |
+
+## Results
+
+The product: one node in server mode (\`backend/src/main.ts\`, NODE_ENV=production, ${r.workers} cluster workers behind the
+sticky primary, sharded Redis adapter, PostgreSQL), on a fresh database migrated by \`db/migrate.ts\` and seeded by
+\`db/seed.ts\`. Clients, servers, PostgreSQL and Redis all share the same ${machine.cores} cores.
+
+| Figure | Product | Bare baseline | Ratio | Target | Met |
+|---|---|---|---|---|---|
+${table}
+
+The summary as printed:
+
+\`\`\`
+${summaryLines(r).join('\n')}
+\`\`\`
+
+Clients per worker process (primary first, then workers) at each step: ${spread('product', r.product?.broadcast)}.
+${spread('bare', r.bare?.broadcast)}.
+
+## How each figure is measured
+
+- **booking→screen**: N Socket.IO clients (a lightweight client speaking Engine.IO v4 / Socket.IO v5 over \`ws\`, in
+  separate load processes, from several 127.0.0.x source addresses) join the demo tenant's namespace as members,
+  spread over both workers by the sticky primary (checked in /proc: which process holds each socket). A member
+  then POSTs /api/book-room; the time runs from just before the POST to each client's receipt of
+  \`booking:created\` (the monotonic clock is shared by all processes). p50/p99/max are over every client of every
+  booking at that N. The baseline is a bare Socket.IO server in the same topology (cluster primary with
+  @socket.io/sticky, same worker count, sharded Redis adapter) that broadcasts an event of the same size on a
+  bare HTTP POST, to the same clients.
+- **bookings, uncontended**: ${r.concurrency} keep-alive HTTP clients POST /api/book-room as fast as answers come;
+  every request is for its own room and slot, by that room's own member, so nothing conflicts. Only 201s
+  count. Baseline: the same INSERT into \`bookings\` through \`pg\` alone, one statement per booking, on a scratch
+  database with the real schema (constraints, trigger and forced RLS all apply), as the app role with the tenant
+  set, as many connections as the product's pools have (workers × DATABASE_POOL_MAX) and the same number of
+  concurrent clients; and a bare Koa JSON endpoint (2 workers, node cluster) under the same HTTP load.
+- **bookings, contended**: ${r.racers} members POST the same exclusive slot at once, round after round; every
+  round must end with exactly one 201 and the rest 409 \`slot_unavailable\`. Baseline: the same race through \`pg\`
+  alone (the exclusion constraint refuses the losers). After both runs an SQL check counts confirmed bookings
+  that overlap more bookings of their room than it has places, and members with overlapping bookings.
+- **idle connections / memory**: after the latency steps, idle clients are added in chunks until a connect fails
+  or the cap is reached, held through the hold period, and counted; memory per connection is the growth of the
+  resident memory of the server's whole process tree (primary and workers) from no clients to all of them,
+  divided by the clients held. Kernel socket buffers are not in RSS.
+- **Redis**: PUBLISH of an event-sized message to a channel with two subscribers (the two workers), 64 in
+  flight; and publish→receive latency one at a time.
+
+${analysis}
+`;
+}
+
+export function writeReport(root: string, r: Results, machine: Machine): string {
+  const file = path.join(root, 'BENCHMARKS.md');
+  fs.writeFileSync(file, markdown(r, machine, path.join(root, 'tests/bench/analysis.md')));
+  return file;
+}

@@ -1,0 +1,191 @@
+/**
+ * `npm run bench`: measures the product against the bare limits of the machine and writes
+ * BENCHMARKS.md. Needs the local PostgreSQL and Redis; starts everything else (the product in cluster
+ * mode, bare baseline servers, load-client processes) and stops it again.
+ *
+ *   npm run bench                 the full run (1,000 / 5,000 / 10,000 clients), writes BENCHMARKS.md
+ *   npm run bench -- --quick      small numbers for development; writes nothing unless --write
+ *   npm run bench -- --skip=bare,pg,koa,redis,product   leaves parts out (then nothing is written)
+ */
+import fs from 'node:fs';
+import net from 'node:net';
+import { addressAllocator, ClientFleet } from './lib/client-fleet.js';
+import { dropLeftovers, PG_ADMIN_URL, REDIS_URL } from './lib/database.js';
+import { addDays } from './lib/fixture.js';
+import { describeMachine } from './lib/machine.js';
+import { freePort, ROOT, spawnTs, type Spawned } from './lib/proc.js';
+import { clearProgress, elapsedSeconds, say, step } from './lib/progress.js';
+import { summaryLines, writeReport, type Results } from './report.js';
+import { koaBaseline } from './suites/baseline-koa.js';
+import { pgBaseline } from './suites/baseline-pg.js';
+import { redisBaseline } from './suites/baseline-redis.js';
+import { broadcastSteps, holdIdle, type Target } from './suites/broadcast.js';
+import { startProduct, type Product } from './suites/product.js';
+import { bookingThroughput } from './suites/throughput.js';
+import { plannedBooking, SLOT_MINUTES } from './lib/fixture.js';
+
+const args = new Set(process.argv.slice(2));
+const quick = args.has('--quick');
+const skip = new Set((process.argv.find((a) => a.startsWith('--skip='))?.slice(7) ?? '').split(',').filter(Boolean));
+const write = !quick && skip.size === 0 ? true : args.has('--write');
+
+const WORKERS = 2;
+/** Per worker, as DATABASE_POOL_MAX's default. */
+const POOL_PER_WORKER = 10;
+const CONCURRENCY = 32;
+const RACERS = 32;
+const AREAS = 128;
+const SOCKET_MEMBERS = 16;
+
+function fileLimit(): number {
+  try {
+    return Number(/Max open files\s+(\d+)/.exec(fs.readFileSync('/proc/self/limits', 'utf8'))?.[1] ?? 1024);
+  } catch {
+    return 1024;
+  }
+}
+
+const plan = quick
+  ? { steps: [100, 500, 1000], samples: () => 5, durationMs: 2000, baseMs: 1500, idleCap: 2000, idleChunk: 1000, holdMs: 1000 }
+  : {
+      steps: [1000, 5000, 10000],
+      samples: (n: number) => (n <= 1000 ? 20 : n <= 5000 ? 10 : 8),
+      durationMs: 8000,
+      baseMs: 4000,
+      // Each server worker and each load process may hold ~limit sockets; stay clear of it.
+      idleCap: Math.min(30_000, WORKERS * (fileLimit() - 2000)),
+      idleChunk: 5000,
+      holdMs: 5000,
+    };
+const CLIENT_PROCESSES = Math.max(2, Math.ceil(plan.idleCap / (fileLimit() - 1000)));
+
+function reachable(url: string, port: number): Promise<boolean> {
+  const u = new URL(url);
+  return new Promise((resolve) => {
+    const s = net.connect({ host: u.hostname, port: Number(u.port || port) });
+    s.setTimeout(1000);
+    s.once('connect', () => (s.destroy(), resolve(true)));
+    s.once('timeout', () => (s.destroy(), resolve(false)));
+    s.once('error', () => resolve(false));
+  });
+}
+
+const cleanups: Array<() => Promise<unknown>> = [];
+async function cleanup(): Promise<void> {
+  while (cleanups.length) {
+    try {
+      await cleanups.pop()!();
+    } catch (err) {
+      console.error(`cleanup: ${(err as Error).message}`);
+    }
+  }
+}
+
+async function main(): Promise<void> {
+  for (const [name, url, port] of [['PostgreSQL', PG_ADMIN_URL, 5432], ['Redis', REDIS_URL, 6379]] as const) {
+    if (!(await reachable(url, port))) throw new Error(`${name} is not reachable at ${url}: start the local servers first`);
+  }
+  await dropLeftovers();
+  const machine = await describeMachine(PG_ADMIN_URL, REDIS_URL);
+  say(`Benchmarks (${quick ? 'quick' : 'full'} run) on ${machine.cpu}, ${machine.cores} cores, ${machine.memory}; Node ${machine.node}, PostgreSQL ${machine.postgres}, Redis ${machine.redis}; load ${machine.loadAverage}`);
+  const results: Results = { mode: quick ? 'quick' : 'full', workers: WORKERS, concurrency: CONCURRENCY, racers: RACERS, seconds: 0 };
+
+  // Dates far enough ahead to be bookable, apart so the phases never meet.
+  const tomorrow = addDays(new Date().toISOString().slice(0, 10), 1);
+  const dates = { throughput: tomorrow, race: addDays(tomorrow, 400), latency: addDays(tomorrow, 800) };
+
+  if (!skip.has('redis')) {
+    step('baseline: Redis PUBLISH');
+    results.redis = await redisBaseline(REDIS_URL, plan.baseMs);
+  }
+  if (!skip.has('pg')) {
+    step('baseline: the booking INSERT through pg alone');
+    results.pg = await pgBaseline({ poolSize: WORKERS * POOL_PER_WORKER, concurrency: CONCURRENCY, durationMs: plan.baseMs, firstDate: tomorrow });
+  }
+  if (!skip.has('koa')) {
+    step('baseline: a bare Koa endpoint');
+    results.koa = await koaBaseline({ workers: WORKERS, concurrency: CONCURRENCY, durationMs: plan.baseMs });
+  }
+
+  const fleet = await ClientFleet.start(CLIENT_PROCESSES);
+  cleanups.push(() => fleet.stop());
+  const addresses = addressAllocator();
+
+  if (!skip.has('bare')) {
+    step('baseline: bare Socket.IO broadcast');
+    const port = await freePort();
+    const nsp = '/tenant/00000000-0000-4000-8000-000000000000';
+    const server: Spawned = spawnTs('tests/bench/servers/bare-socketio.ts', { ...process.env, PORT: String(port), WORKERS: String(WORKERS), NAMESPACE: nsp, REDIS_URL });
+    cleanups.push(() => server.stop());
+    await server.waitForLine(/^ready$/, 30_000);
+    const target: Target = { url: `http://127.0.0.1:${port}`, port, pid: server.pid, nsp, tokens: ['none'] };
+    const emit = async () => {
+      const res = await fetch(`${target.url}/emit`, { method: 'POST', body: '{}' });
+      if (res.status !== 204) throw new Error(`bare emit answered ${res.status}`);
+    };
+    const broadcast = await broadcastSteps(fleet, target, {
+      label: 'bare Socket.IO', steps: plan.steps, samples: plan.samples, trigger: emit, sourceAddresses: addresses, event: 'booking:created',
+    });
+    const idle = await holdIdle(fleet, target, {
+      label: 'bare Socket.IO', cap: plan.idleCap, chunk: plan.idleChunk, holdMs: plan.holdMs, idleRssBytes: broadcast.idleRssBytes, sourceAddresses: addresses,
+    });
+    results.bare = { broadcast, idle };
+    await fleet.closeAll();
+    await cleanups.pop()!();
+  }
+
+  if (!skip.has('product')) {
+    step('product: starting');
+    const product: Product = await startProduct({ workers: WORKERS, areas: AREAS, members: AREAS + RACERS + SOCKET_MEMBERS, logLevel: 'info' });
+    cleanups.push(() => product.stop());
+    const tokens = await Promise.all(Array.from({ length: SOCKET_MEMBERS }, (_, i) => product.token(AREAS + RACERS + i)));
+    const target: Target = { url: product.url, port: product.port, pid: product.node.pid, nsp: product.nsp, tokens };
+    const book = async (i: number) => {
+      const b = plannedBooking(product.fixture, dates.latency, i);
+      const res = await fetch(`${product.url}/api/book-room`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${await product.token(b.memberIndex)}` },
+        body: JSON.stringify({ room_id: b.areaId, date: b.date, time: b.time, duration: SLOT_MINUTES }),
+      });
+      const text = await res.text();
+      if (res.status !== 201) throw new Error(`POST /api/book-room answered ${res.status}: ${text.slice(0, 300)}`);
+    };
+    // Sign the bookers in before the clock runs.
+    for (let i = 0; i < Math.max(...plan.steps.map(plan.samples)) * plan.steps.length; i++) await product.token(plannedBooking(product.fixture, dates.latency, i).memberIndex);
+    step('product: booking → screen');
+    const broadcast = await broadcastSteps(fleet, target, {
+      label: 'product', steps: plan.steps, samples: plan.samples, trigger: book, sourceAddresses: addresses, event: 'booking:created',
+    });
+    const idle = await holdIdle(fleet, target, {
+      label: 'product', cap: plan.idleCap, chunk: plan.idleChunk, holdMs: plan.holdMs, idleRssBytes: broadcast.idleRssBytes, sourceAddresses: addresses,
+    });
+    await fleet.closeAll();
+    step('product: booking throughput');
+    const throughput = await bookingThroughput(product, {
+      concurrency: CONCURRENCY, racers: RACERS, durationMs: plan.durationMs, firstDate: dates.throughput, raceFirstDate: dates.race,
+    });
+    results.product = { broadcast, idle, throughput };
+  }
+
+  await cleanup();
+  results.seconds = elapsedSeconds();
+  clearProgress();
+  say('');
+  for (const line of summaryLines(results)) say(line);
+  say(`\nTotal ${Math.round(results.seconds)} s.`);
+  if (write) say(`Wrote ${writeReport(ROOT, results, machine)}`);
+  else say('(BENCHMARKS.md not written: partial or quick run; add --write to write it anyway)');
+}
+
+process.on('SIGINT', () => {
+  clearProgress();
+  console.error('\ninterrupted; cleaning up');
+  void cleanup().finally(() => process.exit(130));
+});
+
+main().catch(async (err: Error) => {
+  clearProgress();
+  console.error(`\nbench failed: ${err.stack ?? err.message}`);
+  await cleanup();
+  process.exit(1);
+});

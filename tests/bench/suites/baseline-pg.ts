@@ -1,0 +1,115 @@
+/**
+ * The bare limit of the booking write: the same INSERT the product makes, through `pg` alone, on a
+ * scratch database with the real schema (so the exclusion constraints, the place trigger and the
+ * forced row-level security all run), as the application role with the tenant set per connection,
+ * with as many connections as the product's pools have together. One statement per booking, no
+ * transaction around it, no event log: what PostgreSQL itself can do on this machine.
+ */
+import bcrypt from 'bcrypt';
+import pg from 'pg';
+import { createMigratedDatabase } from '../lib/database.js';
+import { addFixture, plannedBooking, raceSlot, TIMEZONE, SLOT_MINUTES, type Fixture } from '../lib/fixture.js';
+import { progress } from '../lib/progress.js';
+
+export interface PgBaseline {
+  uncontendedPerSecond: number;
+  /** Decided attempts per second (one winner, the rest refused by the exclusion constraint). */
+  contendedPerSecond: number;
+  contendedWinners: number;
+  contendedRounds: number;
+  /** Losers that PostgreSQL aborted as deadlocked rather than refused by the constraint. */
+  contendedDeadlocks: number;
+}
+
+/**
+ * For the race the same INSERT takes the room's row lock first (in one statement, as the product takes it
+ * first in its transaction): racing exclusion checks without it deadlock, and each deadlock costs
+ * PostgreSQL's deadlock_timeout (1 s), which is no limit worth comparing with.
+ */
+const RACE_INSERT = `
+  with room as (select id from gym_areas where id = $3 for update)
+  insert into bookings (tenant_id, user_id, gym_area_id, booking_date, start_time, duration, starts_at, ends_at, place, price, status)
+  select $1, $2, room.id, $4::date, $5::time, $6,
+         ($4::date + $5::time) at time zone $7,
+         ($4::date + $5::time) at time zone $7 + make_interval(mins => $6), 1, 0, 'confirmed'
+    from room
+  returning id`;
+
+const INSERT = `
+  insert into bookings (tenant_id, user_id, gym_area_id, booking_date, start_time, duration, starts_at, ends_at, place, price, status)
+  values ($1, $2, $3, $4::date, $5::time, $6,
+          ($4::date + $5::time) at time zone $7,
+          ($4::date + $5::time) at time zone $7 + make_interval(mins => $6), 1, 0, 'confirmed')
+  returning id`;
+
+export async function pgBaseline(options: { poolSize: number; concurrency: number; durationMs: number; firstDate: string }): Promise<PgBaseline> {
+  const db = await createMigratedDatabase('gym_bench_base');
+  let pool: pg.Pool | null = null;
+  try {
+    const owner = new pg.Client({ connectionString: db.url });
+    await owner.connect();
+    const { rows } = await owner.query<{ id: string }>(
+      `insert into tenants (name, subdomain, subscription_plan, subscription_status, settings)
+       values ('Bench Gym', 'bench', 'enterprise', 'active', $1) returning id`,
+      [{ locale: 'en', timezone: TIMEZONE, currency: 'EUR' }],
+    );
+    await owner.end();
+    const tenantId = rows[0]!.id;
+    const fixture: Fixture = await addFixture(db.url, tenantId, {
+      areas: 128,
+      members: 128 + options.concurrency,
+      passwordHash: await bcrypt.hash('unused', 4),
+    });
+
+    const appUrl = new URL(db.url);
+    appUrl.username = 'gym_app';
+    pool = new pg.Pool({ connectionString: appUrl.toString(), max: options.poolSize, options: `-c app.tenant_id=${tenantId}` });
+    await Promise.all(Array.from({ length: options.poolSize }, () => pool!.query('select 1')));
+
+    // Uncontended: every insert wants its own slot.
+    let next = 0;
+    let done = 0;
+    const started = performance.now();
+    const until = started + options.durationMs;
+    const ticker = setInterval(() => progress(`baseline pg INSERT: ${done.toLocaleString('en-US')} bookings`), 250);
+    await Promise.all(
+      Array.from({ length: options.concurrency }, async () => {
+        while (performance.now() < until) {
+          const b = plannedBooking(fixture, options.firstDate, next++);
+          await pool!.query(INSERT, [tenantId, fixture.members[b.memberIndex]!.id, b.areaId, b.date, b.time, SLOT_MINUTES, TIMEZONE]);
+          done++;
+        }
+      }),
+    );
+    clearInterval(ticker);
+    const uncontendedPerSecond = done / ((performance.now() - started) / 1000);
+
+    // Contended: all lanes race for one slot, round after round.
+    const racers = fixture.members.slice(128);
+    let attempts = 0;
+    let winners = 0;
+    let rounds = 0;
+    let deadlocks = 0;
+    const raceStart = performance.now();
+    const raceUntil = raceStart + options.durationMs;
+    while (performance.now() < raceUntil) {
+      const slot = raceSlot(options.firstDate, rounds++);
+      const results = await Promise.allSettled(
+        racers.map((m) => pool!.query(RACE_INSERT, [tenantId, m.id, fixture.raceAreaId, slot.date, slot.time, SLOT_MINUTES, TIMEZONE])),
+      );
+      attempts += results.length;
+      for (const r of results) {
+        if (r.status === 'fulfilled') winners++;
+        // Racing exclusion checks may also deadlock; PostgreSQL aborts one and it loses like the others.
+        else if ((r.reason as { code?: string }).code === '40P01') deadlocks++;
+        else if ((r.reason as { code?: string }).code !== '23P01') throw r.reason;
+      }
+      progress(`baseline pg INSERT, one slot raced by ${racers.length}: ${rounds} rounds`);
+    }
+    const contendedPerSecond = attempts / ((performance.now() - raceStart) / 1000);
+    return { uncontendedPerSecond, contendedPerSecond, contendedWinners: winners, contendedRounds: rounds, contendedDeadlocks: deadlocks };
+  } finally {
+    await pool?.end();
+    await db.drop();
+  }
+}

@@ -1,0 +1,150 @@
+/**
+ * Fan-out latency and idle-connection cost of one Socket.IO deployment (the product or the bare
+ * baseline): clients are added in steps; at each step the server's memory is read, the spread over
+ * the workers is checked in /proc, and a number of triggered events are timed from the trigger to
+ * every client's receipt.
+ */
+import type { ClientFleet } from '../lib/client-fleet.js';
+import { connectionsByProcess, sleep, treeRss } from '../lib/proc.js';
+import { progress } from '../lib/progress.js';
+import { distribution, type Distribution } from '../lib/stats.js';
+
+export interface Target {
+  url: string;
+  port: number;
+  /** The server's root process (primary); its descendants are the workers. */
+  pid: number;
+  nsp: string;
+  tokens: string[];
+}
+
+export interface StepResult {
+  clients: number;
+  latency: Distribution;
+  /** Receipts that did not arrive within the timeout, over all samples. */
+  missing: number;
+  samples: number;
+  /** Connections held per server process (primary first). */
+  spread: number[];
+  rssBytes: number;
+}
+
+export interface BroadcastResult {
+  label: string;
+  idleRssBytes: number;
+  steps: StepResult[];
+  connectErrors: Record<string, number>;
+}
+
+export interface BroadcastOptions {
+  label: string;
+  steps: number[];
+  samples: (clients: number) => number;
+  /** Sends one event to every client (e.g. creates a booking); resolves when the trigger's request has answered. */
+  trigger: (i: number) => Promise<void>;
+  sourceAddresses: (n: number) => string[];
+  event: string;
+}
+
+export function spreadOf(target: Target): number[] {
+  const byPid = connectionsByProcess(target.pid, target.port);
+  return [...byPid.values()];
+}
+
+export async function broadcastSteps(fleet: ClientFleet, target: Target, options: BroadcastOptions): Promise<BroadcastResult> {
+  await sleep(500);
+  const idleRssBytes = treeRss(target.pid);
+  const steps: StepResult[] = [];
+  const connectErrors: Record<string, number> = {};
+  let open = 0;
+  let sample = 0;
+  for (const clients of options.steps) {
+    const add = clients - open;
+    if (add > 0) {
+      const res = await fleet.connect(
+        add,
+        { url: target.url, nsp: target.nsp, tokens: target.tokens, sourceAddresses: options.sourceAddresses(Math.ceil(add / 2000) + fleet.size) },
+        (c, f) => progress(`${options.label}: connecting ${(open + c).toLocaleString('en-US')}/${clients.toLocaleString('en-US')} clients${f ? ` (${f} failed)` : ''}`),
+      );
+      for (const [e, n] of Object.entries(res.errors)) connectErrors[e] = (connectErrors[e] ?? 0) + n;
+      if (res.failed > 0) throw new Error(`${options.label}: ${res.failed} of ${add} clients could not connect: ${JSON.stringify(res.errors)}`);
+    }
+    open = (await fleet.status()).open;
+    await sleep(300);
+    const rssBytes = treeRss(target.pid);
+    const spread = spreadOf(target);
+    const all: Float64Array[] = [];
+    let missing = 0;
+    const n = options.samples(clients);
+    for (let s = 0; s < n; s++) {
+      progress(`${options.label}: ${clients.toLocaleString('en-US')} clients, event ${s + 1}/${n}`);
+      const m = await fleet.measure(options.event, () => options.trigger(sample++), 5_000);
+      all.push(m.latencies);
+      missing += m.missing;
+      await sleep(30);
+    }
+    const merged = new Float64Array(all.reduce((sum, a) => sum + a.length, 0));
+    let at = 0;
+    for (const a of all) {
+      merged.set(a, at);
+      at += a.length;
+    }
+    steps.push({ clients: open, latency: distribution(merged), missing, samples: n, spread, rssBytes });
+  }
+  return { label: options.label, idleRssBytes, steps, connectErrors };
+}
+
+export interface IdleResult {
+  /** Connections open and alive after the hold period. */
+  held: number;
+  attempted: number;
+  dropped: number;
+  bytesPerConnection: number;
+  stoppedBy: string;
+  spread: number[];
+}
+
+/**
+ * Adds idle clients in chunks until one fails or `cap` is reached, holds them for `holdMs` (through at
+ * least one ping cycle if long enough) and counts the survivors; memory per connection is the server's
+ * RSS growth from no clients to all of them.
+ */
+export async function holdIdle(
+  fleet: ClientFleet,
+  target: Target,
+  options: { label: string; cap: number; chunk: number; holdMs: number; idleRssBytes: number; sourceAddresses: (n: number) => string[] },
+): Promise<IdleResult> {
+  let stoppedBy = `the cap of ${options.cap.toLocaleString('en-US')}`;
+  let attempted = (await fleet.status()).open;
+  while (attempted < options.cap) {
+    const add = Math.min(options.chunk, options.cap - attempted);
+    const before = (await fleet.status()).open;
+    const res = await fleet.connect(
+      add,
+      { url: target.url, nsp: target.nsp, tokens: target.tokens, sourceAddresses: options.sourceAddresses(Math.ceil(add / 2000) + fleet.size), inFlight: 256 },
+      (c, f) => progress(`${options.label}: idle clients ${(before + c).toLocaleString('en-US')}${f ? ` (${f} failed)` : ''}, aiming at ${options.cap.toLocaleString('en-US')}`),
+    );
+    attempted += add;
+    if (res.failed > 0) {
+      const top = Object.entries(res.errors).sort((a, b) => b[1] - a[1])[0];
+      stoppedBy = `${res.failed} failed connects (${top?.[0]})`;
+      break;
+    }
+  }
+  const holdUntil = Date.now() + options.holdMs;
+  while (Date.now() < holdUntil) {
+    const s = await fleet.status();
+    progress(`${options.label}: holding ${s.open.toLocaleString('en-US')} idle clients (${Math.ceil((holdUntil - Date.now()) / 1000)} s left)`);
+    await sleep(500);
+  }
+  const status = await fleet.status();
+  const rss = treeRss(target.pid);
+  return {
+    held: status.open,
+    attempted,
+    dropped: status.dropped,
+    bytesPerConnection: status.open ? (rss - options.idleRssBytes) / status.open : NaN,
+    stoppedBy,
+    spread: spreadOf(target),
+  };
+}

@@ -1,0 +1,105 @@
+/**
+ * The product under test: a fresh PostgreSQL database migrated by db/migrate.ts and seeded by
+ * db/seed.ts plus the bench fixture, and one node (`backend/src/main.ts`) in server mode: a cluster
+ * primary with WORKERS workers, sticky sessions and the Redis adapter, NODE_ENV=production.
+ */
+import bcrypt from 'bcrypt';
+import pg from 'pg';
+import { createMigratedDatabase, PRODUCTION_SECRETS, REDIS_URL, type ScratchDatabase } from '../lib/database.js';
+import { addFixture, MEMBER_PASSWORD, type Fixture } from '../lib/fixture.js';
+import { freePort, spawnTs, waitForHttp, type Spawned } from '../lib/proc.js';
+import { progress } from '../lib/progress.js';
+
+export interface Product {
+  url: string;
+  port: number;
+  node: Spawned;
+  db: ScratchDatabase;
+  fixture: Fixture;
+  nsp: string;
+  /** Access tokens of the fixture's members, by member index (logged in on demand). */
+  token(memberIndex: number): Promise<string>;
+  stop(): Promise<void>;
+}
+
+export async function startProduct(options: { workers: number; areas: number; members: number; logLevel: string }): Promise<Product> {
+  progress('product: creating and migrating its database');
+  const db = await createMigratedDatabase('gym_bench_app');
+  let node: Spawned | null = null;
+  try {
+    const env: NodeJS.ProcessEnv = {
+      ...process.env,
+      ...PRODUCTION_SECRETS,
+      NODE_ENV: 'production',
+      DATABASE_URL: db.url,
+      REDIS_URL,
+      WEB_CONCURRENCY: String(options.workers),
+      HOST: '127.0.0.1',
+      MIGRATE_ON_START: 'false',
+      SEED_DEMO: 'false',
+      LOG_LEVEL: options.logLevel,
+      BCRYPT_COST: '4',
+    };
+    progress('product: seeding the demo data (db/seed.ts)');
+    const seed = spawnTs('db/seed.ts', env);
+    const code = await new Promise<number | null>((resolve) => seed.child.once('exit', resolve));
+    if (code !== 0) throw new Error(`db/seed.ts failed (${code}):\n${seed.tail()}`);
+
+    const owner = new pg.Client({ connectionString: db.url });
+    await owner.connect();
+    const { rows } = await owner.query<{ id: string }>(`select id from tenants where subdomain = 'demo'`);
+    await owner.end();
+    const tenantId = rows[0]!.id;
+    progress('product: adding the bench rooms and members');
+    const fixture = await addFixture(db.url, tenantId, {
+      areas: options.areas,
+      members: options.members,
+      passwordHash: await bcrypt.hash(MEMBER_PASSWORD, 4),
+    });
+
+    const port = await freePort();
+    progress(`product: starting backend/src/main.ts with ${options.workers} workers on port ${port}`);
+    node = spawnTs('backend/src/main.ts', { ...env, PORT: String(port), PUBLIC_URL: `http://127.0.0.1:${port}` });
+    const url = `http://127.0.0.1:${port}`;
+    const alive = () => node!.child.exitCode === null;
+    try {
+      await waitForHttp(`${url}/readyz`, 90_000, alive);
+    } catch (err) {
+      throw new Error(`${(err as Error).message}\n${node.tail()}`);
+    }
+
+    const tokens = new Map<number, Promise<string>>();
+    const login = async (i: number): Promise<string> => {
+      const username = fixture.members[i]!.username;
+      const res = await fetch(`${url}/api/auth/login`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ tenant: 'demo', username, password: MEMBER_PASSWORD }),
+      });
+      const body = (await res.json()) as { data: { access_token?: string } };
+      if (res.status !== 200 || !body.data.access_token) throw new Error(`login ${username} answered ${res.status}: ${JSON.stringify(body)}`);
+      return body.data.access_token;
+    };
+    const spawned = node;
+    return {
+      url,
+      port,
+      node: spawned,
+      db,
+      fixture,
+      nsp: `/tenant/${tenantId}`,
+      token(i) {
+        if (!tokens.has(i)) tokens.set(i, login(i));
+        return tokens.get(i)!;
+      },
+      async stop() {
+        await spawned.stop(20_000);
+        await db.drop();
+      },
+    };
+  } catch (err) {
+    await node?.stop();
+    await db.drop();
+    throw err;
+  }
+}

@@ -3,6 +3,7 @@
  * and every kind of bad access token refused.
  */
 import http from 'node:http';
+import bcrypt from 'bcrypt';
 import jwt from 'jsonwebtoken';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { login } from '../support/auth.js';
@@ -99,6 +100,15 @@ describe.runIf(withPostgres)('token sign-in on PostgreSQL', () => {
     }
   });
 
+  it('re-hashes a password stored at another bcrypt cost when its owner logs in', async () => {
+    const old = await bcrypt.hash('member123', 5);
+    await server.deps.uow.inTenant(olympiaId, ({ trx }) => trx('users').where({ username: 'member2' }).update({ password_hash: old }));
+    await login(url, 'olympia', 'member2', 'member123');
+    const row = await server.deps.uow.inTenant(olympiaId, ({ trx }) => trx('users').where({ username: 'member2' }).first('password_hash'));
+    expect(bcrypt.getRounds(row.password_hash)).toBe(4);
+    await login(url, 'olympia', 'member2', 'member123');
+  });
+
   it('refuses a login without username or password as invalid input', async () => {
     const res = await api(url, 'POST', '/api/auth/login', { body: { tenant: 'demo', username: 'member' } });
     expect(res.status).toBe(400);
@@ -142,6 +152,9 @@ describe.runIf(withPostgres)('token sign-in on PostgreSQL', () => {
     expect(otherHost.body.data.code).toBe('tenant_mismatch');
     const ownHost = await withHost(server.port, `demo.localhost:${server.port}`, 'GET', '/api/auth/me', { token: access_token });
     expect(ownHost.status).toBe(200);
+    // A service name is not a gym; an unknown gym is not the caller's.
+    expect((await withHost(server.port, `app.localhost:${server.port}`, 'GET', '/api/auth/me', { token: access_token })).status).toBe(200);
+    expect((await withHost(server.port, `ghost.localhost:${server.port}`, 'GET', '/api/auth/me', { token: access_token })).status).toBe(403);
   });
 
   describe('refuses bad access tokens', () => {

@@ -46,6 +46,13 @@ describe.runIf(withPostgres && withRedis)('tenants on PostgreSQL and Redis', () 
       expect(mine.status).toBe(200);
       expect(mine.body.data).toMatchObject({ id: tenant.id, usage: { areas: 0, members: 0 } });
       expect((await api(url, 'GET', '/api/display-tokens', { token: boss.access_token })).body.data).toEqual([]);
+      // The gym's own lists are empty: no demo area, booking or person leaks in.
+      const status = await api(url, 'GET', '/api/gym-status', { token: boss.access_token });
+      expect(status.body.data).toMatchObject({ areas: [], totals: { current_users: 0, capacity: 0 } });
+      expect((await api(url, 'GET', '/api/bookings', { token: boss.access_token })).body.data).toEqual([]);
+      expect((await api(url, 'GET', '/api/user-bookings', { token: boss.access_token })).body.data).toEqual([]);
+      const people = (await api(url, 'GET', '/api/members', { token: boss.access_token })).body.data;
+      expect(people.map((p: { username: string }) => p.username)).toEqual(['boss']);
       // Naming a demo tenant is refused, never followed.
       const peek = await api(url, 'GET', '/api/tenant', { token: boss.access_token, headers: { 'x-tenant-id': demoId } });
       expect(peek.status).toBe(403);
@@ -202,6 +209,20 @@ describe.runIf(withPostgres && withRedis)('tenants on PostgreSQL and Redis', () 
   });
 
   describe('plan limits', () => {
+    it('answers the sixth area of a trial gym with 403 plan_limit_reached', async () => {
+      await api(url, 'POST', '/api/tenants', { body: gym('area-gym') });
+      const boss = await login(url, 'area-gym', 'boss', 'boss-secret-1');
+      const area = (i: number) => ({ name_en: `Room ${i}`, name_el: `Αίθουσα ${i}`, capacity: 10 });
+      for (let i = 1; i <= 5; i++) {
+        const res = await api(url, 'POST', '/api/areas', { token: boss.access_token, body: area(i) });
+        expect(res.status, `area ${i}`).toBe(201);
+      }
+      const sixth = await api(url, 'POST', '/api/areas', { token: boss.access_token, body: area(6) });
+      expect(sixth.status).toBe(403);
+      expect(sixth.body.data).toMatchObject({ code: 'plan_limit_reached', details: { resource: 'areas', plan: 'trial', limit: 5 } });
+      expect(sixth.body.message).toBe('Your plan does not allow more of these.');
+    });
+
     it('refuses the area and the member past the plan with 403 plan_limit_reached, and allows them after a re-plan', async () => {
       const created = (await api(url, 'POST', '/api/tenants', { body: gym('tiny-gym') })).body.data.tenant;
       const { uow } = server.deps;

@@ -70,6 +70,7 @@ export function authRoutes(deps: AppDeps) {
         const credentials = ctx.state.credentials as Resolved;
         if (!auth.userId) throw unauthorized();
         await logout(deps, { userId: auth.userId, tenantId: auth.tenantId, family: credentials.family ?? null }, body.refresh_token);
+        if (auth.via === 'session') ctx.session = null;
         reply(ctx, null, { message: 'ok.logged_out' });
       },
     }),

@@ -10,7 +10,8 @@ import { AppError, forbidden, unauthorized } from '../../http/errors.js';
 import type { Role } from '../../http/auth-context.js';
 import { isLocale, type Locale } from '../../contracts/i18n.js';
 import { findTenantById, findTenantBySubdomain, isBlocked, type TenantRecord } from '../tenants/tenant-directory.js';
-import { verifyPassword } from './passwords.js';
+import bcrypt from 'bcrypt';
+import { hashPassword, verifyPassword } from './passwords.js';
 import { isFamilyRevoked, revokeFamilyAccess } from './revocations.js';
 import { loginThrottle } from './throttle.js';
 import { newOpaqueToken, parseOpaqueToken, signAccessToken } from './tokens.js';
@@ -100,8 +101,13 @@ export async function issueTokens(deps: AppDeps, user: UserRow, family: string =
     tenant_id: user.tenant_id, user_id: user.id, family_id: family, token_hash: hash,
     expires_at: new Date(Date.now() + deps.config.jwt.refreshTtlDays * 86_400_000),
   };
-  if (user.tenant_id) await deps.uow.inTenant(user.tenant_id, ({ trx }) => trx('refresh_tokens').insert(row));
-  else await deps.uow.inPlatform((trx) => trx('refresh_tokens').insert(row));
+  const write = async (trx: Knex.Transaction) => {
+    await trx('refresh_tokens').insert(row);
+    // Expired tokens can no longer be used or reused; now and then a login sweeps its own scope.
+    if (Math.random() < 0.05) await trx('refresh_tokens').where('expires_at', '<', new Date(Date.now() - 86_400_000)).del();
+  };
+  if (user.tenant_id) await deps.uow.inTenant(user.tenant_id, ({ trx }) => write(trx));
+  else await deps.uow.inPlatform(write);
   return pairFor(deps, user, family, refresh);
 }
 
@@ -136,7 +142,18 @@ export async function authenticatePassword(
   await throttle.succeeded(account);
   const tenant = where.kind === 'tenant' ? where.tenant : null;
   if (tenant && isBlocked(tenant.subscription_status)) throw forbidden('tenant_suspended');
+  await upgradeHash(deps, user, input.password);
   return { user, tenant };
+}
+
+/** Re-hashes a password stored at another cost than configured, now that it is known to be right. */
+async function upgradeHash(deps: AppDeps, user: UserRow, password: string): Promise<void> {
+  const cost = deps.config.bcryptCost;
+  if (bcrypt.getRounds(user.password_hash) === cost) return;
+  const hash = await hashPassword(password, cost);
+  const q = (trx: Knex.Transaction) => trx('users').where({ id: user.id, password_hash: user.password_hash }).update({ password_hash: hash });
+  if (user.tenant_id) await deps.uow.inTenant(user.tenant_id, (s) => q(s.trx));
+  else await deps.uow.inPlatform(q);
 }
 
 export async function login(

@@ -37,6 +37,11 @@ const cacheOf = (deps: AppDeps) => {
   return c;
 };
 
+/** Subdomains that name parts of the service (app.<base>, www.<base>), never a gym. */
+export const RESERVED_SUBDOMAINS: ReadonlySet<string> = new Set([
+  'platform', 'www', 'api', 'app', 'admin', 'auth', 'static', 'assets', 'cdn', 'mail', 'status', 'docs', 'socket', 'ws',
+]);
+
 const SUBDOMAIN = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/;
 export const isSubdomain = (v: unknown): v is string => typeof v === 'string' && SUBDOMAIN.test(v);
 
@@ -72,11 +77,11 @@ export function forgetTenant(deps: AppDeps, id: string): void {
   cacheOf(deps).delete(id);
 }
 
-/** The tenant named by a Host header (`<sub>.<BASE_DOMAIN>`), if any. */
+/** The tenant named by a Host header (`<sub>.<BASE_DOMAIN>`, reserved names excepted), if any. */
 export function subdomainFromHost(hostname: string, baseDomain: string): string | undefined {
   const host = hostname.toLowerCase().replace(/\.$/, '');
   const base = baseDomain.toLowerCase();
   if (!host.endsWith(`.${base}`)) return undefined;
   const sub = host.slice(0, -(base.length + 1));
-  return isSubdomain(sub) ? sub : undefined;
+  return isSubdomain(sub) && !RESERVED_SUBDOMAINS.has(sub) ? sub : undefined;
 }

@@ -1,15 +1,11 @@
 import { DateTime } from 'luxon';
 import { z } from 'zod';
 import { PLANS } from './plan-limits.js';
+import { RESERVED_SUBDOMAINS } from './tenant-directory.js';
 
 const CLOCK = /^(?:[01]\d|2[0-3]):[0-5]\d$/;
 const CLOSING_CLOCK = /^(?:(?:[01]\d|2[0-3]):[0-5]\d|24:00)$/;
 const WEEKDAYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] as const;
-
-/** Subdomains that name parts of the service, never a gym. */
-export const RESERVED_SUBDOMAINS = new Set([
-  'platform', 'www', 'api', 'app', 'admin', 'auth', 'static', 'assets', 'cdn', 'mail', 'status', 'docs', 'socket', 'ws',
-]);
 
 export const STATUSES = ['trialing', 'active', 'past_due', 'canceled', 'suspended'] as const;
 

@@ -33,6 +33,15 @@ describe.runIf(withPostgres && withRedis)('refresh tokens, logout and throttling
     expect(third.status).toBe(200);
   });
 
+  it('refreshes even when the client still attaches its expired access token', async () => {
+    const pair = await login(url, 'demo', 'owner', 'owner123');
+    const res = await api(url, 'POST', '/api/auth/refresh', {
+      token: 'expired.or.garbage',
+      body: { refresh_token: pair.refresh_token },
+    });
+    expect(res.status).toBe(200);
+  });
+
   it('stores refresh tokens only as hashes', async () => {
     const pair = await login(url, 'demo', 'trainer', 'trainer123');
     const tenantId = pair.user.tenant_id!;

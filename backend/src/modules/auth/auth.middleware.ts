@@ -8,8 +8,12 @@ import { resolveSessionAuth, resolveToken, type Refusal, type Resolved } from '.
 import { sessionAuthFrom, sessionMiddleware } from './session.store.js';
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
-/** Public endpoints that act on their body alone: a session cookie sent along is ignored (no CSRF needed). */
-const IGNORE_SESSION = new Set(['POST /auth/login', 'POST /api/auth/login', 'POST /api/auth/refresh', 'POST /api/tenants']);
+/**
+ * Public endpoints that act on their body alone. Credentials sent along are ignored: an expired access
+ * token a client still attaches must not block the refresh that replaces it, and a session cookie needs
+ * no CSRF token where it is not used.
+ */
+const CREDENTIALS_IGNORED = new Set(['POST /auth/login', 'POST /api/auth/login', 'POST /api/auth/refresh', 'POST /api/tenants']);
 export const csrfTokens = new Tokens();
 
 function refuse(refusal: Refusal): never {
@@ -38,6 +42,7 @@ async function assertSameTenant(deps: AppDeps, ctx: Context, auth: Resolved): Pr
 export function authentication(deps: AppDeps): Middleware[] {
   const authenticate: Middleware = async (ctx, next) => {
     delete ctx.state.auth;
+    if (CREDENTIALS_IGNORED.has(`${ctx.method} ${ctx.path}`)) return next();
     const header = ctx.get('authorization');
     let auth: Resolved | undefined;
     if (header) {
@@ -46,7 +51,7 @@ export function authentication(deps: AppDeps): Middleware[] {
       const result = await resolveToken(deps, m[1]!);
       if (typeof result === 'string') refuse(result);
       auth = result;
-    } else if (!IGNORE_SESSION.has(`${ctx.method} ${ctx.path}`)) {
+    } else {
       const session = sessionAuthFrom(deps, ctx.session as never);
       if (session) {
         const result = await resolveSessionAuth(deps, session);

@@ -73,9 +73,16 @@ describe.runIf(withPostgres)('bookings on PostgreSQL', () => {
     const offGrid = await gym.call('POST', '/api/book-room', { token: gym.tokens.member2, body: { room_id: squash.id, date: day, time: '14:10', duration: 30 } });
     expect(offGrid.status).toBe(422);
     const partial = await gym.call('POST', '/api/book-room', { token: gym.tokens.member2, body: { room_id: squash.id, date: day, time: '14:00', duration: 45 } });
-    expect(partial.status).toBe(400);
+    expect(partial.status).toBe(201);
+    expect(partial.body.data.booking.price).toBe(12);
+    // The 45 minutes reach into the 14:30 slot, which is now taken as well.
+    const next = await gym.call('POST', '/api/book-room', { token: gym.tokens.member, body: { room_id: squash.id, date: day, time: '14:30', duration: 30 } });
+    expect(next.body.data.code).toBe('slot_unavailable');
     const notBookable = await gym.call('POST', '/api/book-room', { token: gym.tokens.member2, body: { room_id: cardio.id, date: day, time: '14:00', duration: 60 } });
     expect(notBookable.body.data.code).toBe('area_not_bookable');
+    const farAhead = await gym.call('POST', '/api/book-room', { token: gym.tokens.member2, body: { room_id: squash.id, date: athensDate(400), time: '14:00', duration: 30 } });
+    expect(farAhead.status).toBe(422);
+    expect(farAhead.body.data.details).toMatchObject({ reason: 'too_far_ahead' });
     const foreign = await gym.call('POST', '/api/book-room', { token: gym.tokens.olympiaMember, body: { room_id: squash.id, date: day, time: '14:00', duration: 30 } });
     expect(foreign.status).toBe(404);
   });

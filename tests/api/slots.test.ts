@@ -3,6 +3,18 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { athensDate, startGym, type GymFixture } from '../support/gym.js';
 import { withPostgres } from '../support/services.js';
 
+/** The next last Sunday of `month` (3: spring forward, 10: fall back in the EU) after today in Athens. */
+function nextDstSunday(month: 3 | 10): string {
+  const today = athensDate(0);
+  for (let year = Number(today.slice(0, 4)); ; year++) {
+    const last = new Date(Date.UTC(year, month, 0));
+    last.setUTCDate(last.getUTCDate() - last.getUTCDay());
+    const date = last.toISOString().slice(0, 10);
+    if (date > today) return date;
+  }
+}
+const previousDay = (date: string) => new Date(Date.parse(`${date}T00:00:00Z`) - 86_400_000).toISOString().slice(0, 10);
+
 const ALL_DAY = Object.fromEntries(['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'].map((d) => [d, { open: '00:00', close: '24:00' }]));
 
 describe.runIf(withPostgres)('available slots', () => {
@@ -52,25 +64,31 @@ describe.runIf(withPostgres)('available slots', () => {
     expect(JSON.stringify(res.body.data)).not.toMatch(/user_id/);
   });
 
-  it('skips the missing hour on the spring-forward day (2027-03-28 in Athens)', async () => {
-    const res = await gym.call('GET', `/api/available-slots/${roundTheClock}?date=2027-03-28`, { token: gym.tokens.member });
+  // The EU changes clocks at 01:00 UTC on the last Sunday of March and October: 03:00 -> 04:00 and 04:00 -> 03:00 in Athens.
+  it('skips the missing hour on the spring-forward day in Athens', async () => {
+    const date = nextDstSunday(3);
+    const res = await gym.call('GET', `/api/available-slots/${roundTheClock}?date=${date}`, { token: gym.tokens.member });
     const slots = res.body.data.slots;
     expect(slots).toHaveLength(23);
     expect(slots.map((s: any) => s.start).slice(0, 4)).toEqual(['00:00', '01:00', '02:00', '04:00']);
-    expect(slots[2]).toMatchObject({ start: '02:00', end: '04:00', starts_at: '2027-03-28T00:00:00.000Z', ends_at: '2027-03-28T01:00:00.000Z' });
-    expect(slots[0].starts_at).toBe('2027-03-27T22:00:00.000Z');
+    expect(slots[2]).toMatchObject({ start: '02:00', end: '04:00', starts_at: `${date}T00:00:00.000Z`, ends_at: `${date}T01:00:00.000Z` });
+    expect(slots[0].starts_at).toBe(`${previousDay(date)}T22:00:00.000Z`);
+    const booked = await gym.call('POST', '/api/book-room', { token: gym.tokens.member2, body: { room_id: roundTheClock, date, time: '02:00', duration: 120 } });
+    expect(booked.status).toBe(201);
+    expect(booked.body.data.booking).toMatchObject({ starts_at: `${date}T00:00:00.000Z`, ends_at: `${date}T02:00:00.000Z` });
   });
 
-  it('offers the repeated hour twice on the fall-back day (2027-10-31 in Athens) and books its first occurrence', async () => {
-    const res = await gym.call('GET', `/api/available-slots/${roundTheClock}?date=2027-10-31`, { token: gym.tokens.member });
+  it('offers the repeated hour twice on the fall-back day in Athens and books its first occurrence', async () => {
+    const date = nextDstSunday(10);
+    const res = await gym.call('GET', `/api/available-slots/${roundTheClock}?date=${date}`, { token: gym.tokens.member });
     const slots = res.body.data.slots;
     expect(slots).toHaveLength(25);
     const threes = slots.filter((s: any) => s.start === '03:00');
-    expect(threes.map((s: any) => s.starts_at)).toEqual(['2027-10-31T00:00:00.000Z', '2027-10-31T01:00:00.000Z']);
-    const booked = await gym.call('POST', '/api/book-room', { token: gym.tokens.member, body: { room_id: roundTheClock, date: '2027-10-31', time: '03:00', duration: 60 } });
+    expect(threes.map((s: any) => s.starts_at)).toEqual([`${date}T00:00:00.000Z`, `${date}T01:00:00.000Z`]);
+    const booked = await gym.call('POST', '/api/book-room', { token: gym.tokens.member, body: { room_id: roundTheClock, date, time: '03:00', duration: 60 } });
     expect(booked.status).toBe(201);
-    expect(booked.body.data.booking).toMatchObject({ starts_at: '2027-10-31T00:00:00.000Z', ends_at: '2027-10-31T01:00:00.000Z', start_time: '03:00' });
-    const after = await gym.call('GET', `/api/available-slots/${roundTheClock}?date=2027-10-31`, { token: gym.tokens.member });
+    expect(booked.body.data.booking).toMatchObject({ starts_at: `${date}T00:00:00.000Z`, ends_at: `${date}T01:00:00.000Z`, start_time: '03:00' });
+    const after = await gym.call('GET', `/api/available-slots/${roundTheClock}?date=${date}`, { token: gym.tokens.member });
     expect(after.body.data.slots.filter((s: any) => s.start === '03:00').map((s: any) => s.remaining)).toEqual([2, 3]);
   });
 

@@ -58,22 +58,21 @@ describe('the slot grid', () => {
 describe('picking a booking interval from the grid', () => {
   const grid = buildSlotGrid({ date: '2027-06-02', zone: ATHENS, hours: { wed: { open: '06:00', close: '09:00' } }, slotMinutes: 60 });
 
-  it('covers whole consecutive slots', () => {
-    const pick = pickSlots(grid, '07:00', 120, 60);
-    expect(pick).toMatchObject({ ok: true, startsAt: new Date('2027-06-02T04:00:00Z'), endsAt: new Date('2027-06-02T06:00:00Z') });
+  it('starts on a slot and lasts the given minutes', () => {
+    expect(pickSlots(grid, '07:00', 120)).toMatchObject({ ok: true, startsAt: new Date('2027-06-02T04:00:00Z'), endsAt: new Date('2027-06-02T06:00:00Z') });
+    expect(pickSlots(grid, '07:00', 45)).toMatchObject({ ok: true, endsAt: new Date('2027-06-02T04:45:00Z') });
   });
 
-  it('refuses a time off the grid, outside the hours, a partial slot and a run past closing', () => {
-    expect(pickSlots(grid, '07:30', 60, 60)).toEqual({ ok: false, reason: 'off_grid' });
-    expect(pickSlots(grid, '05:00', 60, 60)).toEqual({ ok: false, reason: 'closed' });
-    expect(pickSlots(grid, '07:00', 45, 60)).toEqual({ ok: false, reason: 'bad_duration' });
-    expect(pickSlots(grid, '08:00', 120, 60)).toEqual({ ok: false, reason: 'past_closing' });
-    expect(pickSlots([], '08:00', 60, 60)).toEqual({ ok: false, reason: 'closed' });
+  it('refuses a time off the grid, outside the hours, and a booking that runs past closing', () => {
+    expect(pickSlots(grid, '07:30', 60)).toEqual({ ok: false, reason: 'off_grid' });
+    expect(pickSlots(grid, '05:00', 60)).toEqual({ ok: false, reason: 'closed' });
+    expect(pickSlots(grid, '08:00', 61)).toEqual({ ok: false, reason: 'past_closing' });
+    expect(pickSlots([], '08:00', 60)).toEqual({ ok: false, reason: 'closed' });
   });
 
   it('means the first occurrence of a repeated clock time on the fall-back day', () => {
     const fall = buildSlotGrid({ date: '2027-10-31', zone: ATHENS, hours: ALL_WEEK, slotMinutes: 60 });
-    const pick = pickSlots(fall, '03:00', 60, 60);
+    const pick = pickSlots(fall, '03:00', 60);
     expect(pick).toMatchObject({ ok: true, startsAt: new Date('2027-10-31T00:00:00Z') });
   });
 });

@@ -5,8 +5,8 @@ import { clockSchema, localDateSchema } from '../slots/slots.schema.js';
 export const bookRoomBody = z.object({
   room_id: z.uuid().meta({ description: 'The area to book' }),
   date: localDateSchema.optional().meta({ description: "Local date; default today (tenant time)" }),
-  time: clockSchema.meta({ description: 'Local start time; must be a slot start' }),
-  duration: z.number().int().min(5).max(1440).optional().meta({ description: "Minutes, a multiple of the area's slot_minutes; default one slot" }),
+  time: clockSchema.meta({ description: 'Local start time; must be the start of a slot' }),
+  duration: z.number().int().min(5).max(1440).optional().meta({ description: "Minutes from the start; must end by closing time; default one slot" }),
   trainer: z.string().trim().min(1).max(120).optional().meta({ description: "A trainer's user id or a name" }),
   price: z.number().min(0).max(1e8).optional().meta({ description: "The price the client showed; refused (422 price_mismatch) when it differs from the server's" }),
   user_id: z.uuid().optional().meta({ description: 'Staff only: book for this member' }),

@@ -6,7 +6,7 @@
 import type { TenantAuth } from '../../http/auth-context.js';
 import { STAFF } from '../../http/auth-context.js';
 import type { UnitOfWork } from '../../db/unit-of-work.js';
-import { badRequest, conflict, forbidden, notFound, unprocessable } from '../../http/errors.js';
+import { conflict, forbidden, notFound, unprocessable } from '../../http/errors.js';
 import { buildSlotGrid, localDate, pickSlots, priceFor } from '../slots/slot-grid.js';
 import { systemClock, tenantCalendar, type Clock } from '../slots/tenant-clock.js';
 import { BOOKING_COLUMNS, bookingEventView, bookingView, type BookingView } from './booking-view.js';
@@ -16,6 +16,9 @@ export interface BookingDeps {
   uow: UnitOfWork;
   clock?: Clock;
 }
+
+/** How far ahead a slot can be booked. */
+export const BOOKING_HORIZON_DAYS = 366;
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const isStaff = (auth: TenantAuth) => STAFF.includes(auth.role);
@@ -36,15 +39,15 @@ export async function bookRoom(deps: BookingDeps, auth: TenantAuth, input: BookR
     const date = input.date ?? localDate(now, calendar.zone);
     const duration = input.duration ?? area.slot_minutes;
     const grid = buildSlotGrid({ date, zone: calendar.zone, hours: area.opening_hours ?? calendar.openingHours, slotMinutes: area.slot_minutes });
-    const pick = pickSlots(grid, input.time, duration, area.slot_minutes);
+    const pick = pickSlots(grid, input.time, duration);
     if (!pick.ok) {
-      if (pick.reason === 'bad_duration') {
-        throw badRequest('invalid_input', [{ path: 'duration', message: `Must be a multiple of ${area.slot_minutes} minutes` }]);
-      }
       if (pick.reason === 'off_grid') throw unprocessable('unprocessable', { reason: 'off_grid', slot_minutes: area.slot_minutes });
       throw unprocessable('outside_opening_hours');
     }
     if (pick.startsAt <= now) throw unprocessable('slot_in_past');
+    if (pick.startsAt.getTime() > now.getTime() + BOOKING_HORIZON_DAYS * 86_400_000) {
+      throw unprocessable('unprocessable', { reason: 'too_far_ahead', max_days: BOOKING_HORIZON_DAYS });
+    }
 
     const price = priceFor(area.price_per_hour, duration);
     if (input.price !== undefined && Math.abs(input.price - price) >= 0.005) throw unprocessable('price_mismatch', { price });

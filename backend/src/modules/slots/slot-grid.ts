@@ -89,23 +89,23 @@ export function buildSlotGrid(input: { date: string; zone: string; hours: Openin
 
 export type SlotPick =
   | { ok: true; startsAt: Date; endsAt: Date; start: string }
-  | { ok: false; reason: 'closed' | 'off_grid' | 'bad_duration' | 'past_closing' };
+  | { ok: false; reason: 'closed' | 'off_grid' | 'past_closing' };
 
 /**
- * The interval a booking of `duration` minutes at local `time` covers: it must start on a slot and span
- * whole slots inside opening hours. On a fall-back day a repeated clock time means its first occurrence.
+ * The interval a booking of `duration` minutes at local `time` covers: it starts on a slot of the grid
+ * and ends by closing time (any length; the price is pro rata). On a fall-back day a repeated clock time
+ * means its first occurrence.
  */
-export function pickSlots(grid: Slot[], time: string, duration: number, slotMinutes: number): SlotPick {
+export function pickSlots(grid: Slot[], time: string, duration: number): SlotPick {
   if (grid.length === 0) return { ok: false, reason: 'closed' };
-  if (duration % slotMinutes !== 0 || duration <= 0) return { ok: false, reason: 'bad_duration' };
-  const first = grid.findIndex((s) => s.start === time);
-  if (first < 0) {
+  const first = grid.find((s) => s.start === time);
+  if (!first) {
     const inside = grid.some((s) => s.start < time && time < s.end);
     return { ok: false, reason: inside ? 'off_grid' : 'closed' };
   }
-  const last = first + duration / slotMinutes - 1;
-  if (last >= grid.length) return { ok: false, reason: 'past_closing' };
-  return { ok: true, startsAt: grid[first]!.startsAt, endsAt: grid[last]!.endsAt, start: time };
+  const endsAt = new Date(first.startsAt.getTime() + duration * 60_000);
+  if (duration <= 0 || endsAt > grid.at(-1)!.endsAt) return { ok: false, reason: 'past_closing' };
+  return { ok: true, startsAt: first.startsAt, endsAt, start: time };
 }
 
 /** price_per_hour * minutes / 60, rounded to cents (half away from zero). */

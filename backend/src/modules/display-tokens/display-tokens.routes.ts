@@ -34,6 +34,7 @@ export function displayTokenRoutes(deps: AppDeps) {
     route({
       method: 'post',
       path: '/api/display-tokens',
+      // No Idempotency-Key on purpose: replaying the answer would mean keeping the secret, which is stored only hashed.
       summary: 'Create a read-only token for a wall screen; the secret `token` is shown only in this answer',
       tag: 'display tokens',
       roles: ['owner'],

@@ -104,6 +104,19 @@ describe.runIf(withPostgres && withChromium)('the web dashboard', () => {
     await b.locator('[data-slot="15:00"]').waitFor({ state: 'detached', timeout: 1000 });
     await shoot(b, 'book-live-removed');
 
+    // A slot taken between the click and the request: the member is told plainly and the grid refreshes.
+    await b.route('**/api/book-room', async (route) => {
+      const first = await gym.call('POST', '/api/book-room', { token: gym.tokens.member, body: { room_id: squash.id, date: tomorrow, time: '16:00' } });
+      expect(first.status).toBe(201);
+      await route.continue();
+    });
+    await b.locator('[data-slot="16:00"]').click();
+    await b.getByTestId('book-confirm').click();
+    await b.getByTestId('book-notice').filter({ hasText: 'Someone just took that time' }).waitFor();
+    await b.locator('[data-slot="16:00"]').waitFor({ state: 'detached' });
+    await shoot(b, 'book-slot-taken');
+    await b.unroute('**/api/book-room');
+
     // Starting a workout in the weight room checks member in: member2's bar moves.
     const weights = area('Weight Room');
     await b.goto('/');
@@ -168,7 +181,15 @@ describe.runIf(withPostgres && withChromium)('the web dashboard', () => {
     await page.getByRole('button', { name: 'Ελληνικά' }).click();
     await page.getByRole('heading', { name: 'Σύνδεση', level: 2 }).waitFor();
     await shoot(page, 'login-el');
-    await signIn(page, 'demo', 'member', 'member123');
+    // Keyboard only: the fields follow each other in tab order and Enter signs in.
+    await page.getByLabel('Γυμναστήριο').focus();
+    await page.keyboard.type('demo');
+    await page.keyboard.press('Tab');
+    await page.keyboard.type('member');
+    await page.keyboard.press('Tab');
+    await page.keyboard.type('member123');
+    await page.keyboard.press('Enter');
+    await page.getByTestId('whoami').waitFor({ state: 'attached' });
     await page.getByRole('heading', { name: 'Ζωντανή πληρότητα' }).waitFor();
     expect(await page.getByTestId('area-list').textContent()).toContain('Αίθουσα Βαρών');
     expect(await page.locator('html').getAttribute('lang')).toBe('el');

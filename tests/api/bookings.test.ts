@@ -111,6 +111,12 @@ describe.runIf(withPostgres)('bookings on PostgreSQL', () => {
     const byStaff = await gym.call('POST', '/api/book-room', { token: gym.tokens.trainer, body: { room_id: allDay.id, date: day, time: '20:00', user_id: gym.users.member2, trainer: gym.users.trainer } });
     expect(byStaff.status).toBe(201);
     expect(byStaff.body.data.booking).toMatchObject({ user_id: gym.users.member2, trainer_id: gym.users.trainer, trainer: 'Theo Trainer', price: 12 });
+    const byName = await gym.call('POST', '/api/book-room', { token: gym.tokens.member, body: { room_id: allDay.id, date: day, time: '21:00', trainer: 'trainer' } });
+    expect(byName.body.data.booking).toMatchObject({ trainer_id: gym.users.trainer, trainer: 'Theo Trainer' });
+    const free = await gym.call('POST', '/api/book-room', { token: gym.tokens.member, body: { room_id: allDay.id, date: day, time: '22:00', trainer: 'Coach Anna' } });
+    expect(free.body.data.booking).toMatchObject({ trainer_id: null, trainer: 'Coach Anna' });
+    const unknown = await gym.call('POST', '/api/book-room', { token: gym.tokens.member, body: { room_id: allDay.id, date: day, time: '23:00', trainer: gym.users.member2 } });
+    expect(unknown.status).toBe(422);
   });
 
   it("lists the caller's bookings latest first, page by page with a Link header", async () => {

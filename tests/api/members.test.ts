@@ -46,11 +46,22 @@ describe.runIf(withPostgres)('members', () => {
     expect(promoted.body.data).toMatchObject({ full_name: 'Manos M', locale: 'el' });
   });
 
-  it('deactivates instead of deleting, and never lets the owner lock themselves out', async () => {
+  it('deactivates instead of deleting, freeing future bookings and checking out, and never lets the owner lock themselves out', async () => {
     const p = await gym.person();
+    const area = await gym.f.area(gym.demo, { booking_capacity: 1, capacity: 5 });
+    const tomorrow = new Date(Date.now() + 86_400_000).toLocaleDateString('en-CA', { timeZone: 'Europe/Athens' });
+    const booking = await gym.call('POST', '/api/book-room', { token: p.token, body: { room_id: area.id, date: tomorrow, time: '10:00' } });
+    expect(booking.status).toBe(201);
+    expect((await gym.call('POST', '/api/visits', { token: gym.tokens.trainer, body: { user_id: p.id, area_id: area.id } })).status).toBe(201);
     const gone = await gym.call('DELETE', `/api/members/${p.id}`, { token: gym.tokens.owner });
     expect(gone.status).toBe(200);
     expect(gone.body.data.active).toBe(false);
+    expect(gone.body.message).toBe('Account deactivated.');
+    const after = await gym.call('GET', `/api/bookings/${booking.body.data.booking.id}`, { token: gym.tokens.owner });
+    expect(after.body.data.status).toBe('cancelled');
+    expect((await gym.call('GET', `/api/areas/${area.id}`, { token: gym.tokens.owner })).body.data.current_users).toBe(0);
+    const types = await gym.server.deps.uow.inTenant(gym.demo, ({ trx }) => trx('events').orderBy('seq', 'desc').limit(3).pluck('type'));
+    expect(types).toEqual(['slots:changed', 'booking:cancelled', 'occupancy']);
     const self = await gym.call('DELETE', `/api/members/${gym.users.owner}`, { token: gym.tokens.owner });
     expect(self.status).toBe(422);
     expect((await gym.call('DELETE', `/api/members/${p.id}`, { token: gym.tokens.trainer })).status).toBe(403);

@@ -60,11 +60,15 @@ export async function bookRoom(deps: BookingDeps, auth: TenantAuth, input: BookR
     let trainer: string | null = null;
     let trainerId: string | null = null;
     if (input.trainer) {
-      if (UUID.test(input.trainer)) {
-        const t = await trx('users').where({ id: input.trainer, active: true }).whereIn('role', ['trainer', 'owner']).first('id', 'username', 'full_name');
-        if (!t) throw unprocessable('unprocessable', { field: 'trainer', reason: 'unknown_trainer' });
+      // A trainer's id or username links the booking to them; anything else is kept as a plain name.
+      const staff = trx('users').where({ active: true }).whereIn('role', ['trainer', 'owner']);
+      const t = await (UUID.test(input.trainer) ? staff.where({ id: input.trainer }) : staff.where({ username: input.trainer }))
+        .first('id', 'username', 'full_name');
+      if (t) {
         trainerId = t.id;
         trainer = t.full_name ?? t.username;
+      } else if (UUID.test(input.trainer)) {
+        throw unprocessable('unprocessable', { field: 'trainer', reason: 'unknown_trainer' });
       } else {
         trainer = input.trainer;
       }

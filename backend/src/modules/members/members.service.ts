@@ -3,7 +3,9 @@
  * Trainers read everyone and manage members; owners manage everyone (but cannot lock themselves out).
  */
 import type { TenantAuth } from '../../http/auth-context.js';
-import type { UnitOfWork } from '../../db/unit-of-work.js';
+import type { TenantScope, UnitOfWork } from '../../db/unit-of-work.js';
+import { BOOKING_COLUMNS, bookingEventView, bookingView } from '../bookings/booking-view.js';
+import { checkOut, openVisitOf, recordOccupancy } from '../visits/occupancy.js';
 import { forbidden, notFound, unprocessable } from '../../http/errors.js';
 import { keysetPage, type Page } from '../../http/paging.js';
 import { hashPassword } from '../auth/passwords.js';
@@ -104,7 +106,7 @@ export async function updateMember(deps: MemberDeps, auth: TenantAuth, id: strin
   const passwordHash = input.password ? await hashPassword(input.password, deps.bcryptCost) : undefined;
   return deps.uow.inTenant(auth.tenantId, async (scope) => {
     const { trx } = scope;
-    const current = await trx('users').where({ id }).forUpdate().first('id', 'role');
+    const current = await trx('users').where({ id }).forUpdate().first('id', 'role', 'active');
     if (!current) throw notFound();
     if (auth.role !== 'owner' && (current.role !== 'member' || input.role !== undefined)) throw forbidden();
     if (id === auth.userId && (input.active === false || (input.role !== undefined && input.role !== current.role))) {
@@ -118,11 +120,32 @@ export async function updateMember(deps: MemberDeps, auth: TenantAuth, id: strin
       await assertPlanAllows(scope, 'members');
     }
     const [row] = await trx('users').where({ id }).update(changes).returning(COLUMNS);
+    if (input.active === false && current.active) await releaseDeactivated(scope, id);
     return view(row, await today(deps, trx, auth.tenantId));
   });
 }
 
-/** Removing a person deactivates them (their bookings and history stay); owners only. */
+/**
+ * A deactivated person gives back what they hold: future bookings are cancelled (freeing the slots),
+ * an open visit is closed and an active workout abandoned; everyone sees it through the events.
+ */
+async function releaseDeactivated(scope: TenantScope, userId: string): Promise<void> {
+  const { trx } = scope;
+  const cancelled = await trx('bookings').where({ user_id: userId, status: 'confirmed' }).where('starts_at', '>', trx.fn.now())
+    .update({ status: 'cancelled', cancelled_at: trx.fn.now() })
+    .returning(BOOKING_COLUMNS.map((c) => c.replace('bookings.', '')));
+  await trx('workout_sessions').where({ user_id: userId, status: 'active' }).update({ status: 'abandoned', end_time: trx.fn.now() });
+  const open = await openVisitOf(scope, userId);
+  if (open) await checkOut(scope, open.id);
+  if (open) await recordOccupancy(scope, [open.gym_area_id]);
+  for (const row of cancelled) {
+    const booking = bookingView(row);
+    await scope.record('booking:cancelled', { booking: bookingEventView(booking) });
+    await scope.record('slots:changed', { area_id: booking.area_id, date: booking.date });
+  }
+}
+
+/** Removing a person deactivates them (their history stays); owners only. */
 export function deactivateMember(deps: MemberDeps, auth: TenantAuth, id: string): Promise<MemberView> {
   return updateMember(deps, auth, id, { active: false });
 }

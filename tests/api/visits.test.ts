@@ -139,6 +139,10 @@ describe.runIf(withPostgres)('visits and occupancy', () => {
     const open = await gym.call('GET', `/api/visits?area_id=${area.id}&open=true&limit=1`, { token: gym.tokens.trainer });
     expect(open.body.data).toHaveLength(1);
     expect(open.headers.get('link')).toMatch(/rel="next"/);
+    const today = new Date().toLocaleDateString('en-CA', { timeZone: 'Europe/Athens' });
+    const yesterday = new Date(Date.now() - 86_400_000).toLocaleDateString('en-CA', { timeZone: 'Europe/Athens' });
+    expect((await gym.call('GET', `/api/visits?area_id=${area.id}&from=${today}&to=${today}`, { token: gym.tokens.trainer })).body.data).toHaveLength(3);
+    expect((await gym.call('GET', `/api/visits?area_id=${area.id}&to=${yesterday}`, { token: gym.tokens.trainer })).body.data).toHaveLength(0);
     const all = await gym.call('GET', `/api/visits?area_id=${area.id}`, { token: gym.tokens.trainer });
     expect(all.body.data).toHaveLength(3);
     expect(all.body.data[0]).toHaveProperty('username');

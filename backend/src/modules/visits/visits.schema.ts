@@ -15,8 +15,8 @@ export const visitsQuery = pageQuery.extend({
   area_id: z.uuid().optional(),
   user_id: z.uuid().optional(),
   open: z.enum(['true', 'false']).transform((v) => v === 'true').optional().meta({ description: 'Only open (true) or closed (false) visits' }),
-  from: localDateSchema.optional().meta({ description: 'Checked in on or after this UTC date' }),
-  to: localDateSchema.optional().meta({ description: 'Checked in on or before this UTC date' }),
+  from: localDateSchema.optional().meta({ description: 'Checked in on or after this local date' }),
+  to: localDateSchema.optional().meta({ description: 'Checked in on or before this local date' }),
 });
 export type VisitsQuery = z.infer<typeof visitsQuery>;
 

@@ -3,6 +3,7 @@ import type { TenantAuth } from '../../http/auth-context.js';
 import type { UnitOfWork } from '../../db/unit-of-work.js';
 import { AppError, conflict, notFound } from '../../http/errors.js';
 import { keysetPage, type Page } from '../../http/paging.js';
+import { tenantCalendar } from '../slots/tenant-clock.js';
 import { checkIn, checkOut, openVisitOf, recordOccupancy, visitView, type VisitView } from './occupancy.js';
 import type { VisitsQuery } from './visits.schema.js';
 
@@ -63,8 +64,11 @@ export async function listVisits(deps: VisitDeps, auth: TenantAuth, query: Visit
     if (query.user_id) q.where('visits.user_id', query.user_id);
     if (query.open === true) q.whereNull('visits.checked_out_at');
     if (query.open === false) q.whereNotNull('visits.checked_out_at');
-    if (query.from) q.where('visits.checked_in_at', '>=', query.from);
-    if (query.to) q.whereRaw("visits.checked_in_at < (?::date + 1)", [query.to]);
+    if (query.from || query.to) {
+      const { zone } = await tenantCalendar(trx, auth.tenantId);
+      if (query.from) q.whereRaw('visits.checked_in_at >= (?::date)::timestamp at time zone ?', [query.from, zone]);
+      if (query.to) q.whereRaw('visits.checked_in_at < (?::date + 1)::timestamp at time zone ?', [query.to, zone]);
+    }
     const page = await keysetPage(trx, q, query, { column: 'visits.checked_in_at', type: 'timestamptz', direction: 'desc', id: 'visits.id' });
     return { items: page.items.map(visitView), next: page.next };
   });

@@ -21,8 +21,8 @@ export interface Spawned {
 }
 
 /** Starts a TypeScript entry point (through tsx) from the repository root. */
-export function spawnTs(entry: string, env: NodeJS.ProcessEnv, args: string[] = []): Spawned {
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, entry), ...args], {
+export function spawnTs(entry: string, env: NodeJS.ProcessEnv, args: string[] = [], nodeFlags: string[] = []): Spawned {
+  const child = spawn(process.execPath, [...nodeFlags, '--import', 'tsx', path.join(ROOT, entry), ...args], {
     cwd: ROOT,
     env,
     stdio: ['ignore', 'pipe', 'pipe'],

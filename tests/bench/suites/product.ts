@@ -22,7 +22,14 @@ export interface Product {
   stop(): Promise<void>;
 }
 
-export async function startProduct(options: { workers: number; areas: number; members: number; logLevel: string }): Promise<Product> {
+export async function startProduct(options: {
+  workers: number;
+  areas: number;
+  members: number;
+  logLevel: string;
+  /** Write a V8 CPU profile of every product process (primary and workers) into this folder. */
+  profileDir?: string;
+}): Promise<Product> {
   progress('product: creating and migrating its database');
   const db = await createMigratedDatabase('gym_bench_app');
   let node: Spawned | null = null;
@@ -59,7 +66,9 @@ export async function startProduct(options: { workers: number; areas: number; me
 
     const port = await freePort();
     progress(`product: starting backend/src/main.ts with ${options.workers} workers on port ${port}`);
-    node = spawnTs('backend/src/main.ts', { ...env, PORT: String(port), PUBLIC_URL: `http://127.0.0.1:${port}` });
+    // Cluster workers inherit the primary's node flags, so every process writes its profile on exit.
+    const flags = options.profileDir ? ['--cpu-prof', `--cpu-prof-dir=${options.profileDir}`] : [];
+    node = spawnTs('backend/src/main.ts', { ...env, PORT: String(port), PUBLIC_URL: `http://127.0.0.1:${port}` }, [], flags);
     const url = `http://127.0.0.1:${port}`;
     const alive = () => node!.child.exitCode === null;
     try {

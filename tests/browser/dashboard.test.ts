@@ -62,7 +62,7 @@ describe.runIf(withPostgres && withChromium)('the web dashboard', () => {
 
     const squash = area('Squash Court');
     await page.getByRole('link', { name: 'Book' }).first().click();
-    await page.getByRole('tab', { name: /Squash Court/ }).click();
+    await page.getByRole('button', { name: /Squash Court/ }).click();
     await page.getByRole('button', { name: /Tomorrow/ }).click();
     const slot = page.locator(`[data-slot="14:00"]`);
     await slot.click();

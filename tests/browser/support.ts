@@ -86,7 +86,13 @@ export async function shoot(page: Page, name: string): Promise<void> {
     await page.setViewportSize(size);
     // Let layout, the chart's resize and transitions settle before the picture.
     await page.waitForTimeout(250);
-    await page.screenshot({ path: path.join(SHOTS, `${name}-${label}.png`), fullPage: true, animations: 'disabled' });
+    await page.screenshot({
+      path: path.join(SHOTS, `${name}-${label}.png`),
+      fullPage: true,
+      animations: 'disabled',
+      // A full-page picture of a phone: the fixed tab bar belongs at the bottom of the page, not mid-way.
+      style: 'body { position: relative; } .tabbar { position: absolute !important; }',
+    });
   }
   await page.setViewportSize(original);
 }

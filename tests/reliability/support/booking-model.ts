@@ -175,7 +175,7 @@ export async function modelRuns(ctx: ModelContext, options: { numRuns: number; m
     fc.asyncProperty(fc.commands(cmds, { maxCommands: options.maxCommands }), async (seq) => {
       runs++;
       const world = await newWorld(ctx, day++ % 300 + 20);
-      await fc.asyncModelRun(() => ({ model: { inside: new Set(), bookings: new Map(), cancelled: [] }, real: world }), seq);
+      await fc.asyncModelRun(() => ({ model: { inside: new Set<number>(), bookings: new Map<string, string>(), cancelled: [] }, real: world }), seq);
       commands += world.calls;
     }),
     { numRuns: options.numRuns, seed: options.seed, endOnFailure: true },

@@ -5,6 +5,7 @@
  * Redis cannot answer, the database decides: a family is revoked when its refresh tokens say so.
  */
 import type { AppDeps } from '../../deps.js';
+import { viaRedis } from './redis-guard.js';
 
 const local = new WeakMap<AppDeps, Map<string, number>>();
 const mapOf = (deps: AppDeps) => {
@@ -21,8 +22,9 @@ export async function revokeFamilyAccess(deps: AppDeps, family: string): Promise
   if (m.size > 50_000) for (const [f, until] of m) if (until < Date.now()) m.delete(f);
   if (deps.redis) {
     try {
-      await deps.redis.set(key(family), '1', 'EX', ttl);
+      await viaRedis(deps.redis, (r) => r.set(key(family), '1', 'EX', ttl));
     } catch (err) {
+      // The database already says the family is revoked; this worker's memory holds it too.
       deps.log.warn({ err: (err as Error).message }, 'could not record a revoked token family in redis');
     }
   }
@@ -34,7 +36,7 @@ export async function isFamilyRevoked(deps: AppDeps, family: string, tenantId: s
   if (until && until > Date.now()) return true;
   if (!deps.redis) return false;
   try {
-    return (await deps.redis.exists(key(family))) === 1;
+    return (await viaRedis(deps.redis, (r) => r.exists(key(family)))) === 1;
   } catch {
     const work = async (trx: import('knex').Knex.Transaction) =>
       Boolean(await trx('refresh_tokens').where({ family_id: family }).whereNotNull('revoked_at').first('id'));

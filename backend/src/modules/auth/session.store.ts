@@ -19,6 +19,7 @@ import createSession from 'koa-session';
 import type { AppDeps } from '../../deps.js';
 import type { Role } from '../../http/auth-context.js';
 import { serviceUnavailable } from '../../http/errors.js';
+import { viaRedis } from './redis-guard.js';
 import { isLocale, type Locale } from '../../contracts/i18n.js';
 
 export const SESSION_COOKIE = 'gym.sid';
@@ -60,16 +61,16 @@ function storeFor(deps: AppDeps): SessionStore {
     return {
       get: (sid) =>
         guarded(async () => {
-          const raw = await redis.get(key(sid));
+          const raw = await viaRedis(redis, (r) => r.get(key(sid)));
           return raw ? (JSON.parse(raw) as Stored) : undefined;
         }),
       set: (sid, data, maxAgeMs) =>
         guarded(async () => {
-          await redis.set(key(sid), JSON.stringify(data), 'PX', Math.max(1000, maxAgeMs));
+          await viaRedis(redis, (r) => r.set(key(sid), JSON.stringify(data), 'PX', Math.max(1000, maxAgeMs)));
         }),
       destroy: (sid) =>
         guarded(async () => {
-          await redis.del(key(sid));
+          await viaRedis(redis, (r) => r.del(key(sid)));
         }),
     };
   }

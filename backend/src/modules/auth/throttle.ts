@@ -10,6 +10,7 @@
 import { RateLimiterMemory, RateLimiterRedis, type RateLimiterAbstract, type RateLimiterRes } from 'rate-limiter-flexible';
 import type { AppDeps } from '../../deps.js';
 import { tooManyRequests } from '../../http/errors.js';
+import { RedisUnavailable, viaRedis } from './redis-guard.js';
 
 /** Addresses get more room than accounts: several people may share one (a gym's Wi-Fi). */
 const ADDRESS_FACTOR = 10;
@@ -21,11 +22,20 @@ export interface LoginThrottle {
   succeeded(account: string): Promise<void>;
 }
 
-function limiter(deps: AppDeps, prefix: string, points: number): RateLimiterAbstract {
+interface Limiter {
+  /** Redis-backed when configured (with `memory` as its insurance), else `memory` itself. */
+  primary: RateLimiterAbstract;
+  memory: RateLimiterMemory;
+}
+
+function limiter(deps: AppDeps, prefix: string, points: number): Limiter {
   const duration = deps.config.loginThrottle.blockSeconds;
   const memory = new RateLimiterMemory({ keyPrefix: prefix, points, duration });
-  if (!deps.redis) return memory;
-  return new RateLimiterRedis({ storeClient: deps.redis, keyPrefix: `gym:${prefix}`, points, duration, insuranceLimiter: memory });
+  if (!deps.redis) return { primary: memory, memory };
+  const primary = new RateLimiterRedis({
+    storeClient: deps.redis, keyPrefix: `gym:${prefix}`, points, duration, insuranceLimiter: memory, rejectIfRedisNotReady: true,
+  });
+  return { primary, memory };
 }
 
 const throttles = new WeakMap<AppDeps, LoginThrottle>();
@@ -36,8 +46,15 @@ export function loginThrottle(deps: AppDeps): LoginThrottle {
   const max = deps.config.loginThrottle.maxFailures;
   const accounts = limiter(deps, 'login-account', max);
   const addresses = limiter(deps, 'login-address', max * ADDRESS_FACTOR);
-  const over = async (l: RateLimiterAbstract, key: string, points: number) => {
-    const res = (await l.get(key).catch(() => null)) as RateLimiterRes | null;
+  // rate-limiter-flexible skips a Redis that is not ready for get and penalty, but not for delete;
+  // and a ready Redis may still hang. Either way the in-memory insurance answers instead.
+  const redisReady = () => deps.redis?.status === 'ready';
+  const run = <T>(l: Limiter, work: (r: RateLimiterAbstract) => Promise<T>): Promise<T> => {
+    if (!redisReady()) return work(l.memory);
+    return viaRedis(deps.redis!, () => work(l.primary)).catch((err) => (err instanceof RedisUnavailable ? work(l.memory) : Promise.reject(err)));
+  };
+  const over = async (l: Limiter, key: string, points: number) => {
+    const res = (await run(l, (r) => r.get(key)).catch(() => null)) as RateLimiterRes | null;
     return res && res.consumedPoints >= points ? res.msBeforeNext : null;
   };
   const throttle: LoginThrottle = {
@@ -47,10 +64,13 @@ export function loginThrottle(deps: AppDeps): LoginThrottle {
     },
     async failed(account, address) {
       // A rejection only means the limit is now reached; the next attempt is refused by check().
-      await Promise.all([accounts.penalty(account, 1).catch(() => undefined), addresses.penalty(address, 1).catch(() => undefined)]);
+      await Promise.all([
+        run(accounts, (r) => r.penalty(account, 1)).catch(() => undefined),
+        run(addresses, (r) => r.penalty(address, 1)).catch(() => undefined),
+      ]);
     },
     async succeeded(account) {
-      await accounts.delete(account).catch(() => undefined);
+      await run(accounts, (r) => r.delete(account)).catch(() => undefined);
     },
   };
   throttles.set(deps, throttle);

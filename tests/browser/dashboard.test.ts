@@ -19,6 +19,8 @@ describe.runIf(withPostgres && withChromium)('the web dashboard', () => {
   let areas: Awaited<ReturnType<GymFixture['areas']>>;
   const area = (name: string) => areas.find((a) => a.name_en === name)!;
   const tomorrow = athensDate(1);
+  /** The owner creates one in the admin panel; the wall display test uses it. */
+  let displayToken: string | null = null;
 
   async function open(options: Parameters<typeof newContext>[2] = {}): Promise<Page> {
     const context = await newContext(browser, gym.url, options);
@@ -164,15 +166,31 @@ describe.runIf(withPostgres && withChromium)('the web dashboard', () => {
 
     for (const [path, name] of [
       ['/admin/programs', 'admin-programs'],
-      ['/admin/members', 'admin-members'],
       ['/admin/settings', 'admin-settings'],
-      ['/admin/displays', 'admin-displays'],
     ] as const) {
       await owner.goto(path);
       await owner.locator('.card').first().waitFor();
       await owner.waitForLoadState('networkidle');
       await shoot(owner, name);
     }
+
+    await owner.goto('/admin/members');
+    await owner.getByTestId('members-new').click();
+    await owner.getByLabel('Username').fill('newbie');
+    await owner.getByLabel('Full name').fill('Nina Newbie');
+    await owner.getByLabel('Password').fill('newbie-pass-1');
+    await owner.getByTestId('members-save').click();
+    await owner.getByTestId('members-row').filter({ hasText: 'Nina Newbie' }).waitFor();
+    await shoot(owner, 'admin-members');
+
+    await owner.goto('/admin/displays');
+    await owner.getByLabel('Screen name').fill('Reception');
+    await owner.getByRole('button', { name: 'Create token' }).click();
+    const created = owner.getByTestId('new-display-token');
+    await created.waitFor();
+    displayToken = (await created.locator('code').textContent())!.trim();
+    expect(displayToken).toMatch(/^dt1\./);
+    await shoot(owner, 'admin-displays');
   });
 
   it('switches every screen to Greek', async () => {
@@ -216,7 +234,7 @@ describe.runIf(withPostgres && withChromium)('the web dashboard', () => {
 
   it('keeps the wall display up through a server restart and shows the right numbers after it', async () => {
     const page = await open({ viewport: { width: 1920, height: 1080 } });
-    await page.goto(`/display?token=${encodeURIComponent(gym.tokens.display)}`);
+    await page.goto(`/display?token=${encodeURIComponent(displayToken ?? gym.tokens.display)}`);
     await page.getByTestId('display-area').first().waitFor();
     await page.locator('[data-testid="display"][data-state="online"]').waitFor();
     expect(new URL(page.url()).search).toBe('');

@@ -6,6 +6,9 @@
  *   npm run bench                 the full run (1,000 / 5,000 / 10,000 clients), writes BENCHMARKS.md
  *   npm run bench -- --quick      small numbers for development; writes nothing unless --write
  *   npm run bench -- --skip=bare,pg,koa,redis,product   leaves parts out (then nothing is written)
+ *   npm run bench -- --profile=/tmp/prof   V8 CPU profiles of the product's primary and workers
+ *   npm run bench -- --variant=round-robin|direct [--jwt-key]   experiments (servers/product-variant.ts);
+ *                                                                never written to BENCHMARKS.md
  */
 import fs from 'node:fs';
 import net from 'node:net';
@@ -27,7 +30,9 @@ import { plannedBooking, SLOT_MINUTES } from './lib/fixture.js';
 const args = new Set(process.argv.slice(2));
 const quick = args.has('--quick');
 const skip = new Set((process.argv.find((a) => a.startsWith('--skip='))?.slice(7) ?? '').split(',').filter(Boolean));
-const write = !quick && skip.size === 0 ? true : args.has('--write');
+const option = (name: string) => process.argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3);
+const variant = option('variant');
+const write = !quick && skip.size === 0 && !variant ? true : args.has('--write') && !variant;
 
 const WORKERS = 2;
 /** Per worker, as DATABASE_POOL_MAX's default. */
@@ -137,7 +142,11 @@ async function main(): Promise<void> {
 
   if (!skip.has('product')) {
     step('product: starting');
-    const product: Product = await startProduct({ workers: WORKERS, areas: AREAS, members: AREAS + RACERS + SOCKET_MEMBERS, logLevel: 'info' });
+    const product: Product = await startProduct({
+      workers: WORKERS, areas: AREAS, members: AREAS + RACERS + SOCKET_MEMBERS, logLevel: 'info',
+      profileDir: option('profile'), variant, jwtKey: args.has('--jwt-key'),
+    });
+    if (variant) say(`EXPERIMENT: the product runs in the "${variant}" topology${args.has('--jwt-key') ? ' with KeyObject JWT secrets' : ''} (tests/bench/servers/product-variant.ts)`);
     cleanups.push(() => product.stop());
     const tokens = await Promise.all(Array.from({ length: SOCKET_MEMBERS }, (_, i) => product.token(AREAS + RACERS + i)));
     const target: Target = { url: product.url, port: product.port, pid: product.node.pid, nsp: product.nsp, tokens };

@@ -13,6 +13,12 @@ import { progress } from '../lib/progress.js';
 
 export interface PgBaseline {
   uncontendedPerSecond: number;
+  /**
+   * The product's write set without the product: BEGIN, the INSERT, the two append_event() calls of a
+   * booking (booking:created, slots:changed) into the tenant's gapless log, COMMIT. The counter row is
+   * locked from the first append to the commit, so one tenant's bookings commit one after another.
+   */
+  withEventsPerSecond: number;
   /** Decided attempts per second (one winner, the rest refused by the exclusion constraint). */
   contendedPerSecond: number;
   contendedWinners: number;
@@ -84,6 +90,36 @@ export async function pgBaseline(options: { poolSize: number; concurrency: numbe
     clearInterval(ticker);
     const uncontendedPerSecond = done / ((performance.now() - started) / 1000);
 
+    // The same, with the tenant's event log in the same transaction.
+    done = 0;
+    const evStart = performance.now();
+    const evUntil = evStart + options.durationMs;
+    const evTicker = setInterval(() => progress(`baseline pg INSERT + event log: ${done.toLocaleString('en-US')} bookings`), 250);
+    await Promise.all(
+      Array.from({ length: options.concurrency }, async () => {
+        while (performance.now() < evUntil) {
+          const b = plannedBooking(fixture, options.firstDate, next++);
+          const client = await pool!.connect();
+          try {
+            await client.query('begin');
+            const { rows: inserted } = await client.query<{ id: string }>(INSERT, [tenantId, fixture.members[b.memberIndex]!.id, b.areaId, b.date, b.time, SLOT_MINUTES, TIMEZONE]);
+            const booking = { id: inserted[0]!.id, area_id: b.areaId, date: b.date, start_time: b.time, duration: SLOT_MINUTES, status: 'confirmed' };
+            await client.query('select seq, created_at from append_event($1, $2::jsonb)', ['booking:created', JSON.stringify({ booking })]);
+            await client.query('select seq, created_at from append_event($1, $2::jsonb)', ['slots:changed', JSON.stringify({ area_id: b.areaId, date: b.date })]);
+            await client.query('commit');
+          } catch (err) {
+            await client.query('rollback');
+            throw err;
+          } finally {
+            client.release();
+          }
+          done++;
+        }
+      }),
+    );
+    clearInterval(evTicker);
+    const withEventsPerSecond = done / ((performance.now() - evStart) / 1000);
+
     // Contended: all lanes race for one slot, round after round.
     const racers = fixture.members.slice(128);
     let attempts = 0;
@@ -107,7 +143,7 @@ export async function pgBaseline(options: { poolSize: number; concurrency: numbe
       progress(`baseline pg INSERT, one slot raced by ${racers.length}: ${rounds} rounds`);
     }
     const contendedPerSecond = attempts / ((performance.now() - raceStart) / 1000);
-    return { uncontendedPerSecond, contendedPerSecond, contendedWinners: winners, contendedRounds: rounds, contendedDeadlocks: deadlocks };
+    return { uncontendedPerSecond, withEventsPerSecond, contendedPerSecond, contendedWinners: winners, contendedRounds: rounds, contendedDeadlocks: deadlocks };
   } finally {
     await pool?.end();
     await db.drop();

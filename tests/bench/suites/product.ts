@@ -29,6 +29,9 @@ export async function startProduct(options: {
   logLevel: string;
   /** Write a V8 CPU profile of every product process (primary and workers) into this folder. */
   profileDir?: string;
+  /** An experimental topology (servers/product-variant.ts) instead of backend/src/main.ts. */
+  variant?: string;
+  jwtKey?: boolean;
 }): Promise<Product> {
   progress('product: creating and migrating its database');
   const db = await createMigratedDatabase('gym_bench_app');
@@ -68,7 +71,9 @@ export async function startProduct(options: {
     progress(`product: starting backend/src/main.ts with ${options.workers} workers on port ${port}`);
     // Cluster workers inherit the primary's node flags, so every process writes its profile on exit.
     const flags = options.profileDir ? ['--cpu-prof', `--cpu-prof-dir=${options.profileDir}`] : [];
-    node = spawnTs('backend/src/main.ts', { ...env, PORT: String(port), PUBLIC_URL: `http://127.0.0.1:${port}` }, [], flags);
+    node = options.variant
+      ? spawnTs('tests/bench/servers/product-variant.ts', { ...env, PORT: String(port), PUBLIC_URL: `http://127.0.0.1:${port}`, BENCH_VARIANT: options.variant, BENCH_JWT_KEY: options.jwtKey ? '1' : '0' }, [], flags)
+      : spawnTs('backend/src/main.ts', { ...env, PORT: String(port), PUBLIC_URL: `http://127.0.0.1:${port}` }, [], flags);
     const url = `http://127.0.0.1:${port}`;
     const alive = () => node!.child.exitCode === null;
     try {

@@ -193,5 +193,5 @@ describe.runIf(withPostgres)('bookings on PostgreSQL', () => {
       const slots = await gym.call('GET', `/api/available-slots/${area.id}?date=${day}`, { token: gym.tokens.member });
       expect(slots.body.data.slots.find((s: any) => s.start === time)).toMatchObject({ remaining: 0, available: false });
     }
-  });
+  }, 120_000);
 });

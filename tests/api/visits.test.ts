@@ -78,7 +78,7 @@ describe.runIf(withPostgres)('visits and occupancy', () => {
       expect(answers.filter((a) => a.status === 409 && a.body.data.code === 'area_full')).toHaveLength(40 - capacity);
       expect(await occupancy(area.id)).toEqual({ current: capacity, capacity, open: capacity });
     }
-  });
+  }, 120_000);
 
   it('keeps current_users equal to the open visits after a concurrent mix of every operation', async () => {
     const areas = [await gym.f.area(gym.demo, { capacity: 4 }), await gym.f.area(gym.demo, { capacity: 6 })];
@@ -109,7 +109,7 @@ describe.runIf(withPostgres)('visits and occupancy', () => {
     for (const area of areas) {
       expect(status.body.data.areas.find((a: any) => a.id === area.id).current_users).toBe((await occupancy(area.id)).open);
     }
-  });
+  }, 120_000);
 
   it('closes visits left open too long as auto_expired and says so in an occupancy event', async () => {
     const area = await gym.f.area(gym.demo, { capacity: 5 });

@@ -42,6 +42,8 @@ export function mapDatabaseError(err: unknown): [number, ErrorCode] | undefined 
     case '22007': // invalid datetime
     case '22008':
     case '22P02': // invalid text representation (a bad uuid)
+    case '22021': // a NUL character in text (PostgreSQL text cannot hold U+0000)
+    case '22P05': // a \u0000 escape inside a jsonb value
     case '22023':
       return [400, 'invalid_input'];
     case '40001': // serialization failure

@@ -26,6 +26,19 @@ describe.runIf(withPostgres)('auth while Redis is down (PostgreSQL)', () => {
     expect((await api(server.url, 'GET', '/api/auth/me', { token: next.body.data.access_token })).status).toBe(401);
   });
 
+  it('asks the database whether a user was deactivated when Redis cannot say', async () => {
+    const pair = await login(server.url, 'olympia', 'member2', 'member123');
+    const tenantId = pair.user.tenant_id!;
+    expect((await api(server.url, 'GET', '/api/auth/me', { token: pair.access_token })).status).toBe(200);
+    // Deactivated behind the app's back (another worker): no revocation list entry here.
+    await server.deps.uow.inTenant(tenantId, ({ trx }) => trx('users').where({ id: pair.user.id }).update({ active: false }));
+    try {
+      expect((await api(server.url, 'GET', '/api/auth/me', { token: pair.access_token })).status).toBe(401);
+    } finally {
+      await server.deps.uow.inTenant(tenantId, ({ trx }) => trx('users').where({ id: pair.user.id }).update({ active: true }));
+    }
+  });
+
   it('still throttles wrong passwords', async () => {
     for (let i = 0; i < 10; i++) {
       const res = await api(server.url, 'POST', '/api/auth/login', { body: { tenant: 'olympia', username: 'trainer', password: 'bad' } });

@@ -5,6 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { resolveCredentials } from '../../backend/src/modules/auth/credentials.js';
+import { revokeUserAccess } from '../../backend/src/modules/auth/revocations.js';
 import { login } from '../support/auth.js';
 import { withPostgres, withRedis } from '../support/services.js';
 import { api, startTestServer, type TestServer } from '../support/test-server.js';
@@ -98,6 +99,18 @@ describe.runIf(withPostgres && withRedis)('refresh tokens, logout and throttling
     const moved = pair.refresh_token.replace(pair.user.tenant_id!, olympia.id);
     expect((await refresh(moved)).status).toBe(401);
     expect((await refresh(pair.refresh_token)).status).toBe(200);
+  });
+
+  it("ends every login of a user whose access is revoked (deactivation, role change), and lets a new login work", async () => {
+    const phone = await login(url, 'olympia', 'owner', 'owner123');
+    const laptop = await login(url, 'olympia', 'owner', 'owner123');
+    await server.deps.uow.inTenant(phone.user.tenant_id!, ({ trx }) => revokeUserAccess(server.deps, trx, phone.user.id));
+    for (const pair of [phone, laptop]) {
+      expect((await me(pair.access_token)).status).toBe(401);
+      expect((await refresh(pair.refresh_token)).status).toBe(401);
+    }
+    const fresh = await login(url, 'olympia', 'owner', 'owner123');
+    expect((await me(fresh.access_token)).status).toBe(200);
   });
 
   it('ends the refresh token and the access token at logout', async () => {

@@ -12,7 +12,7 @@ import { isLocale, type Locale } from '../../contracts/i18n.js';
 import { findTenantById, findTenantBySubdomain, isBlocked, type TenantRecord } from '../tenants/tenant-directory.js';
 import bcrypt from 'bcrypt';
 import { hashPassword, verifyPassword } from './passwords.js';
-import { isFamilyRevoked, revokeFamilyAccess } from './revocations.js';
+import { revokeFamilyAccess } from './revocations.js';
 import { loginThrottle } from './throttle.js';
 import { newOpaqueToken, parseOpaqueToken, signAccessToken } from './tokens.js';
 
@@ -241,4 +241,3 @@ export async function logout(
   await revokeFamilyAccess(deps, fam);
 }
 
-export { isFamilyRevoked };

@@ -13,7 +13,7 @@ import type { Knex } from 'knex';
 import type { AuthContext, Role } from '../../http/auth-context.js';
 import type { Locale } from '../../contracts/i18n.js';
 import { isBlocked, tenantBrief } from '../tenants/tenant-directory.js';
-import { isFamilyRevoked } from './revocations.js';
+import { isAccessRevoked } from './revocations.js';
 import { SESSION_COOKIE, loadSessionAuth, type SessionAuth } from './session.store.js';
 import { looksLikeDisplayToken, parseOpaqueToken, verifyAccessToken } from './tokens.js';
 
@@ -51,7 +51,7 @@ export async function resolveToken(deps: AppDeps, token: string): Promise<Resolv
     const refusal = await tenantUsable(deps, c.tid);
     if (refusal) return refusal;
   }
-  if (await isFamilyRevoked(deps, c.fam, c.tid)) return 'unauthorized';
+  if (await isAccessRevoked(deps, { family: c.fam, userId: c.sub, tenantId: c.tid, role: c.role, issuedAt: c.ims })) return 'unauthorized';
   return { tenantId: c.tid, userId: c.sub, role: c.role, username: c.usr, via: 'bearer', expiresAt: c.exp, locale: c.loc, family: c.fam };
 }
 

@@ -27,6 +27,8 @@ export interface AccessClaims {
   loc: Locale;
   /** The refresh-token family (the login) this token belongs to; revoking the family ends it. */
   fam: string;
+  /** Issued at, in milliseconds (iat has only seconds), for user-wide revocation. */
+  ims: number;
   typ: 'access';
   exp: number;
   jti: string;
@@ -34,10 +36,10 @@ export interface AccessClaims {
 
 export function signAccessToken(
   cfg: Config['jwt'],
-  claims: Omit<AccessClaims, 'typ' | 'exp' | 'jti'>,
+  claims: Omit<AccessClaims, 'typ' | 'exp' | 'jti' | 'ims'>,
 ): { token: string; expiresIn: number; expiresAt: number } {
   const expiresIn = cfg.accessTtlSeconds;
-  const token = jwt.sign({ ...claims, typ: 'access' }, cfg.secret, {
+  const token = jwt.sign({ ...claims, typ: 'access', ims: Date.now() }, cfg.secret, {
     algorithm: 'HS256',
     expiresIn,
     issuer: cfg.issuer,
@@ -59,7 +61,9 @@ export function verifyAccessToken(cfg: Config['jwt'], token: string): AccessVerd
   }
   const p = payload as Partial<AccessClaims> | string;
   if (typeof p !== 'object' || p === null) return { ok: false, reason: 'invalid' };
-  if (p.typ !== 'access' || !isUuid(p.sub) || !isUuid(p.fam) || typeof p.exp !== 'number') return { ok: false, reason: 'invalid' };
+  if (p.typ !== 'access' || !isUuid(p.sub) || !isUuid(p.fam) || typeof p.exp !== 'number' || typeof p.ims !== 'number') {
+    return { ok: false, reason: 'invalid' };
+  }
   if (!(p.tid === null || isUuid(p.tid))) return { ok: false, reason: 'invalid' };
   if (!ROLES.includes(p.role as Role) || p.role === 'display') return { ok: false, reason: 'invalid' };
   if ((p.role === 'platform_admin') !== (p.tid === null)) return { ok: false, reason: 'invalid' };
@@ -67,7 +71,7 @@ export function verifyAccessToken(cfg: Config['jwt'], token: string): AccessVerd
     ok: true,
     claims: {
       sub: p.sub, tid: p.tid, role: p.role as Role, usr: typeof p.usr === 'string' ? p.usr : '',
-      loc: isLocale(p.loc) ? p.loc : 'en', fam: p.fam, typ: 'access', exp: p.exp, jti: String(p.jti ?? ''),
+      loc: isLocale(p.loc) ? p.loc : 'en', fam: p.fam, ims: p.ims, typ: 'access', exp: p.exp, jti: String(p.jti ?? ''),
     },
   };
 }

@@ -3,7 +3,7 @@
  * exceeds capacity, whatever mix of concurrent operations runs; stale visits close by themselves.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { expireStaleVisits } from '../../backend/src/modules/visits/visits.jobs.js';
+import { expireStaleVisits, startBackgroundJobs } from '../../backend/src/modules/visits/visits.jobs.js';
 import { startGym, type GymFixture } from '../support/gym.js';
 import { withPostgres } from '../support/services.js';
 
@@ -129,6 +129,26 @@ describe.runIf(withPostgres)('visits and occupancy', () => {
     const event = await gym.server.deps.uow.inTenant(gym.demo, ({ trx }) => trx('events').where({ type: 'occupancy' }).orderBy('seq', 'desc').first('payload'));
     expect(event.payload).toEqual({ area_id: area.id, current_users: 1, capacity: 5 });
     expect((await expireStaleVisits(gym.server.deps)).visits).toBe(0);
+  });
+
+  it('runs the expiry in the background until stopped', async () => {
+    const area = await gym.f.area(gym.demo, { capacity: 5 });
+    const stale = await gym.person();
+    const longAgo = new Date(Date.now() - (gym.server.config.visitMaxMinutes + 1) * 60_000);
+    await gym.server.deps.uow.inTenant(gym.demo, ({ trx }) =>
+      trx('visits').insert({ tenant_id: gym.demo, user_id: stale.id, gym_area_id: area.id, source: 'kiosk', checked_in_at: longAgo }));
+    const jobs = startBackgroundJobs(gym.server.deps, 20);
+    try {
+      let open = 1;
+      for (let i = 0; i < 500 && open > 0; i++) {
+        await new Promise((r) => setTimeout(r, 20));
+        open = (await occupancy(area.id)).open;
+      }
+      expect(open).toBe(0);
+    } finally {
+      await jobs.stop();
+    }
+    expect((await occupancy(area.id)).current).toBe(0);
   });
 
   it('lists visits to staff, filtered by open state and paged', async () => {

@@ -233,6 +233,15 @@ describe.runIf(withPostgres && withChromium)('the web dashboard', () => {
   });
 
   it('keeps the wall display up through a server restart and shows the right numbers after it', async () => {
+    // A busy evening: the squash court full (red), the yoga studio getting busy (amber).
+    const squash = area('Squash Court');
+    const yoga = area('Yoga Studio');
+    const people = await Promise.all(Array.from({ length: 17 }, () => gym.person('member')));
+    for (const [i, person] of people.entries()) {
+      const res = await gym.call('POST', '/api/visits', { token: gym.tokens.trainer, body: { user_id: person.id, area_id: i < 4 ? squash.id : yoga.id } });
+      expect(res.status).toBe(201);
+    }
+
     const page = await open({ viewport: { width: 1920, height: 1080 } });
     await page.goto(`/display?token=${encodeURIComponent(displayToken ?? gym.tokens.display)}`);
     await page.getByTestId('display-area').first().waitFor();
@@ -240,6 +249,8 @@ describe.runIf(withPostgres && withChromium)('the web dashboard', () => {
     expect(new URL(page.url()).search).toBe('');
     const status = await gym.call('GET', '/api/gym-status', { token: gym.tokens.display });
     expect(Number(await page.getByTestId('display-total').textContent())).toBe(status.body.data.totals.current_users);
+    expect(await page.locator(`[data-testid="display-area"][data-area-id="${squash.id}"]`).getAttribute('class')).toContain('bad');
+    expect(await page.locator(`[data-testid="display-area"][data-area-id="${yoga.id}"]`).getAttribute('class')).toContain('warn');
     await shoot(page, 'display');
 
     const shown = await page.getByTestId('display-area').count();
@@ -254,7 +265,6 @@ describe.runIf(withPostgres && withChromium)('the web dashboard', () => {
     restarted = await startServer({ ...gym.server.config, port });
     await page.locator('[data-testid="display"][data-state="online"]').waitFor({ timeout: 15_000 });
     // Someone checks in after the restart: the display follows.
-    const yoga = area('Yoga Studio');
     const before = Number(await page.locator(`[data-testid="display-area"][data-area-id="${yoga.id}"]`).getAttribute('data-current'));
     const checkIn = await gym.call('POST', '/api/visits', { token: gym.tokens.trainer, body: { user_id: gym.users.member2, area_id: yoga.id } });
     expect(checkIn.status).toBe(201);

@@ -180,6 +180,7 @@ ${summaryLines(r).join('\n')}
 
 Clients per worker process (primary first, then workers) at each step: ${spread('product', r.product?.broadcast)}.
 ${spread('bare', r.bare?.broadcast)}.
+Failed connect attempts (each retried up to twice, as a client would): product ${JSON.stringify(r.product?.broadcast.connectErrors ?? {})}, bare ${JSON.stringify(r.bare?.broadcast.connectErrors ?? {})}.
 
 ## How each figure is measured
 

@@ -56,7 +56,7 @@ function finish(): void {
 
 function openOne(url: string, nsp: string, token: string, localAddress: string | undefined): Promise<string | null> {
   return new Promise((resolve) => {
-    const ws = new WebSocket(url, { perMessageDeflate: false, localAddress, handshakeTimeout: 15_000 });
+    const ws = new WebSocket(url, { perMessageDeflate: false, localAddress, handshakeTimeout: 8_000 });
     const conn: Conn = { ws, nsp, ready: false, slot: -1 };
     const connectedPrefix = Buffer.from(`40${nsp},`);
     const errorPrefix = Buffer.from(`44${nsp},`);
@@ -70,7 +70,7 @@ function openOne(url: string, nsp: string, token: string, localAddress: string |
     const timer = setTimeout(() => {
       settle('timeout');
       ws.terminate();
-    }, 20_000);
+    }, 10_000);
     ws.on('message', (data: Buffer) => {
       // The hot path: pings and the armed event, checked on raw bytes without decoding.
       if (data.length === 1 && data[0] === 0x32) return ws.send('3');
@@ -116,12 +116,16 @@ async function connect(cmd: Extract<ClientCommand, { type: 'connect' }>): Promis
     while (next < cmd.count) {
       const i = next++;
       const address = cmd.sourceAddresses.length ? cmd.sourceAddresses[i % cmd.sourceAddresses.length] : undefined;
-      const error = await openOne(cmd.url, cmd.nsp, cmd.tokens[i % cmd.tokens.length]!, address);
-      if (error === null) connected++;
-      else {
-        failed++;
-        errors[error] = (errors[error] ?? 0) + 1;
+      // Like a real client, retry a failed connect (a SYN dropped by a full backlog, a handshake lost in a
+      // busy moment) a few times before giving up; every failed attempt is still reported.
+      let error: string | null = 'not tried';
+      for (let attempt = 0; attempt < 3 && error !== null; attempt++) {
+        if (attempt > 0) await new Promise((r) => setTimeout(r, 200 * attempt));
+        error = await openOne(cmd.url, cmd.nsp, cmd.tokens[i % cmd.tokens.length]!, address);
+        if (error !== null) errors[`${error}${attempt < 2 ? ' (retried)' : ''}`] = (errors[`${error}${attempt < 2 ? ' (retried)' : ''}`] ?? 0) + 1;
       }
+      if (error === null) connected++;
+      else failed++;
     }
   };
   await Promise.all(Array.from({ length: Math.max(1, cmd.inFlight) }, lane));

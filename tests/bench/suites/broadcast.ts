@@ -67,7 +67,8 @@ export async function broadcastSteps(fleet: ClientFleet, target: Target, options
         (c, f) => progress(`${options.label}: connecting ${(open + c).toLocaleString('en-US')}/${clients.toLocaleString('en-US')} clients${f ? ` (${f} failed)` : ''}`),
       );
       for (const [e, n] of Object.entries(res.errors)) connectErrors[e] = (connectErrors[e] ?? 0) + n;
-      if (res.failed > 0) throw new Error(`${options.label}: ${res.failed} of ${add} clients could not connect: ${JSON.stringify(res.errors)}`);
+      // A few stragglers are reported, not fatal; losing more than 1% means the figure would be wrong.
+      if (res.failed > add / 100) throw new Error(`${options.label}: ${res.failed} of ${add} clients could not connect: ${JSON.stringify(res.errors)}`);
     }
     open = (await fleet.status()).open;
     await sleep(300);
@@ -125,7 +126,7 @@ export async function holdIdle(
       (c, f) => progress(`${options.label}: idle clients ${(before + c).toLocaleString('en-US')}${f ? ` (${f} failed)` : ''}, aiming at ${options.cap.toLocaleString('en-US')}`),
     );
     attempted += add;
-    if (res.failed > 0) {
+    if (res.failed > add / 1000) {
       const top = Object.entries(res.errors).sort((a, b) => b[1] - a[1])[0];
       stoppedBy = `${res.failed} failed connects (${top?.[0]})`;
       break;

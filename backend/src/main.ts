@@ -76,11 +76,20 @@ async function runPrimary(config: Readonly<Config>, log: Logger): Promise<void> 
   // Sticky hands the first bytes of each connection over IPC as a Buffer: needs the advanced serialization.
   cluster.setupPrimary({ serialization: 'advanced' });
   setupMaster(httpServer, { loadBalancingMethod: 'least-connection' });
+  // A request whose body the primary relays to a worker that then dies would hang forever; WebSocket
+  // and plain connections are handed over (and closed here), so only such relayed requests time out.
+  httpServer.on('connection', (socket) => socket.setTimeout(30_000, () => socket.destroy()));
   aggregateWorkerMetrics();
   let stopping = false;
   const recentDeaths: number[] = [];
 
-  const fork = (): Worker => cluster.fork();
+  const fork = (): Worker => {
+    const worker = cluster.fork();
+    // Sticky's least-connection balancing reads clientsCount: a worker still booting must get no
+    // connection (it could not answer yet), so it counts as full until it reports ready.
+    (worker as Worker & { clientsCount?: number }).clientsCount = Number.POSITIVE_INFINITY;
+    return worker;
+  };
   cluster.on('exit', (worker, code, signal) => {
     if (stopping) return;
     log.error({ pid: worker.process.pid, code, signal }, 'worker died; starting a new one');
@@ -96,8 +105,10 @@ async function runPrimary(config: Readonly<Config>, log: Logger): Promise<void> 
 
   const ready = new Promise<void>((resolve) => {
     let online = 0;
-    cluster.on('message', (_worker, message: { type?: string }) => {
-      if (message?.type === 'gymflow:ready' && ++online === config.workers) resolve();
+    cluster.on('message', (worker, message: { type?: string }) => {
+      if (message?.type !== 'gymflow:ready') return;
+      (worker as Worker & { clientsCount?: number }).clientsCount = 0;
+      if (++online === config.workers) resolve();
     });
   });
   for (let i = 0; i < config.workers; i++) fork();
@@ -132,12 +143,22 @@ async function runPrimary(config: Readonly<Config>, log: Logger): Promise<void> 
 }
 
 async function runWorker(config: Readonly<Config>, log: Logger): Promise<void> {
+  // Connections the primary hands over while this worker boots wait here, then replay in order.
+  const early: Array<[unknown, unknown]> = [];
+  const hold = (message: unknown, handle: unknown) => early.push([message, handle]);
+  process.on('message', hold);
   let server: RunningServer | null = null;
   server = await startServer(config, {
     log,
     migrate: false,
     seed: false,
-    worker: { attach: ({ realtime }) => setupWorker(realtime.io) },
+    worker: {
+      attach: ({ realtime }) => {
+        setupWorker(realtime.io);
+        process.off('message', hold);
+        for (const [message, handle] of early.splice(0)) process.emit('message', message as never, handle as never);
+      },
+    },
   });
   process.send?.({ type: 'gymflow:ready' });
   onStopSignal(async (signal) => {

@@ -34,11 +34,16 @@ export function connect(
   auth: HandshakeAuth,
   options: { cookie?: string; origin?: string; reconnection?: boolean } = {},
 ): Promise<Client> {
+  const received: Received[] = [];
+  // On every (re)connection the client asks for what came after the last event it has, as the web app does.
+  const handshakeAuth = (cb: (data: object) => void) => cb({ ...auth, since: received.at(-1)?.event.seq ?? auth.since });
   const extraHeaders: Record<string, string> = {};
   if (options.cookie) extraHeaders.cookie = options.cookie;
   if (options.origin) extraHeaders.origin = options.origin;
   const socket: ClientSocket = io(baseUrl + tenantNamespace(tenantId), {
-    auth,
+    auth: handshakeAuth,
+    reconnectionDelay: 100,
+    reconnectionDelayMax: 1000,
     transports: ['websocket'],
     extraHeaders,
     reconnection: options.reconnection ?? false,
@@ -47,7 +52,7 @@ export function connect(
   });
   const client: Client = {
     socket,
-    received: [],
+    received,
     worker: undefined,
     seqs: () => client.received.map((r) => r.event.seq),
     close: () => socket.disconnect(),
@@ -60,10 +65,15 @@ export function connect(
     client.worker = res.headers['x-worker'];
   });
   return new Promise((resolve, reject) => {
-    socket.once('connect', () => resolve(client));
-    socket.once('connect_error', (err) => {
+    const refused = (err: Error) => {
       socket.disconnect();
       reject(err);
+    };
+    socket.once('connect_error', refused);
+    socket.once('connect', () => {
+      // Later connect errors belong to reconnections, which keep trying.
+      socket.off('connect_error', refused);
+      resolve(client);
     });
   });
 }

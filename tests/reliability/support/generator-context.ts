@@ -26,7 +26,7 @@ export async function generatorFor(gym: GymFixture): Promise<GeneratorContext> {
   return {
     doc,
     ops: operations(doc),
-    auth: (i) => {
+    auth: (i): Record<string, string> => {
       const k = i % 10;
       if (k < 5) return { authorization: `Bearer ${mint('owner', owner.id, owner.username)}` };
       if (k < 7) return { authorization: `Bearer ${mint('member', gym.users.member, 'member')}` };

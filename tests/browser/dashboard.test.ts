@@ -217,6 +217,18 @@ describe.runIf(withPostgres && withChromium)('the web dashboard', () => {
     await shoot(page, 'workouts-el');
   });
 
+  it('takes the gym from the subdomain when there is one', async () => {
+    const page = await open();
+    const url = new URL(gym.url);
+    await page.goto(`http://olympia.localhost:${url.port}/login`);
+    await page.getByText('olympia', { exact: false }).first().waitFor();
+    expect(await page.getByLabel('Gym').count()).toBe(0);
+    await page.getByLabel('Username').fill('owner');
+    await page.getByLabel('Password').fill('owner123');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByTestId('tenant-name').filter({ hasText: 'Olympia Fitness' }).waitFor();
+  });
+
   it('shows a member of one gym nothing of another', async () => {
     const page = await open();
     await signIn(page, 'olympia', 'member', 'member123');

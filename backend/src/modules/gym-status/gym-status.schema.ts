@@ -1,3 +1,4 @@
+import { localDateSchema } from '../slots/slots.schema.js';
 import { z } from 'zod';
 
 export const areaStatusSchema = z.object({
@@ -14,3 +15,20 @@ export const gymStatusSchema = z.object({
   areas: z.array(areaStatusSchema),
   totals: z.object({ current_users: z.number().int(), capacity: z.number().int(), occupancy_pct: z.number() }),
 }).meta({ id: 'GymStatus' });
+
+export const historyQuery = z.object({
+  date: localDateSchema.optional().meta({ description: "Local date; default today (up to now)" }),
+  interval: z.coerce.number().int().min(5).max(240).default(15).meta({ description: 'Minutes between points' }),
+  area_id: z.uuid().optional(),
+});
+
+export const historySchema = z.object({
+  date: z.string(),
+  timezone: z.string(),
+  interval_minutes: z.number().int(),
+  areas: z.array(z.object({
+    area_id: z.uuid(),
+    capacity: z.number().int(),
+    points: z.array(z.object({ at: z.string().meta({ format: 'date-time' }), time: z.string(), current_users: z.number().int() })),
+  })),
+}).meta({ id: 'OccupancyHistory' });

@@ -22,7 +22,7 @@ export interface Results {
   pg?: PgBaseline;
   koa?: LoadResult;
   bare?: { broadcast: BroadcastResult; idle: IdleResult };
-  product?: { broadcast: BroadcastResult; idle: IdleResult; throughput: ThroughputResult };
+  product?: { broadcast?: BroadcastResult; idle?: IdleResult; throughput?: ThroughputResult };
   seconds: number;
 }
 
@@ -44,7 +44,7 @@ interface Row {
 function rows(r: Results): Row[] {
   const out: Row[] = [];
   const bareSteps = new Map(r.bare?.broadcast.steps.map((s) => [s.clients, s]) ?? []);
-  for (const s of r.product?.broadcast.steps ?? []) {
+  for (const s of r.product?.broadcast?.steps ?? []) {
     const b = bareSteps.get(s.clients) ?? r.bare?.broadcast.steps.find((x) => Math.abs(x.clients - s.clients) / s.clients < 0.01);
     const target = Object.entries(LATENCY_TARGETS).find(([n]) => Math.abs(Number(n) - s.clients) / s.clients < 0.01)?.[1];
     out.push({
@@ -180,7 +180,7 @@ ${summaryLines(r).join('\n')}
 
 Clients per worker process (primary first, then workers) at each step: ${spread('product', r.product?.broadcast)}.
 ${spread('bare', r.bare?.broadcast)}.
-Failed connect attempts (each retried up to twice, as a client would): product ${JSON.stringify(r.product?.broadcast.connectErrors ?? {})}, bare ${JSON.stringify(r.bare?.broadcast.connectErrors ?? {})}.
+Failed connect attempts (each retried up to twice, as a client would): product ${JSON.stringify(r.product?.broadcast?.connectErrors ?? {})}, bare ${JSON.stringify(r.bare?.broadcast.connectErrors ?? {})}.
 
 ## How each figure is measured
 

@@ -5,7 +5,8 @@
  *
  *   npm run bench                 the full run (1,000 / 5,000 / 10,000 clients), writes BENCHMARKS.md
  *   npm run bench -- --quick      small numbers for development; writes nothing unless --write
- *   npm run bench -- --skip=bare,pg,koa,redis,product   leaves parts out (then nothing is written)
+ *   npm run bench -- --skip=bare,pg,koa,redis,product,latency,idle,throughput
+ *                                 leaves parts out (then nothing is written)
  *   npm run bench -- --profile=/tmp/prof   V8 CPU profiles of the product's primary and workers
  *   npm run bench -- --variant=round-robin|direct [--jwt-key]   experiments (servers/product-variant.ts);
  *                                                                never written to BENCHMARKS.md
@@ -162,19 +163,26 @@ async function main(): Promise<void> {
     };
     // Sign the bookers in before the clock runs.
     for (let i = 0; i < Math.max(...plan.steps.map(plan.samples)) * plan.steps.length; i++) await product.token(plannedBooking(product.fixture, dates.latency, i).memberIndex);
-    step('product: booking → screen');
-    const broadcast = await broadcastSteps(fleet, target, {
-      label: 'product', steps: plan.steps, samples: plan.samples, trigger: book, sourceAddresses: addresses, event: 'booking:created',
-    });
-    const idle = await holdIdle(fleet, target, {
-      label: 'product', cap: plan.idleCap, chunk: plan.idleChunk, holdMs: plan.holdMs, idleRssBytes: broadcast.idleRssBytes, sourceAddresses: addresses,
-    });
-    await fleet.closeAll();
-    step('product: booking throughput');
-    const throughput = await bookingThroughput(product, {
-      concurrency: CONCURRENCY, racers: RACERS, durationMs: plan.durationMs, firstDate: dates.throughput, raceFirstDate: dates.race,
-    });
-    results.product = { broadcast, idle, throughput };
+    results.product = {};
+    if (!skip.has('latency')) {
+      step('product: booking → screen');
+      const broadcast = await broadcastSteps(fleet, target, {
+        label: 'product', steps: plan.steps, samples: plan.samples, trigger: book, sourceAddresses: addresses, event: 'booking:created',
+      });
+      results.product.broadcast = broadcast;
+      if (!skip.has('idle')) {
+        results.product.idle = await holdIdle(fleet, target, {
+          label: 'product', cap: plan.idleCap, chunk: plan.idleChunk, holdMs: plan.holdMs, idleRssBytes: broadcast.idleRssBytes, sourceAddresses: addresses,
+        });
+      }
+      await fleet.closeAll();
+    }
+    if (!skip.has('throughput')) {
+      step('product: booking throughput');
+      results.product.throughput = await bookingThroughput(product, {
+        concurrency: CONCURRENCY, racers: RACERS, durationMs: plan.durationMs, firstDate: dates.throughput, raceFirstDate: dates.race,
+      });
+    }
   }
 
   await cleanup();

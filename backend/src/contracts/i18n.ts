@@ -267,6 +267,7 @@ const en = {
   'ui.notfound.home': 'Go home',
   'ui.stats.day_one': '1 day',
   'ui.nav.bookings_short': 'Bookings',
+  'ui.book.place_left_one': '1 left',
 } satisfies ErrorMessages & Record<string, string>;
 
 export type MessageKey = keyof typeof en;
@@ -529,6 +530,7 @@ const el: Record<MessageKey, string> = {
   'ui.notfound.home': 'Στην αρχική',
   'ui.stats.day_one': '1 ημέρα',
   'ui.nav.bookings_short': 'Κρατήσεις',
+  'ui.book.place_left_one': '1 θέση',
 };
 
 export const messages: Record<Locale, Record<MessageKey, string>> = { en, el };

@@ -174,6 +174,23 @@ describe.runIf(withPostgres)('bookings on PostgreSQL', () => {
     expect(one.status).toBe(res.body.data[0].user_id === gym.users.member2 ? 200 : 404);
   });
 
+  it('lets staff mark a started booking completed or no_show, which frees the slot', async () => {
+    const allDay = await openArea(1);
+    const me = await gym.person();
+    const booked = await gym.call('POST', '/api/book-room', { token: me.token, body: { room_id: allDay.id, date: day, time: '05:00' } });
+    const id = booked.body.data.booking.id;
+    const early = await gym.call('PATCH', `/api/bookings/${id}`, { token: gym.tokens.trainer, body: { status: 'no_show' } });
+    expect(early.status).toBe(422);
+    await gym.server.deps.uow.inTenant(gym.demo, ({ trx }) => trx('bookings').where({ id })
+      .update({ starts_at: new Date(Date.now() - 600_000), ends_at: new Date(Date.now() + 3000_000) }));
+    expect((await gym.call('PATCH', `/api/bookings/${id}`, { token: me.token, body: { status: 'no_show' } })).status).toBe(403);
+    const marked = await gym.call('PATCH', `/api/bookings/${id}`, { token: gym.tokens.trainer, body: { status: 'no_show' } });
+    expect(marked.status).toBe(200);
+    expect(marked.body.data.status).toBe('no_show');
+    expect((await gym.call('PATCH', `/api/bookings/${id}`, { token: gym.tokens.trainer, body: { status: 'completed' } })).status).toBe(409);
+    expect((await gym.call('PATCH', `/api/bookings/${id}`, { token: gym.tokens.trainer, body: { status: 'cancelled' } })).status).toBe(400);
+  });
+
   it('gives exactly C of 100 concurrent bookings of one slot, the rest 409, round after round', async () => {
     const people = await Promise.all(Array.from({ length: 100 }, () => gym.person()));
     const rounds = [1, 3, 8, 1, 5];

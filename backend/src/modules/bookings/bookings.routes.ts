@@ -5,8 +5,8 @@ import { reply } from '../../http/envelope.js';
 import { replyIdempotent } from '../../http/idempotency.js';
 import { setNextLink } from '../../http/paging.js';
 import { route } from '../../http/route.js';
-import { bookRoomBody, bookingIdParams, bookingSchema, bookingsQuery, cancelBody, userBookingsQuery } from './bookings.schema.js';
-import { bookRoom, cancelBooking } from './bookings.service.js';
+import { bookRoomBody, bookingIdParams, markBookingBody, bookingSchema, bookingsQuery, cancelBody, userBookingsQuery } from './bookings.schema.js';
+import { bookRoom, cancelBooking, markBooking } from './bookings.service.js';
 import { getBooking, listBookings, userBookings } from './bookings.queries.js';
 
 const created = z.object({ booking: bookingSchema });
@@ -77,6 +77,17 @@ export function bookingsRoutes(deps: AppDeps) {
         setNextLink(ctx, page.next);
         reply(ctx, page.items);
       },
+    }),
+    route({
+      method: 'patch',
+      path: '/api/bookings/:id',
+      summary: 'Mark a started booking completed or no_show (staff)',
+      tag: 'bookings',
+      roles: STAFF,
+      params: bookingIdParams,
+      body: markBookingBody,
+      response: bookingSchema,
+      handler: async (ctx, { params, body }) => reply(ctx, await markBooking(deps, tenantAuth(ctx.state), params.id, body.status), { message: 'ok.saved' }),
     }),
     route({
       method: 'get',

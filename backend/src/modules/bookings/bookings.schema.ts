@@ -14,6 +14,7 @@ export const bookRoomBody = z.object({
 export type BookRoomInput = z.infer<typeof bookRoomBody>;
 
 export const cancelBody = z.object({ booking_id: z.uuid() }).strict();
+export const markBookingBody = z.object({ status: z.enum(['completed', 'no_show']) }).strict();
 export const bookingIdParams = z.object({ id: z.uuid() });
 
 export const STATUSES = ['confirmed', 'cancelled', 'completed', 'no_show'] as const;

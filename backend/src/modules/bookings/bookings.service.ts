@@ -114,3 +114,23 @@ export async function cancelBooking(deps: BookingDeps, auth: TenantAuth, booking
     return booking;
   });
 }
+
+/**
+ * Staff close a booking that has started: attended (`completed`) or not (`no_show`). Either frees the
+ * rest of the slot, so the grid changes.
+ */
+export async function markBooking(deps: BookingDeps, auth: TenantAuth, bookingId: string, status: 'completed' | 'no_show'): Promise<BookingView> {
+  const now = (deps.clock ?? systemClock)();
+  return deps.uow.inTenant(auth.tenantId, async (scope) => {
+    const { trx } = scope;
+    const current = await trx('bookings').where({ id: bookingId }).forUpdate().first('status', 'starts_at');
+    if (!current) throw notFound();
+    if (current.status !== 'confirmed') throw conflict('conflict', { status: current.status });
+    if (current.starts_at > now) throw unprocessable('unprocessable', { reason: 'not_started' });
+    const [row] = await trx('bookings').where({ id: bookingId }).update({ status })
+      .returning(BOOKING_COLUMNS.map((c) => c.replace('bookings.', '')));
+    const booking = bookingView(row);
+    await scope.record('slots:changed', { area_id: booking.area_id, date: booking.date });
+    return booking;
+  });
+}

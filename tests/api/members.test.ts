@@ -75,7 +75,7 @@ describe.runIf(withPostgres)('members', () => {
 
   it('refuses invalid people with 400', async () => {
     for (const body of [{ username: 'a', password: 'long-enough' }, { username: 'ok-name', password: 'short' }, { username: 'has space', password: 'long-enough' },
-      { username: 'ok-name2', password: 'long-enough', role: 'platform_admin' }, { username: 'ok-name3', password: 'long-enough', email: 'nope' }]) {
+      { username: 'ok-name2', password: 'long-enough', role: 'platform_admin' }, { username: 'ok-name3', password: 'long-enough', email: 'nope' }, { username: 'ok-name4', password: 'ά'.repeat(40) }]) {
       expect((await gym.call('POST', '/api/members', { token: gym.tokens.owner, body })).status, JSON.stringify(body)).toBe(400);
     }
   });

@@ -5,7 +5,8 @@ export const MEMBER_ROLES = ['member', 'trainer', 'owner'] as const;
 
 const fields = {
   username: z.string().regex(/^[A-Za-z0-9._@-]{2,64}$/, '2-64 letters, digits or . _ @ -'),
-  password: z.string().min(8).max(128),
+  // bcrypt ignores everything after 72 bytes, so longer passwords would be weaker than they look.
+  password: z.string().min(8).max(72).refine((p) => Buffer.byteLength(p, 'utf8') <= 72, 'At most 72 bytes'),
   role: z.enum(MEMBER_ROLES),
   email: z.email().max(254).nullable(),
   full_name: z.string().trim().min(1).max(120).nullable(),

@@ -215,6 +215,10 @@ describe.runIf(withPostgres && withChromium)('the web dashboard', () => {
     await page.goto('/workouts');
     await page.getByRole('heading', { name: 'Προπονήσεις', level: 1 }).waitFor();
     await shoot(page, 'workouts-el');
+    await page.getByRole('button', { name: 'Αποσύνδεση' }).click();
+    await page.getByRole('heading', { name: 'Σύνδεση', level: 2 }).waitFor();
+    const me = await page.evaluate(() => fetch('/auth/me').then((r) => r.status));
+    expect(me).toBe(401);
   });
 
   it('takes the gym from the subdomain when there is one', async () => {

@@ -191,6 +191,17 @@ describe.runIf(withPostgres)('bookings on PostgreSQL', () => {
     expect((await gym.call('PATCH', `/api/bookings/${id}`, { token: gym.tokens.trainer, body: { status: 'cancelled' } })).status).toBe(400);
   });
 
+  it("answers in the caller's language: Greek for the Greek gym's members", async () => {
+    const yoga = (await gym.areas('olympia')).find((a) => a.name_en === 'Yoga Studio')!;
+    const ok = await gym.call('POST', '/api/book-room', { token: gym.tokens.olympiaMember, body: { room_id: yoga.id, date: day, time: '10:00' } });
+    expect(ok.status).toBe(201);
+    expect(ok.body.message).toBe('Η κράτηση έγινε.');
+    const wrong = await gym.call('POST', '/api/book-room', { token: gym.tokens.olympiaMember, body: { room_id: yoga.id, date: day, time: '11:00', price: 0 } });
+    expect(wrong.body.message).toBe('Η τιμή άλλαξε· ελέγξτε την ξανά.');
+    const english = await gym.call('POST', '/api/book-room?lang=en', { token: gym.tokens.olympiaMember, body: { room_id: yoga.id, date: day, time: '11:00', price: 0 } });
+    expect(english.body.message).toBe('The price has changed; please review it.');
+  });
+
   it('gives exactly C of 100 concurrent bookings of one slot, the rest 409, round after round', async () => {
     const people = await Promise.all(Array.from({ length: 100 }, () => gym.person()));
     const rounds = [1, 3, 8, 1, 5];

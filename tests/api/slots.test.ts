@@ -62,6 +62,11 @@ describe.runIf(withPostgres)('available slots', () => {
     expect(ten).toMatchObject({ remaining: 1, available: true });
     expect(res.body.data.slots.find((s: any) => s.start === '11:00').remaining).toBe(3);
     expect(JSON.stringify(res.body.data)).not.toMatch(/user_id/);
+    expect(res.body.data.slots.every((s: any) => s.mine === false)).toBe(true);
+    const mine = await gym.call('GET', `/api/available-slots/${roundTheClock}?date=${date}`, { token: gym.tokens.member });
+    expect(mine.body.data.slots.filter((s: any) => s.mine).map((s: any) => s.start)).toEqual(['10:00']);
+    const owners = await gym.call('GET', `/api/available-slots/${roundTheClock}?date=${date}`, { token: gym.tokens.owner });
+    expect(owners.body.data.slots.some((s: any) => s.mine)).toBe(false);
   });
 
   // The EU changes clocks at 01:00 UTC on the last Sunday of March and October: 03:00 -> 04:00 and 04:00 -> 03:00 in Athens.

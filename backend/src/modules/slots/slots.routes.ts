@@ -16,8 +16,10 @@ export function slotsRoutes(deps: AppDeps) {
       params: slotsParams,
       query: slotsQuery,
       response: slotsResponse,
-      handler: async (ctx, { params, query }) =>
-        reply(ctx, await availableSlots(deps, tenantAuth(ctx.state).tenantId, params.areaId, query.date)),
+      handler: async (ctx, { params, query }) => {
+        const auth = tenantAuth(ctx.state);
+        reply(ctx, await availableSlots(deps, auth.tenantId, params.areaId, query.date, auth.userId));
+      },
     }),
   ];
 }

@@ -18,6 +18,7 @@ export const slotSchema = z.object({
   ends_at: z.string().meta({ format: 'date-time' }),
   remaining: z.number().int().meta({ description: 'booking_capacity minus the confirmed bookings overlapping the slot' }),
   available: z.boolean().meta({ description: 'remaining > 0 and the slot has not started' }),
+  mine: z.boolean().meta({ description: 'The caller holds a booking in this slot' }),
 }).meta({ id: 'Slot' });
 
 export const slotsResponse = z.object({

@@ -10,6 +10,8 @@ export interface SlotView {
   ends_at: string;
   remaining: number;
   available: boolean;
+  /** The caller holds a confirmed booking overlapping this slot (always false for displays). */
+  mine: boolean;
 }
 
 export interface SlotGridView {
@@ -28,6 +30,7 @@ export async function availableSlots(
   tenantId: string,
   areaId: string,
   date?: string,
+  callerId: string | null = null,
 ): Promise<SlotGridView> {
   const now = (deps.clock ?? systemClock)();
   return deps.uow.inTenant(tenantId, async ({ trx }) => {
@@ -37,16 +40,16 @@ export async function availableSlots(
     const calendar = await tenantCalendar(trx, tenantId);
     const day = date ?? localDate(now, calendar.zone);
     const grid = buildSlotGrid({ date: day, zone: calendar.zone, hours: area.opening_hours ?? calendar.openingHours, slotMinutes: area.slot_minutes });
-    const booked: Array<{ starts_at: Date; ends_at: Date }> = grid.length
+    const booked: Array<{ starts_at: Date; ends_at: Date; user_id: string }> = grid.length
       ? await trx('bookings')
         .where({ gym_area_id: areaId, status: 'confirmed' })
         .where('starts_at', '<', grid.at(-1)!.endsAt)
         .where('ends_at', '>', grid[0]!.startsAt)
-        .select('starts_at', 'ends_at')
+        .select('starts_at', 'ends_at', 'user_id')
       : [];
     const slots = grid.map((s) => {
-      const overlapping = booked.filter((b) => b.starts_at < s.endsAt && b.ends_at > s.startsAt).length;
-      const remaining = Math.max(0, area.booking_capacity - overlapping);
+      const overlapping = booked.filter((b) => b.starts_at < s.endsAt && b.ends_at > s.startsAt);
+      const remaining = Math.max(0, area.booking_capacity - overlapping.length);
       return {
         start: s.start,
         end: s.end,
@@ -54,6 +57,7 @@ export async function availableSlots(
         ends_at: s.endsAt.toISOString(),
         remaining,
         available: remaining > 0 && s.startsAt > now,
+        mine: callerId !== null && overlapping.some((b) => b.user_id === callerId),
       };
     });
     return {

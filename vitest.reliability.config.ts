@@ -1,0 +1,18 @@
+import { defineConfig } from 'vitest/config';
+
+/**
+ * The long reliability suite (`npm run test:reliability`): real clusters, private PostgreSQL and Redis
+ * servers that the tests kill and restart, and load in the tens of thousands of requests. One file at a
+ * time: they measure the product under faults and must not share the two cores with each other.
+ */
+export default defineConfig({
+  test: {
+    include: ['tests/reliability/**/*.long.test.ts'],
+    testTimeout: 300_000,
+    hookTimeout: 180_000,
+    pool: 'forks',
+    maxWorkers: 1,
+    fileParallelism: false,
+    reporters: ['default'],
+  },
+});

@@ -148,7 +148,20 @@ describe.runIf(withPostgres && withChromium)('the web dashboard', () => {
     await Promise.all([signIn(owner, 'demo', 'owner', 'owner123'), signIn(member, 'demo', 'member', 'member123')]);
     await member.getByTestId('area-bar').first().waitFor();
     await member.getByTestId('connection').and(member.locator('[data-state="online"]')).waitFor({ state: 'attached' });
+
+    // The desk checks a member in: the member's bar moves, the person is listed inside, then checked out.
+    const pool = area('Swimming Pool');
+    const bar = member.locator(`[data-testid="area-bar"][data-area-id="${pool.id}"]`);
+    const before = Number(await bar.getAttribute('data-current'));
+    const desk = owner.getByTestId('check-in-desk');
+    await desk.getByLabel('Member').selectOption({ label: 'Manos Member (member2)' });
+    await desk.getByLabel('Area').selectOption(pool.id);
+    await desk.getByRole('button', { name: 'Check in' }).click();
+    await member.locator(`[data-testid="area-bar"][data-area-id="${pool.id}"][data-current="${before + 1}"]`).waitFor({ timeout: 2000 });
+    await desk.getByRole('listitem').filter({ hasText: 'Manos Member' }).waitFor();
     await shoot(owner, 'admin-monitor');
+    await desk.getByRole('button', { name: 'Check out: Manos Member' }).click();
+    await member.locator(`[data-testid="area-bar"][data-area-id="${pool.id}"][data-current="${before}"]`).waitFor({ timeout: 2000 });
 
     await owner.goto('/admin/areas');
     await owner.getByTestId('areas-row').first().waitFor();

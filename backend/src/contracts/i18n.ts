@@ -268,6 +268,15 @@ const en = {
   'ui.stats.day_one': '1 day',
   'ui.nav.bookings_short': 'Bookings',
   'ui.book.place_left_one': '1 left',
+  'ui.checkin.title': 'Check-in desk',
+  'ui.checkin.choose': 'Choose…',
+  'ui.checkin.submit': 'Check in',
+  'ui.checkin.out': 'Check out',
+  'ui.checkin.inside': 'Inside now',
+  'ui.checkin.none': 'Nobody is checked in.',
+  'ui.checkin.since': 'since {time}',
+  'ui.checkin.done': '{name} checked in.',
+  'ui.checkin.out_done': '{name} checked out.',
 } satisfies ErrorMessages & Record<string, string>;
 
 export type MessageKey = keyof typeof en;
@@ -531,6 +540,15 @@ const el: Record<MessageKey, string> = {
   'ui.stats.day_one': '1 ημέρα',
   'ui.nav.bookings_short': 'Κρατήσεις',
   'ui.book.place_left_one': '1 θέση',
+  'ui.checkin.title': 'Υποδοχή',
+  'ui.checkin.choose': 'Επιλέξτε…',
+  'ui.checkin.submit': 'Είσοδος',
+  'ui.checkin.out': 'Έξοδος',
+  'ui.checkin.inside': 'Μέσα τώρα',
+  'ui.checkin.none': 'Δεν είναι κανείς μέσα.',
+  'ui.checkin.since': 'από {time}',
+  'ui.checkin.done': 'Είσοδος: {name}.',
+  'ui.checkin.out_done': 'Έξοδος: {name}.',
 };
 
 export const messages: Record<Locale, Record<MessageKey, string>> = { en, el };

@@ -84,7 +84,8 @@ export async function shoot(page: Page, name: string): Promise<void> {
   const original = page.viewportSize() ?? PHONE;
   for (const [label, size] of [['phone', PHONE], ['desktop', DESKTOP]] as const) {
     await page.setViewportSize(size);
-    // Let layout, the chart's resize and transitions settle before the picture.
+    // From the top (a sticky header otherwise lands mid-page), once layout and the chart's resize settle.
+    await page.evaluate(() => window.scrollTo(0, 0));
     await page.waitForTimeout(250);
     await page.screenshot({
       path: path.join(SHOTS, `${name}-${label}.png`),

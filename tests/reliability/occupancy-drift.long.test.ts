@@ -81,7 +81,7 @@ describe.runIf(withPostgres && withRedis)('occupancy under duplicated, reordered
     const truth = await fx.uow.inTenant(fx.demo, async ({ trx }) => {
       const rows = await trx('gym_areas').whereIn('id', areas.map((a) => a.id)).select('id', 'current_users');
       const open = await trx('visits').whereIn('gym_area_id', areas.map((a) => a.id)).whereNull('checked_out_at').groupBy('gym_area_id').select('gym_area_id').count({ n: '*' });
-      return rows.map((a) => ({ id: a.id as string, column: a.current_users as number, open: Number(open.find((o) => o.gym_area_id === a.id)?.n ?? 0) }));
+      return rows.map((a) => ({ id: a.id as string, column: a.current_users as number, open: Number((open as Array<{ gym_area_id: string; n: string | number }>).find((o) => o.gym_area_id === a.id)?.n ?? 0) }));
     });
     let drift = 0;
     const perArea: string[] = [];

@@ -106,7 +106,9 @@ export class LiveSocket {
     };
     socket.timeout(10_000).emit('resume', { since: this.lastSeq ?? Number.MAX_SAFE_INTEGER }, (err: Error | null, answer?: ResumeAck) => {
       const last = !err && answer?.success ? (answer.data as { last_seq?: number }).last_seq : undefined;
-      if (typeof last === 'number' && (this.lastSeq === null || last > this.lastSeq)) this.setSeq(last);
+      // Normally the replay already brought us to `last`. A `last` below ours means the log is not the one
+      // we remembered (a fresh database): take the server's position, or every new event would look old.
+      if (typeof last === 'number' && last !== this.lastSeq) this.setSeq(last);
       synced();
     });
   }

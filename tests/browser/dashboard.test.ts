@@ -11,7 +11,7 @@ import { DESKTOP, ensureBuilt, launchBrowser, newContext, shoot, signIn } from '
 
 const withChromium = await requireService('chromium');
 
-describe.runIf(withPostgres && withChromium)('the web dashboard', () => {
+describe.runIf(withPostgres && withChromium)('the web dashboard', { timeout: 60_000 }, () => {
   let gym: GymFixture;
   let browser: Browser;
   let restarted: RunningServer | null = null;

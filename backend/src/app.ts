@@ -52,7 +52,7 @@ export function createApp(deps: AppDeps): { app: Koa; registry: ApiRegistry } {
       },
       credentials: true,
       allowHeaders: ['Authorization', 'Content-Type', 'X-Tenant-ID', 'X-CSRF-Token', 'Idempotency-Key', 'X-Request-Id'],
-      exposeHeaders: ['Link', 'Retry-After', 'X-Request-Id'],
+      exposeHeaders: ['Link', 'Retry-After', 'X-Request-Id', 'Idempotent-Replayed'],
       maxAge: 600,
     }),
   );

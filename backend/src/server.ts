@@ -11,6 +11,7 @@ import { openDatabase } from './db/database.js';
 import { createUnitOfWork } from './db/unit-of-work.js';
 import type { AppDeps } from './deps.js';
 import { createLogger, type Logger } from './logger.js';
+import { startBackgroundJobs } from './modules/visits/visits.jobs.js';
 import { createPublisher } from './realtime/publisher.js';
 import { createRealtime, type Realtime, type RealtimeOptions } from './realtime/realtime.js';
 import { seedDemo } from '../../db/seeds/demo.js';
@@ -65,6 +66,8 @@ export async function startServer(config: Readonly<Config>, options: StartOption
   });
   httpServer.keepAliveTimeout = 65_000;
   const realtime = await createRealtime(httpServer, deps, options.realtime);
+  // Closes visits left open too long (safe with several workers: each pass locks what it closes).
+  const jobs = startBackgroundJobs(deps);
   let port = 0;
   if (options.worker) {
     options.worker.attach({ httpServer, realtime });
@@ -96,6 +99,7 @@ export async function startServer(config: Readonly<Config>, options: StartOption
         for (let waited = 0; inFlight > 0 && waited < 5000; waited += 20) await new Promise((r) => setTimeout(r, 20));
         clearTimeout(force);
         httpServer.closeAllConnections();
+        await jobs.stop();
         await publisher.flush();
         redis?.disconnect();
         await db.close();

@@ -68,6 +68,21 @@ describe.runIf(withPostgres)('members', () => {
     expect((await gym.call('DELETE', `/api/members/${p.id}`, { token: gym.tokens.olympiaOwner })).status).toBe(404);
   });
 
+  it('ends every login of a person at once when they are deactivated or their password changes', async () => {
+    const made = await gym.call('POST', '/api/members', { token: gym.tokens.owner, body: { username: 'leaving', password: 'long-enough' } });
+    expect(made.status).toBe(201);
+    const session = await login(gym.url, 'demo', 'leaving', 'long-enough');
+    expect((await gym.call('GET', '/api/user-bookings', { token: session.access_token })).status).toBe(200);
+    const reset = await gym.call('PATCH', `/api/members/${made.body.data.member.id}`, { token: gym.tokens.owner, body: { password: 'another-long-one' } });
+    expect(reset.status).toBe(200);
+    expect((await gym.call('GET', '/api/user-bookings', { token: session.access_token })).status).toBe(401);
+    expect((await gym.call('POST', '/api/auth/refresh', { body: { refresh_token: session.refresh_token } })).status).toBe(401);
+    const again = await login(gym.url, 'demo', 'leaving', 'another-long-one');
+    expect((await gym.call('DELETE', `/api/members/${made.body.data.member.id}`, { token: gym.tokens.owner })).status).toBe(200);
+    expect((await gym.call('GET', '/api/user-bookings', { token: again.access_token })).status).toBe(401);
+    expect((await gym.call('POST', '/api/auth/refresh', { body: { refresh_token: again.refresh_token } })).status).toBe(401);
+  });
+
   it('shows a member only their own record', async () => {
     expect((await gym.call('GET', `/api/members/${gym.users.member}`, { token: gym.tokens.member })).status).toBe(200);
     expect((await gym.call('GET', `/api/members/${gym.users.member2}`, { token: gym.tokens.member })).status).toBe(404);

@@ -1,5 +1,7 @@
 import { z } from 'zod';
+import type { Knex } from 'knex';
 import type { AppDeps } from '../../deps.js';
+import { revokeUserAccess } from '../auth/revocations.js';
 import { STAFF, TENANT_USERS, tenantAuth } from '../../http/auth-context.js';
 import { reply } from '../../http/envelope.js';
 import { replyIdempotent } from '../../http/idempotency.js';
@@ -9,7 +11,11 @@ import { createMemberBody, memberIdParams, memberSchema, membersQuery, updateMem
 import { createMember, deactivateMember, getMember, listMembers, updateMember } from './members.service.js';
 
 export function membersRoutes(deps: AppDeps) {
-  const mdeps = () => ({ uow: deps.uow, bcryptCost: deps.config.bcryptCost });
+  const mdeps = () => ({
+    uow: deps.uow,
+    bcryptCost: deps.config.bcryptCost,
+    revokeAccess: (trx: Knex.Transaction, userId: string) => revokeUserAccess(deps, trx, userId),
+  });
   return [
     route({
       method: 'get', path: '/api/members', summary: 'The people of the gym with their stats, paged (staff)', tag: 'members',

@@ -2,6 +2,7 @@
  * The people of a gym, for staff. Columns are always named: password_hash never leaves the database.
  * Trainers read everyone and manage members; owners manage everyone (but cannot lock themselves out).
  */
+import type { Knex } from 'knex';
 import type { TenantAuth } from '../../http/auth-context.js';
 import type { TenantScope, UnitOfWork } from '../../db/unit-of-work.js';
 import { BOOKING_COLUMNS, bookingEventView, bookingView } from '../bookings/booking-view.js';
@@ -56,6 +57,8 @@ export interface MemberDeps {
   uow: UnitOfWork;
   bcryptCost: number;
   clock?: Clock;
+  /** Ends every login of a person (refresh tokens and access tokens), in the transaction that changes them. */
+  revokeAccess?: (trx: Knex.Transaction, userId: string) => Promise<void>;
 }
 
 const today = async (deps: { clock?: Clock }, trx: Parameters<typeof tenantCalendar>[0], tenantId: string) =>
@@ -121,6 +124,9 @@ export async function updateMember(deps: MemberDeps, auth: TenantAuth, id: strin
     }
     const [row] = await trx('users').where({ id }).update(changes).returning(COLUMNS);
     if (input.active === false && current.active) await releaseDeactivated(scope, id);
+    // A deactivated person, a changed role or a new password must not keep old tokens working.
+    const roleChanged = input.role !== undefined && input.role !== current.role;
+    if ((input.active === false && current.active) || roleChanged || passwordHash) await deps.revokeAccess?.(trx, id);
     return view(row, await today(deps, trx, auth.tenantId));
   });
 }

@@ -60,7 +60,7 @@ function rows(r: Results): Row[] {
     for (const b of r.bare?.broadcast.steps ?? []) {
       out.push({ figure: `bare Socket.IO broadcast, ${int(b.clients)} clients`, product: '', baseline: `${ms(b.latency.p50)} / ${ms(b.latency.p99)} / ${ms(b.latency.max)} ms`, ratio: '', target: '' });
     }
-    if (r.pg) out.push({ figure: 'pg INSERT (baseline)', product: '', baseline: `${int(r.pg.uncontendedPerSecond)}/s uncontended, ${int(r.pg.withEventsPerSecond)}/s with the event log, ${int(r.pg.contendedPerSecond)}/s raced`, ratio: '', target: '' });
+    if (r.pg) out.push({ figure: 'pg INSERT (baseline)', product: '', baseline: `${int(r.pg.uncontendedPerSecond)}/s uncontended, ${int(r.pg.withEventsPerSecond)}/s with the event log, ${int(r.pg.serialCommitsPerSecond)}/s one at a time, ${int(r.pg.contendedPerSecond)}/s raced`, ratio: '', target: '' });
     if (r.koa) out.push({ figure: 'bare Koa (baseline)', product: '', baseline: `${int(r.koa.rate)} req/s, p50 ${ms(r.koa.latency.p50)} ms`, ratio: '', target: '' });
     if (r.bare) out.push({ figure: 'bare Socket.IO idle', product: '', baseline: `${int(r.bare.idle.held)} held, ${kb(r.bare.idle.bytesPerConnection)} each`, ratio: '', target: '' });
   }
@@ -74,10 +74,18 @@ function rows(r: Results): Row[] {
     out.push({
       figure: `bookings, uncontended (${r.concurrency} clients)`,
       product: `${int(t.uncontended.createdPerSecond)}/s (p50 ${ms(t.uncontended.latency.p50)} ms, p99 ${ms(t.uncontended.latency.p99)} ms)${unexpected ? `; unexpected answers: ${unexpected}` : ''}`,
-      baseline: `pg INSERT ${int(pgRate)}/s; pg INSERT + event log ${int(r.pg?.withEventsPerSecond ?? NaN)}/s; bare Koa ${int(r.koa?.rate ?? NaN)} req/s`,
+      baseline: `pg INSERT ${int(pgRate)}/s; pg INSERT + event log ${int(r.pg?.withEventsPerSecond ?? NaN)}/s; pg one commit at a time ${int(r.pg?.serialCommitsPerSecond ?? NaN)}/s; bare Koa ${int(r.koa?.rate ?? NaN)} req/s`,
       ratio: `${pct(t.uncontended.createdPerSecond, pgRate)} of pg; ${pct(t.uncontended.createdPerSecond, r.pg?.withEventsPerSecond ?? NaN)} of pg + log; ${pct(t.uncontended.createdPerSecond, r.koa?.rate ?? NaN)} of Koa`,
       target: `≥ ${int(TARGETS.uncontendedPerSecond)}/s and ≥ ${TARGETS.shareOfPgInsert * 100}% of pg`,
       met: !unexpected && t.uncontended.createdPerSecond >= TARGETS.uncontendedPerSecond && t.uncontended.createdPerSecond >= TARGETS.shareOfPgInsert * pgRate,
+    });
+    const spreadOut = other(t.manyTenants.byStatus, ['201']);
+    out.push({
+      figure: `bookings over ${t.manyTenants.tenants} gyms (${r.concurrency} clients)`,
+      product: `${int(t.manyTenants.createdPerSecond)}/s (p50 ${ms(t.manyTenants.latency.p50)} ms, p99 ${ms(t.manyTenants.latency.p99)} ms)${spreadOut ? `; unexpected answers: ${spreadOut}` : ''}`,
+      baseline: `pg INSERT ${int(pgRate)}/s`,
+      ratio: `${pct(t.manyTenants.createdPerSecond, pgRate)} of pg`,
+      target: '',
     });
     out.push({
       figure: `bookings, contended (${t.contended.racers} racing per slot)`,

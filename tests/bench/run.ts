@@ -42,6 +42,9 @@ const CONCURRENCY = 32;
 const RACERS = 32;
 const AREAS = 128;
 const SOCKET_MEMBERS = 16;
+/** Extra gyms for bookings spread over tenants, and rooms (and members) in each. */
+const TENANTS = 16;
+const AREAS_PER_TENANT = 16;
 
 function fileLimit(): number {
   try {
@@ -145,7 +148,7 @@ async function main(): Promise<void> {
     step('product: starting');
     const product: Product = await startProduct({
       workers: WORKERS, areas: AREAS, members: AREAS + RACERS + SOCKET_MEMBERS, logLevel: 'info',
-      profileDir: option('profile'), variant, jwtKey: args.has('--jwt-key'),
+      profileDir: option('profile'), variant, jwtKey: args.has('--jwt-key'), tenants: TENANTS, areasPerTenant: AREAS_PER_TENANT,
     });
     if (variant) say(`EXPERIMENT: the product runs in the "${variant}" topology${args.has('--jwt-key') ? ' with KeyObject JWT secrets' : ''} (tests/bench/servers/product-variant.ts)`);
     cleanups.push(() => product.stop());

@@ -13,6 +13,7 @@ export const TIMEZONE = 'Europe/Athens';
 
 export interface Fixture {
   tenantId: string;
+  subdomain: string;
   areaIds: string[];
   members: Array<{ id: string; username: string }>;
   /** The contended room: one place per slot. */
@@ -30,6 +31,7 @@ export async function addFixture(
   const c = new pg.Client({ connectionString: url });
   await c.connect();
   try {
+    const { rows: tenant } = await c.query<{ subdomain: string }>('select subdomain from tenants where id = $1', [tenantId]);
     const { rows: areas } = await c.query<{ id: string }>(
       `insert into gym_areas (tenant_id, name_en, name_el, capacity, is_bookable, booking_capacity, slot_minutes, price_per_hour)
        select $1, 'Bench room ' || g, 'Αίθουσα δοκιμής ' || g, 1000, true, 1, $3, 0 from generate_series(1, $2) g
@@ -42,10 +44,36 @@ export async function addFixture(
        returning id, username`,
       [tenantId, options.members, options.passwordHash],
     );
-    return { tenantId, areaIds: areas.slice(1).map((a) => a.id), raceAreaId: areas[0]!.id, members };
+    return { tenantId, subdomain: tenant[0]!.subdomain, areaIds: areas.slice(1).map((a) => a.id), raceAreaId: areas[0]!.id, members };
   } finally {
     await c.end();
   }
+}
+
+/** More gyms like `likeTenantId` (same settings), each with its own rooms and members. */
+export async function addTenants(
+  url: string,
+  likeTenantId: string,
+  options: { tenants: number; areas: number; members: number; passwordHash: string },
+): Promise<Fixture[]> {
+  const c = new pg.Client({ connectionString: url });
+  await c.connect();
+  let ids: string[];
+  try {
+    const { rows } = await c.query<{ id: string }>(
+      `insert into tenants (name, subdomain, subscription_plan, subscription_status, settings)
+       select 'Bench Gym ' || g, 'bench-' || g, 'enterprise', 'active', (select settings from tenants where id = $1)
+         from generate_series(1, $2) g
+       returning id`,
+      [likeTenantId, options.tenants],
+    );
+    ids = rows.map((r) => r.id);
+  } finally {
+    await c.end();
+  }
+  const out: Fixture[] = [];
+  for (const id of ids) out.push(await addFixture(url, id, options));
+  return out;
 }
 
 export interface PlannedBooking {

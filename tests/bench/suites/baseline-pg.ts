@@ -19,6 +19,11 @@ export interface PgBaseline {
    * locked from the first append to the commit, so one tenant's bookings commit one after another.
    */
   withEventsPerSecond: number;
+  /**
+   * The same INSERT one at a time on one connection: every commit waits for its own WAL flush. The
+   * ceiling of any design in which one tenant's commits go one after another.
+   */
+  serialCommitsPerSecond: number;
   /** Decided attempts per second (one winner, the rest refused by the exclusion constraint). */
   contendedPerSecond: number;
   contendedWinners: number;
@@ -90,6 +95,17 @@ export async function pgBaseline(options: { poolSize: number; concurrency: numbe
     clearInterval(ticker);
     const uncontendedPerSecond = done / ((performance.now() - started) / 1000);
 
+    // One at a time: the WAL flush of each commit, with nothing to share it with.
+    done = 0;
+    const serialStart = performance.now();
+    while (performance.now() < serialStart + options.durationMs / 2) {
+      const b = plannedBooking(fixture, options.firstDate, next++);
+      await pool.query(INSERT, [tenantId, fixture.members[b.memberIndex]!.id, b.areaId, b.date, b.time, SLOT_MINUTES, TIMEZONE]);
+      done++;
+      if (done % 50 === 0) progress(`baseline pg INSERT, one at a time: ${done.toLocaleString('en-US')}`);
+    }
+    const serialCommitsPerSecond = done / ((performance.now() - serialStart) / 1000);
+
     // The same, with the tenant's event log in the same transaction.
     done = 0;
     const evStart = performance.now();
@@ -143,7 +159,7 @@ export async function pgBaseline(options: { poolSize: number; concurrency: numbe
       progress(`baseline pg INSERT, one slot raced by ${racers.length}: ${rounds} rounds`);
     }
     const contendedPerSecond = attempts / ((performance.now() - raceStart) / 1000);
-    return { uncontendedPerSecond, withEventsPerSecond, contendedPerSecond, contendedWinners: winners, contendedRounds: rounds, contendedDeadlocks: deadlocks };
+    return { uncontendedPerSecond, withEventsPerSecond, serialCommitsPerSecond, contendedPerSecond, contendedWinners: winners, contendedRounds: rounds, contendedDeadlocks: deadlocks };
   } finally {
     await pool?.end();
     await db.drop();

@@ -6,7 +6,7 @@
 import bcrypt from 'bcrypt';
 import pg from 'pg';
 import { createMigratedDatabase, PRODUCTION_SECRETS, REDIS_URL, type ScratchDatabase } from '../lib/database.js';
-import { addFixture, MEMBER_PASSWORD, type Fixture } from '../lib/fixture.js';
+import { addFixture, addTenants, MEMBER_PASSWORD, type Fixture } from '../lib/fixture.js';
 import { freePort, spawnTs, waitForHttp, type Spawned } from '../lib/proc.js';
 import { progress } from '../lib/progress.js';
 
@@ -19,6 +19,10 @@ export interface Product {
   nsp: string;
   /** Access tokens of the fixture's members, by member index (logged in on demand). */
   token(memberIndex: number): Promise<string>;
+  /** More gyms, each with its own rooms and members, for bookings spread over tenants. */
+  tenants: Fixture[];
+  /** An access token of a member of any bench gym. */
+  login(subdomain: string, username: string): Promise<string>;
   stop(): Promise<void>;
 }
 
@@ -32,6 +36,9 @@ export async function startProduct(options: {
   /** An experimental topology (servers/product-variant.ts) instead of backend/src/main.ts. */
   variant?: string;
   jwtKey?: boolean;
+  /** Extra gyms (each `areasPerTenant` rooms and as many members). */
+  tenants: number;
+  areasPerTenant: number;
 }): Promise<Product> {
   progress('product: creating and migrating its database');
   const db = await createMigratedDatabase('gym_bench_app');
@@ -61,11 +68,9 @@ export async function startProduct(options: {
     await owner.end();
     const tenantId = rows[0]!.id;
     progress('product: adding the bench rooms and members');
-    const fixture = await addFixture(db.url, tenantId, {
-      areas: options.areas,
-      members: options.members,
-      passwordHash: await bcrypt.hash(MEMBER_PASSWORD, 4),
-    });
+    const passwordHash = await bcrypt.hash(MEMBER_PASSWORD, 4);
+    const fixture = await addFixture(db.url, tenantId, { areas: options.areas, members: options.members, passwordHash });
+    const tenants = await addTenants(db.url, tenantId, { tenants: options.tenants, areas: options.areasPerTenant, members: options.areasPerTenant, passwordHash });
 
     const port = await freePort();
     progress(`product: starting backend/src/main.ts with ${options.workers} workers on port ${port}`);
@@ -82,17 +87,22 @@ export async function startProduct(options: {
       throw new Error(`${(err as Error).message}\n${node.tail()}`);
     }
 
-    const tokens = new Map<number, Promise<string>>();
-    const login = async (i: number): Promise<string> => {
-      const username = fixture.members[i]!.username;
-      const res = await fetch(`${url}/api/auth/login`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ tenant: 'demo', username, password: MEMBER_PASSWORD }),
-      });
-      const body = (await res.json()) as { data: { access_token?: string } };
-      if (res.status !== 200 || !body.data.access_token) throw new Error(`login ${username} answered ${res.status}: ${JSON.stringify(body)}`);
-      return body.data.access_token;
+    const tokens = new Map<string, Promise<string>>();
+    const login = (subdomain: string, username: string): Promise<string> => {
+      const key = `${subdomain}/${username}`;
+      if (!tokens.has(key)) {
+        tokens.set(key, (async () => {
+          const res = await fetch(`${url}/api/auth/login`, {
+            method: 'POST',
+            headers: { 'content-type': 'application/json' },
+            body: JSON.stringify({ tenant: subdomain, username, password: MEMBER_PASSWORD }),
+          });
+          const body = (await res.json()) as { data: { access_token?: string } };
+          if (res.status !== 200 || !body.data.access_token) throw new Error(`login ${key} answered ${res.status}: ${JSON.stringify(body)}`);
+          return body.data.access_token;
+        })());
+      }
+      return tokens.get(key)!;
     };
     const spawned = node;
     return {
@@ -102,10 +112,9 @@ export async function startProduct(options: {
       db,
       fixture,
       nsp: `/tenant/${tenantId}`,
-      token(i) {
-        if (!tokens.has(i)) tokens.set(i, login(i));
-        return tokens.get(i)!;
-      },
+      tenants,
+      login,
+      token: (i) => login(fixture.subdomain, fixture.members[i]!.username),
       async stop() {
         await spawned.stop(20_000);
         await db.drop();

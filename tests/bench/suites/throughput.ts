@@ -12,6 +12,8 @@ import type { Product } from './product.js';
 
 export interface ThroughputResult {
   uncontended: LoadResult & { createdPerSecond: number };
+  /** The same load spread over several gyms: each gym's bookings still commit one after another (its event log). */
+  manyTenants: LoadResult & { createdPerSecond: number; tenants: number };
   contended: {
     attemptsPerSecond: number;
     rounds: number;
@@ -57,6 +59,28 @@ export async function bookingThroughput(
     onProgress: (n, t) => progress(`bookings, uncontended: ${n.toLocaleString('en-US')} in ${(t / 1000).toFixed(1)} s`),
   });
 
+  const gyms = product.tenants;
+  progress(`bookings: signing in the members of ${gyms.length} more gyms`);
+  const gymTokens: string[][] = [];
+  for (const gym of gyms) gymTokens.push(await Promise.all(gym.members.map((m) => product.login(gym.subdomain, m.username))));
+  const counters = gyms.map(() => 0);
+  const manyTenants = await runHttpLoad({
+    url: product.url,
+    concurrency: options.concurrency,
+    durationMs: options.durationMs,
+    next: (lane) => {
+      const g = lane % gyms.length;
+      const b = plannedBooking(gyms[g]!, options.firstDate, counters[g]!++);
+      return {
+        method: 'POST',
+        path: '/api/book-room',
+        headers: { authorization: `Bearer ${gymTokens[g]![b.memberIndex]}` },
+        body: bookingBody(b.areaId, b.date, b.time),
+      };
+    },
+    onProgress: (n, t) => progress(`bookings over ${gyms.length} gyms: ${n.toLocaleString('en-US')} in ${(t / 1000).toFixed(1)} s`),
+  });
+
   const racerTokens = tokens.slice(areas, areas + options.racers);
   const agent = new http.Agent({ keepAlive: true, maxSockets: options.racers });
   const base = new URL(product.url);
@@ -95,6 +119,7 @@ export async function bookingThroughput(
   const check = await overbookingCheck(product.db.url);
   return {
     uncontended: { ...uncontended, createdPerSecond: (uncontended.byStatus['201'] ?? 0) / uncontended.seconds },
+    manyTenants: { ...manyTenants, createdPerSecond: (manyTenants.byStatus['201'] ?? 0) / manyTenants.seconds, tenants: gyms.length },
     contended: { attemptsPerSecond, rounds, racers: options.racers, winners, badRounds, byStatus, roundMs: distribution(roundMs) },
     check,
   };

@@ -193,8 +193,13 @@ describe.runIf(withPostgres && withChromium)('the web dashboard', { timeout: 60_
     await owner.getByLabel('Full name').fill('Nina Newbie');
     await owner.getByLabel('Password').fill('newbie-pass-1');
     await owner.getByTestId('members-save').click();
-    await owner.getByTestId('members-row').filter({ hasText: 'Nina Newbie' }).waitFor();
+    const newbie = owner.getByTestId('members-row').filter({ hasText: 'Nina Newbie' });
+    await newbie.waitFor();
     await shoot(owner, 'admin-members');
+    // People are deactivated, not deleted: the row stays, marked inactive.
+    await newbie.getByRole('button', { name: 'Deactivate newbie' }).click();
+    await newbie.getByRole('button', { name: 'Yes, deactivate' }).click();
+    await owner.getByTestId('members-row').filter({ hasText: 'Nina Newbie' }).filter({ hasText: 'No' }).waitFor();
 
     await owner.goto('/admin/displays');
     await owner.getByLabel('Screen name').fill('Reception');

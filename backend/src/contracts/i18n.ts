@@ -277,6 +277,9 @@ const en = {
   'ui.checkin.since': 'since {time}',
   'ui.checkin.done': '{name} checked in.',
   'ui.checkin.out_done': '{name} checked out.',
+  'ui.admin.deactivate_item': 'Deactivate {name}',
+  'ui.admin.confirm_deactivate': 'Yes, deactivate',
+  'ui.admin.deactivated': 'Deactivated.',
 } satisfies ErrorMessages & Record<string, string>;
 
 export type MessageKey = keyof typeof en;
@@ -549,6 +552,9 @@ const el: Record<MessageKey, string> = {
   'ui.checkin.since': 'από {time}',
   'ui.checkin.done': 'Είσοδος: {name}.',
   'ui.checkin.out_done': 'Έξοδος: {name}.',
+  'ui.admin.deactivate_item': 'Απενεργοποίηση: {name}',
+  'ui.admin.confirm_deactivate': 'Ναι, απενεργοποίηση',
+  'ui.admin.deactivated': 'Απενεργοποιήθηκε.',
 };
 
 export const messages: Record<Locale, Record<MessageKey, string>> = { en, el };

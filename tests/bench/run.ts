@@ -8,8 +8,8 @@
  *   npm run bench -- --skip=bare,pg,koa,redis,product,latency,idle,throughput
  *                                 leaves parts out (then nothing is written)
  *   npm run bench -- --profile=/tmp/prof   V8 CPU profiles of the product's primary and workers
- *   npm run bench -- --variant=round-robin|direct [--jwt-key]   experiments (servers/product-variant.ts);
- *                                                                never written to BENCHMARKS.md
+ *   npm run bench -- --variant=least-connection|round-robin|direct [--patch=jwt-key,zone-cache]
+ *                                 experiments (servers/product-variant.ts); never written to BENCHMARKS.md
  */
 import fs from 'node:fs';
 import net from 'node:net';
@@ -148,9 +148,9 @@ async function main(): Promise<void> {
     step('product: starting');
     const product: Product = await startProduct({
       workers: WORKERS, areas: AREAS, members: AREAS + RACERS + SOCKET_MEMBERS, logLevel: 'info',
-      profileDir: option('profile'), variant, jwtKey: args.has('--jwt-key'), tenants: TENANTS, areasPerTenant: AREAS_PER_TENANT,
+      profileDir: option('profile'), variant, patches: option('patch'), tenants: TENANTS, areasPerTenant: AREAS_PER_TENANT,
     });
-    if (variant) say(`EXPERIMENT: the product runs in the "${variant}" topology${args.has('--jwt-key') ? ' with KeyObject JWT secrets' : ''} (tests/bench/servers/product-variant.ts)`);
+    if (variant) say(`EXPERIMENT: the product runs in the "${variant}" topology${option('patch') ? ` with patches ${option('patch')}` : ''} (tests/bench/servers/product-variant.ts)`);
     cleanups.push(() => product.stop());
     const tokens = await Promise.all(Array.from({ length: SOCKET_MEMBERS }, (_, i) => product.token(AREAS + RACERS + i)));
     const target: Target = { url: product.url, port: product.port, pid: product.node.pid, nsp: product.nsp, tokens };

@@ -3,20 +3,24 @@
  * own server (startServer, the same app, real time and database) in a cluster arranged differently from
  * backend/src/main.ts, to measure what a proposed change to the topology would gain before anyone makes it.
  *
+ *   BENCH_VARIANT=least-connection  the topology of main.ts as it is (to measure the patches alone).
  *   BENCH_VARIANT=round-robin  main.ts as it is, but the sticky primary picks workers round-robin
  *                              instead of least-connection (ties always went to the first worker).
  *   BENCH_VARIANT=direct       no sticky primary: node's cluster hands each connection to a worker and
  *                              the workers share the port, so API requests keep their connection alive
  *                              and never cross the IPC channel. (Fine for WebSocket-only clients;
  *                              long-polling would need stickiness at the proxy.)
- *   BENCH_JWT_KEY=1            jsonwebtoken gets the HS256 secret as a KeyObject, not a string (a string
+ *   BENCH_PATCHES=jwt-key      jsonwebtoken gets the HS256 secret as a KeyObject, not a string (a string
  *                              makes it try createPublicKey and throw, on every verify).
+ *   BENCH_PATCHES=zone-cache   luxon's time-zone offsets are memoized per instant, standing in for a
+ *                              slot grid cached per (zone, date, hours, slot length).
  * Assumes a migrated and seeded database (MIGRATE_ON_START=false, SEED_DEMO=false).
  */
 import cluster from 'node:cluster';
 import http from 'node:http';
 import { createSecretKey } from 'node:crypto';
 import jwt from 'jsonwebtoken';
+import { IANAZone } from 'luxon';
 import { setupMaster, setupWorker } from '@socket.io/sticky';
 import { loadConfig } from '../../../backend/src/config.js';
 import { createLogger } from '../../../backend/src/logger.js';
@@ -26,7 +30,25 @@ const variant = process.env.BENCH_VARIANT ?? 'round-robin';
 const config = loadConfig();
 const log = createLogger(config);
 
-if (process.env.BENCH_JWT_KEY === '1') {
+const patches = new Set((process.env.BENCH_PATCHES ?? '').split(',').filter(Boolean));
+
+if (patches.has('zone-cache')) {
+  const proto = IANAZone.prototype as unknown as { offset(ts: number): number; name: string };
+  const offset = proto.offset;
+  const memo = new Map<string, number>();
+  proto.offset = function (this: { name: string }, ts: number) {
+    const key = `${this.name}|${ts}`;
+    let v = memo.get(key);
+    if (v === undefined) {
+      if (memo.size > 100_000) memo.clear();
+      v = offset.call(this, ts);
+      memo.set(key, v);
+    }
+    return v;
+  };
+}
+
+if (patches.has('jwt-key')) {
   const keys = new Map<string, ReturnType<typeof createSecretKey>>();
   const key = (s: unknown) => {
     if (typeof s !== 'string') return s;
@@ -50,7 +72,7 @@ if (cluster.isPrimary) {
     }
   });
   const server = http.createServer();
-  if (variant !== 'direct') setupMaster(server, { loadBalancingMethod: 'round-robin' });
+  if (variant !== 'direct') setupMaster(server, { loadBalancingMethod: variant === 'least-connection' ? 'least-connection' : 'round-robin' });
   for (let i = 0; i < config.workers; i++) cluster.fork();
   process.on('SIGTERM', () => {
     for (const w of Object.values(cluster.workers ?? {})) w?.process.kill('SIGTERM');

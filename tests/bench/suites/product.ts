@@ -35,7 +35,8 @@ export async function startProduct(options: {
   profileDir?: string;
   /** An experimental topology (servers/product-variant.ts) instead of backend/src/main.ts. */
   variant?: string;
-  jwtKey?: boolean;
+  /** Patches the variant applies (servers/product-variant.ts): jwt-key, zone-cache. */
+  patches?: string;
   /** Extra gyms (each `areasPerTenant` rooms and as many members). */
   tenants: number;
   areasPerTenant: number;
@@ -77,7 +78,7 @@ export async function startProduct(options: {
     // Cluster workers inherit the primary's node flags, so every process writes its profile on exit.
     const flags = options.profileDir ? ['--cpu-prof', `--cpu-prof-dir=${options.profileDir}`] : [];
     node = options.variant
-      ? spawnTs('tests/bench/servers/product-variant.ts', { ...env, PORT: String(port), PUBLIC_URL: `http://127.0.0.1:${port}`, BENCH_VARIANT: options.variant, BENCH_JWT_KEY: options.jwtKey ? '1' : '0' }, [], flags)
+      ? spawnTs('tests/bench/servers/product-variant.ts', { ...env, PORT: String(port), PUBLIC_URL: `http://127.0.0.1:${port}`, BENCH_VARIANT: options.variant, BENCH_PATCHES: options.patches ?? '' }, [], flags)
       : spawnTs('backend/src/main.ts', { ...env, PORT: String(port), PUBLIC_URL: `http://127.0.0.1:${port}` }, [], flags);
     const url = `http://127.0.0.1:${port}`;
     const alive = () => node!.child.exitCode === null;

@@ -1,49 +1,32 @@
 /**
- * Today's occupancy curve for staff, rebuilt from the visits (check-ins and check-outs) since the start
- * of the gym's day. Visits that began before the window are not listed, so the curve is shifted to end
- * at the live total the server reports.
+ * Today's occupancy curve (all areas together) from GET /api/occupancy/history: counts only, so staff
+ * and wall displays read the same thing. The live samples continue the curve from its last point.
  */
 import { api } from './api.js';
 import type { Sample } from './live.svelte.js';
 
-interface Visit {
-  id: string;
-  area_id: string;
-  checked_in_at: string;
-  checked_out_at: string | null;
+interface History {
+  interval_minutes: number;
+  areas: Array<{ capacity: number; points: Array<{ at: string; current_users: number }> }>;
 }
 
-/** Seconds since epoch of the gym's local midnight today. */
-export function startOfLocalDay(timeZone: string | null): number {
-  const now = new Date();
-  const parts = new Intl.DateTimeFormat('en-GB', { timeZone: timeZone ?? undefined, hour: '2-digit', minute: '2-digit', second: '2-digit', hourCycle: 'h23' }).formatToParts(now);
-  const get = (type: string) => Number(parts.find((p) => p.type === type)?.value ?? 0);
-  return Math.floor(now.getTime() / 1000) - (get('hour') * 3600 + get('minute') * 60 + get('second'));
-}
-
-export async function occupancyToday(timeZone: string | null, current: { total: number; capacity: number }): Promise<Sample[]> {
-  const start = startOfLocalDay(timeZone);
-  const from = new Date((start - 86_400) * 1000).toISOString().slice(0, 10);
-  const visits = await api.list<Visit>('/api/visits', { query: { from, limit: 200 } }, 10);
-  const steps: Array<[number, number]> = [];
-  for (const v of visits) {
-    const inAt = Math.floor(new Date(v.checked_in_at).getTime() / 1000);
-    steps.push([Math.max(inAt, start), +1]);
-    if (v.checked_out_at) {
-      const outAt = Math.floor(new Date(v.checked_out_at).getTime() / 1000);
-      if (outAt >= start) steps.push([outAt, -1]);
-      else steps.push([start, -1]);
+export async function occupancyToday(intervalMinutes = 10): Promise<Sample[]> {
+  const history = await api.get<History>('/api/occupancy/history', { query: { interval: intervalMinutes } });
+  const totals = new Map<number, Sample>();
+  for (const area of history.areas) {
+    for (const p of area.points) {
+      const t = Math.floor(new Date(p.at).getTime() / 1000);
+      const s = totals.get(t) ?? { t, total: 0, capacity: 0 };
+      s.total += p.current_users;
+      s.capacity += area.capacity;
+      totals.set(t, s);
     }
   }
-  steps.sort((a, b) => a[0] - b[0]);
-  const points: Array<[number, number]> = [[start, 0]];
-  let level = 0;
-  for (const [t, delta] of steps) {
-    level += delta;
-    const last = points[points.length - 1]!;
-    if (last[0] === t) last[1] = level;
-    else points.push([t, level]);
-  }
-  const shift = current.total - level;
-  return points.map(([t, total]) => ({ t, total: Math.max(0, total + shift), capacity: current.capacity }));
+  return [...totals.values()].sort((a, b) => a.t - b.t);
+}
+
+/** The day so far followed by the live samples that came after it. */
+export function withLive(history: Sample[], live: Sample[]): Sample[] {
+  const last = history[history.length - 1]?.t ?? 0;
+  return [...history, ...live.filter((s) => s.t > last)];
 }

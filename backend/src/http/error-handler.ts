@@ -25,9 +25,23 @@ const CONSTRAINT_CODES: Record<string, [number, ErrorCode]> = {
   workout_sessions_one_active: [409, 'workout_active'],
 };
 
+/**
+ * The database went away under the request (a restart or failover): the pg driver's connection errors
+ * carry no SQLSTATE, and knex times out acquiring a connection while the server is down. That is a
+ * dependency being down (503), not a bug (500).
+ */
+function lostDatabase(err: unknown): boolean {
+  const e = err as { code?: unknown; name?: unknown; message?: unknown } | null;
+  if (!e || typeof e !== 'object') return false;
+  if (e.name === 'KnexTimeoutError') return true;
+  if (typeof e.code === 'string' && ['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT'].includes(e.code)) return true;
+  return typeof e.message === 'string' && /Connection terminated|is not queryable|Connection ended unexpectedly/.test(e.message);
+}
+
 /** Maps a database error to [status, code], or undefined when it is not one the client caused. */
 export function mapDatabaseError(err: unknown): [number, ErrorCode] | undefined {
   const e = err as PgError;
+  if (lostDatabase(err)) return [503, 'service_unavailable'];
   if (!e || typeof e.code !== 'string' || !/^[0-9A-Z]{5}$/.test(e.code)) return undefined;
   const known = e.constraint ? CONSTRAINT_CODES[e.constraint] : undefined;
   if (known) return known;

@@ -147,10 +147,14 @@ export interface ProductCluster {
   stop(): Promise<void>;
 }
 
+/** The cluster workers among a process's children (tsx also runs an esbuild service as a child). */
 function childrenOf(pid: number): number[] {
   try {
-    return execFileSync('ps', ['-o', 'pid=', '--ppid', String(pid)], { encoding: 'utf8' })
-      .split('\n').map((s) => Number(s.trim())).filter((n) => n > 0);
+    return execFileSync('ps', ['-o', 'pid=,args=', '--ppid', String(pid)], { encoding: 'utf8' })
+      .split('\n')
+      .filter((line) => line.includes('main.ts') && !line.includes('esbuild'))
+      .map((line) => Number(line.trim().split(/\s+/)[0]))
+      .filter((n) => n > 0);
   } catch {
     return [];
   }
@@ -218,7 +222,9 @@ export async function startProductCluster(env: { DATABASE_URL: string; REDIS_URL
         req.on('timeout', () => req.destroy());
       });
       return fresh.includes(worker);
-    }, 60_000);
+    }, 60_000).catch((err: Error) => {
+      throw new Error(`${err.message} (workers ${alive().join(',')}, fresh ${fresh.join(',')}):\n${out.slice(-4000)}`);
+    });
   };
   let before: number[] = [];
   return {

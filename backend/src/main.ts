@@ -76,9 +76,20 @@ async function runPrimary(config: Readonly<Config>, log: Logger): Promise<void> 
   // Sticky hands the first bytes of each connection over IPC as a Buffer: needs the advanced serialization.
   cluster.setupPrimary({ serialization: 'advanced' });
   setupMaster(httpServer, { loadBalancingMethod: 'least-connection' });
-  // A request whose body the primary relays to a worker that then dies would hang forever; WebSocket
-  // and plain connections are handed over (and closed here), so only such relayed requests time out.
-  httpServer.on('connection', (socket) => socket.setTimeout(30_000, () => socket.destroy()));
+  httpServer.on('connection', (socket) => {
+    // A request whose body the primary relays to a worker that then dies would hang forever; WebSocket
+    // and plain connections are handed over (and closed here), so only such relayed requests time out.
+    socket.setTimeout(30_000, () => socket.destroy());
+    // Sticky hands a connection without a body over to a worker, but this process's handle keeps
+    // reading until the worker acknowledges it, and Node drops what it reads then: a WebSocket
+    // client's first frame (its namespace CONNECT) was lost now and then under load. Stop reading
+    // here before sticky (a listener added after ours) sends the handle.
+    socket.prependOnceListener('data', (chunk: Buffer) => {
+      const head = chunk.subarray(0, chunk.indexOf('\r\n\r\n')).toString().toLowerCase();
+      if (head.includes('content-length:') || head.includes('transfer-encoding:')) return;
+      (socket as unknown as { _handle?: { readStop?(): number } })._handle?.readStop?.();
+    });
+  });
   aggregateWorkerMetrics();
   let stopping = false;
   const recentDeaths: number[] = [];

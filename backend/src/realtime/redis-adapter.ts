@@ -25,6 +25,9 @@ export async function createRedisBus(url: string, options: { sharded: boolean; l
   // subscriptions wait in the queue and ioredis renews them on reconnect.
   const pub = new Redis(url, { enableOfflineQueue: false, maxRetriesPerRequest: 1, connectionName: 'gymflow-io-pub' });
   const sub = new Redis(url, { maxRetriesPerRequest: null, connectionName: 'gymflow-io-sub' });
+  // The classic adapter adds an error listener per namespace: one per tenant with sockets here.
+  pub.setMaxListeners(0);
+  sub.setMaxListeners(0);
   if (!options.sharded) {
     // The classic adapter does not catch its publish promise; an outage must not become an unhandled rejection.
     const publish = pub.publish.bind(pub) as (...args: unknown[]) => Promise<number>;

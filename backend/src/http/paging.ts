@@ -4,6 +4,7 @@
  * so pages stay stable while rows are added, and a forged cursor is a 400, never a 500.
  */
 import type { Context } from 'koa';
+import { reply } from './envelope.js';
 import type { Knex } from 'knex';
 import { z } from 'zod';
 import { badRequest } from './errors.js';
@@ -78,6 +79,12 @@ export async function keysetPage<T extends Record<string, unknown>>(
  * Sets `Link: <url>; rel="next"` when there is a next page: the same request with the new cursor. The
  * target is a path (a relative reference, RFC 8288), so a forged Host header cannot redirect clients.
  */
+/** Answers a page: the items as `data`, the next page in the Link header. */
+export function replyPage<T>(ctx: Context, page: Page<T>): void {
+  setNextLink(ctx, page.next);
+  reply(ctx, page.items);
+}
+
 export function setNextLink(ctx: Context, next: string | null): void {
   if (!next) return;
   const url = new URL(ctx.originalUrl, 'http://link.invalid');

@@ -3,7 +3,7 @@ import type { AppDeps } from '../../deps.js';
 import { TENANT_USERS, tenantAuth } from '../../http/auth-context.js';
 import { reply } from '../../http/envelope.js';
 import { replyIdempotent } from '../../http/idempotency.js';
-import { setNextLink } from '../../http/paging.js';
+import { replyPage } from '../../http/paging.js';
 import { route } from '../../http/route.js';
 import { areaIdParams, areaSchema, areasQuery, createAreaBody, updateAreaBody } from './areas.schema.js';
 import { createArea, deleteArea, getArea, listAreas, updateArea } from './areas.service.js';
@@ -15,11 +15,7 @@ export function areasRoutes(deps: AppDeps) {
     route({
       method: 'get', path: '/api/areas', summary: 'The areas of the gym, by name, paged', tag: 'areas',
       roles: READERS, query: areasQuery, response: z.array(areaSchema),
-      handler: async (ctx, { query }) => {
-        const page = await listAreas(deps, tenantAuth(ctx.state), query);
-        setNextLink(ctx, page.next);
-        reply(ctx, page.items);
-      },
+      handler: async (ctx, { query }) => replyPage(ctx, await listAreas(deps, tenantAuth(ctx.state), query)),
     }),
     route({
       method: 'get', path: '/api/areas/:id', summary: 'One area', tag: 'areas',

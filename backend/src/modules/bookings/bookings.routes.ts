@@ -3,7 +3,7 @@ import type { AppDeps } from '../../deps.js';
 import { STAFF, TENANT_USERS, tenantAuth } from '../../http/auth-context.js';
 import { reply } from '../../http/envelope.js';
 import { replyIdempotent } from '../../http/idempotency.js';
-import { setNextLink } from '../../http/paging.js';
+import { replyPage } from '../../http/paging.js';
 import { route } from '../../http/route.js';
 import { bookRoomBody, bookingIdParams, markBookingBody, bookingSchema, bookingsQuery, cancelBody, userBookingsQuery } from './bookings.schema.js';
 import { bookRoom, cancelBooking, markBooking } from './bookings.service.js';
@@ -38,11 +38,7 @@ export function bookingsRoutes(deps: AppDeps) {
       roles: TENANT_USERS,
       query: userBookingsQuery,
       response: z.array(bookingSchema),
-      handler: async (ctx, { query }) => {
-        const page = await userBookings(deps, tenantAuth(ctx.state), query);
-        setNextLink(ctx, page.next);
-        reply(ctx, page.items);
-      },
+      handler: async (ctx, { query }) => replyPage(ctx, await userBookings(deps, tenantAuth(ctx.state), query)),
     }),
     route({
       method: 'post',
@@ -72,11 +68,7 @@ export function bookingsRoutes(deps: AppDeps) {
       roles: STAFF,
       query: bookingsQuery,
       response: z.array(bookingSchema),
-      handler: async (ctx, { query }) => {
-        const page = await listBookings(deps, tenantAuth(ctx.state), query);
-        setNextLink(ctx, page.next);
-        reply(ctx, page.items);
-      },
+      handler: async (ctx, { query }) => replyPage(ctx, await listBookings(deps, tenantAuth(ctx.state), query)),
     }),
     route({
       method: 'patch',

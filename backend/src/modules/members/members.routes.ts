@@ -5,7 +5,7 @@ import { revokeUserAccess } from '../auth/revocations.js';
 import { STAFF, TENANT_USERS, tenantAuth } from '../../http/auth-context.js';
 import { reply } from '../../http/envelope.js';
 import { replyIdempotent } from '../../http/idempotency.js';
-import { setNextLink } from '../../http/paging.js';
+import { replyPage } from '../../http/paging.js';
 import { route } from '../../http/route.js';
 import { createMemberBody, memberIdParams, memberSchema, membersQuery, updateMemberBody } from './members.schema.js';
 import { createMember, deactivateMember, getMember, listMembers, updateMember } from './members.service.js';
@@ -20,11 +20,7 @@ export function membersRoutes(deps: AppDeps) {
     route({
       method: 'get', path: '/api/members', summary: 'The people of the gym with their stats, paged (staff)', tag: 'members',
       roles: STAFF, query: membersQuery, response: z.array(memberSchema),
-      handler: async (ctx, { query }) => {
-        const page = await listMembers(mdeps(), tenantAuth(ctx.state), query);
-        setNextLink(ctx, page.next);
-        reply(ctx, page.items);
-      },
+      handler: async (ctx, { query }) => replyPage(ctx, await listMembers(mdeps(), tenantAuth(ctx.state), query)),
     }),
     route({
       method: 'get', path: '/api/members/:id', summary: 'One person with stats (members: only themselves)', tag: 'members',

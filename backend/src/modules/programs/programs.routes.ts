@@ -3,7 +3,7 @@ import type { AppDeps } from '../../deps.js';
 import { STAFF, TENANT_USERS, tenantAuth } from '../../http/auth-context.js';
 import { reply } from '../../http/envelope.js';
 import { replyIdempotent } from '../../http/idempotency.js';
-import { setNextLink } from '../../http/paging.js';
+import { replyPage } from '../../http/paging.js';
 import { route } from '../../http/route.js';
 import { createProgramBody, programIdParams, programSchema, programsQuery, updateProgramBody } from './programs.schema.js';
 import { createProgram, deleteProgram, getProgram, listPrograms, updateProgram } from './programs.service.js';
@@ -13,11 +13,7 @@ export function programsRoutes(deps: AppDeps) {
     route({
       method: 'get', path: '/api/programs', summary: 'Workout programs, by name, paged', tag: 'programs',
       roles: TENANT_USERS, query: programsQuery, response: z.array(programSchema),
-      handler: async (ctx, { query }) => {
-        const page = await listPrograms(deps, tenantAuth(ctx.state), query);
-        setNextLink(ctx, page.next);
-        reply(ctx, page.items);
-      },
+      handler: async (ctx, { query }) => replyPage(ctx, await listPrograms(deps, tenantAuth(ctx.state), query)),
     }),
     route({
       method: 'get', path: '/api/programs/:id', summary: 'One workout program', tag: 'programs',

@@ -3,7 +3,7 @@ import type { AppDeps } from '../../deps.js';
 import { STAFF, tenantAuth } from '../../http/auth-context.js';
 import { reply } from '../../http/envelope.js';
 import { replyIdempotent } from '../../http/idempotency.js';
-import { setNextLink } from '../../http/paging.js';
+import { replyPage } from '../../http/paging.js';
 import { route } from '../../http/route.js';
 import { checkInBody, checkOutBody, visitIdParams, visitSchema, visitsQuery } from './visits.schema.js';
 import { checkOutUser, checkOutVisit, listVisits, staffCheckIn } from './visits.service.js';
@@ -18,11 +18,7 @@ export function visitsRoutes(deps: AppDeps) {
       roles: STAFF,
       query: visitsQuery,
       response: z.array(visitSchema),
-      handler: async (ctx, { query }) => {
-        const page = await listVisits(deps, tenantAuth(ctx.state), query);
-        setNextLink(ctx, page.next);
-        reply(ctx, page.items);
-      },
+      handler: async (ctx, { query }) => replyPage(ctx, await listVisits(deps, tenantAuth(ctx.state), query)),
     }),
     route({
       method: 'post',

@@ -4,7 +4,7 @@ import { TENANT_USERS, tenantAuth } from '../../http/auth-context.js';
 import { forbidden } from '../../http/errors.js';
 import { reply } from '../../http/envelope.js';
 import { replyIdempotent } from '../../http/idempotency.js';
-import { setNextLink } from '../../http/paging.js';
+import { replyPage } from '../../http/paging.js';
 import { route } from '../../http/route.js';
 import { completeWorkoutBody, sessionSchema, startWorkoutBody, statsSchema, workoutsQuery } from './workouts.schema.js';
 import { completeWorkout, listSessions, startWorkout, userStats } from './workouts.service.js';
@@ -44,11 +44,7 @@ export function workoutsRoutes(deps: AppDeps) {
       roles: TENANT_USERS,
       query: workoutsQuery,
       response: z.array(sessionSchema),
-      handler: async (ctx, { query }) => {
-        const page = await listSessions(deps, tenantAuth(ctx.state), query);
-        setNextLink(ctx, page.next);
-        reply(ctx, page.items);
-      },
+      handler: async (ctx, { query }) => replyPage(ctx, await listSessions(deps, tenantAuth(ctx.state), query)),
     }),
     route({
       method: 'get',

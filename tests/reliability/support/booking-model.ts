@@ -172,7 +172,7 @@ export async function modelRuns(ctx: ModelContext, options: { numRuns: number; m
   ];
   let day = 20;
   await fc.assert(
-    fc.asyncProperty(fc.commands(cmds, { maxCommands: options.maxCommands }), async (seq) => {
+    fc.asyncProperty(fc.commands(cmds, { maxCommands: options.maxCommands, size: 'max' }), async (seq) => {
       runs++;
       const world = await newWorld(ctx, day++ % 300 + 20);
       await fc.asyncModelRun(() => ({ model: { inside: new Set<number>(), bookings: new Map<string, string>(), cancelled: [] }, real: world }), seq);

@@ -170,6 +170,20 @@ describe.runIf(withPostgres)('events on one server', () => {
     client.close();
   });
 
+  it('refuses a flood of resumes on one connection and answers the ones it runs', async () => {
+    const client = await open(server.url, demo, { token: tokens.member });
+    await recordEvents(server.deps.uow, demo, 3);
+    const last = await lastSeqOf(server.deps.uow, demo);
+    await until('the live events', () => client.received.at(-1)?.event.seq === last);
+    const answers = await Promise.all(Array.from({ length: 10 }, () => resume(client, 0)));
+    const ran = answers.filter((a) => a.success);
+    expect(ran.length).toBeGreaterThanOrEqual(1);
+    expect(ran.length).toBeLessThanOrEqual(2);
+    for (const a of ran) expect(a.data).toEqual({ last_seq: last });
+    for (const a of answers.filter((x) => !x.success)) expect(a.data.code).toBe('rate_limited');
+    client.close();
+  });
+
   it('delivers concurrent transactions in seq order, whatever order their emits come in', async () => {
     const client = await open(server.url, demo, { token: tokens.owner });
     const before = await lastSeqOf(server.deps.uow, demo);
@@ -239,6 +253,28 @@ describe.runIf(withPostgres)('a server restart', () => {
     } finally {
       await server.close();
       await database.drop();
+    }
+  });
+});
+
+describe('events on the embedded database (PGlite)', () => {
+  it('delivers live events and replays missed ones in order', async () => {
+    const server = await startTestServer({ driver: 'pglite' });
+    try {
+      const owner = await login(server.url, 'demo', 'owner', 'owner123');
+      const demo = owner.user.tenant_id!;
+      const live = await connect(server.url, demo, { token: owner.access_token });
+      const first = await recordEvents(server.deps.uow, demo, 2);
+      await until('two live events', () => live.received.length >= 2);
+      expect(live.seqs()).toEqual(first);
+      live.close();
+      const missed = await recordEvents(server.deps.uow, demo, 5);
+      const back = await connect(server.url, demo, { token: owner.access_token, since: first.at(-1) });
+      await until('five replayed events', () => back.received.length >= 5);
+      expect(back.seqs()).toEqual(missed);
+      back.close();
+    } finally {
+      await server.stop();
     }
   });
 });

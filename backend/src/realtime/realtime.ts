@@ -179,12 +179,14 @@ export async function createRealtime(httpServer: http.Server, deps: AppDeps, opt
 
     // Replays run one at a time per socket: a resume during another waits its turn.
     let queue: Promise<unknown> = Promise.resolve();
+    let queued = 0;
     const replay = (since: number | null) => {
+      queued++;
       const run = queue.then(() => {
         socket.join(CATCHUP_ROOM);
         return stream.catchUp(socket, since);
       });
-      queue = run.catch(() => undefined);
+      queue = run.catch(() => undefined).finally(() => queued--);
       return run;
     };
 
@@ -193,6 +195,11 @@ export async function createRealtime(httpServer: http.Server, deps: AppDeps, opt
       const since = parseSince((args as { since?: unknown } | undefined)?.since);
       if (since === null) {
         ack({ success: false, message: 'since must be a non-negative integer', data: { code: 'invalid_input' } });
+        return;
+      }
+      // Each replay reads the log: a client may have one running and one waiting, not a flood.
+      if (queued >= 2) {
+        ack({ success: false, message: 'a resume is already running', data: { code: 'rate_limited' } });
         return;
       }
       replay(since).then(

@@ -2,7 +2,10 @@
  * The Redis adapter that carries events between the servers of a cluster. Sharded pub/sub (Redis 7+,
  * SSUBSCRIBE) by default: the classic adapter PSUBSCRIBEs one pattern per namespace, and Redis matches
  * every published message against every pattern of every server, so its cost grows with the number of
- * tenants (figures in tests/bench/adapter.bench.ts). Its own two connections: a subscriber cannot run
+ * tenants: with 5,000 tenant namespaces on two servers it carried 433 events/s at 200 µs of Redis CPU
+ * each, the sharded one 67,521/s at 2.8 µs (tests/bench/adapter.bench.ts). Static subscription mode:
+ * events cross servers by serverSideEmit on the namespace's channel, so per-room channels would only
+ * cost subscriptions. Its own two connections: a subscriber cannot run
  * other commands, and publishing must fail fast while Redis is away instead of queueing.
  */
 import { Redis } from 'ioredis';

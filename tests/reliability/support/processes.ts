@@ -211,16 +211,19 @@ export async function startProductCluster(env: { DATABASE_URL: string; REDIS_URL
       fresh = now.filter((p) => !before.includes(p));
       return now.length >= workers && !now.some((p) => gone.includes(p));
     }, 60_000);
-    // Then until a new worker answers (it boots: database, Redis, routes).
+    // Then until a new worker answers (it boots: database, Redis, routes). Plain requests go to the
+    // worker with the fewest Socket.IO sessions, ties to the oldest, so the probe opens a session: the
+    // next probe then leans to the other worker, until one lands on the fresh worker once it is ready.
     await waitFor('a new worker to answer', async () => {
       const worker = await new Promise<number>((resolve) => {
-        const req = http.get(`${url}/healthz`, { agent: false, timeout: 2000 }, (res) => {
+        const req = http.get(`${url}/socket.io/?EIO=4&transport=polling`, { agent: false, timeout: 2000 }, (res) => {
           res.resume();
           resolve(Number(res.headers['x-worker']));
         });
         req.on('error', () => resolve(0));
         req.on('timeout', () => req.destroy());
       });
+      if (!fresh.includes(worker)) await sleep(100);
       return fresh.includes(worker);
     }, 60_000).catch((err: Error) => {
       throw new Error(`${err.message} (workers ${alive().join(',')}, fresh ${fresh.join(',')}):\n${out.slice(-4000)}`);

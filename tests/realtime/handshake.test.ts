@@ -3,7 +3,11 @@
  * and for how long.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadConfig } from '../../backend/src/config.js';
 import { newOpaqueToken, signAccessToken } from '../../backend/src/modules/auth/tokens.js';
+import { startServer } from '../../backend/src/server.js';
+import { createTestDatabase } from '../support/test-database.js';
+import { api } from '../support/test-server.js';
 import { login, WebClient, type LoginResult } from '../support/auth.js';
 import { withPostgres } from '../support/services.js';
 import { startTestServer, type TestServer } from '../support/test-server.js';
@@ -101,5 +105,38 @@ describe.runIf(withPostgres)('the socket handshake', () => {
     });
     socket.disconnect();
     expect(message).toBe('forbidden');
+  });
+});
+
+describe.runIf(withPostgres)('a connection whose credentials are revoked', () => {
+  it('is dropped: a revoked display token and a signed-out login lose their sockets', async () => {
+    const database = await createTestDatabase();
+    const config = loadConfig({
+      NODE_ENV: 'test', PORT: '0', HOST: '127.0.0.1', BCRYPT_COST: '4', SEED_DEMO: 'true', LOG_LEVEL: 'silent', DATABASE_URL: database.url,
+    });
+    const server = await startServer(config, { realtime: { recheckMs: 200 } });
+    try {
+      const owner = await login(server.url, 'demo', 'owner', 'owner123');
+      const demo = owner.user.tenant_id!;
+      const display = newOpaqueToken('dt1', demo);
+      await server.deps.uow.inTenant(demo, ({ trx }) => trx('display_tokens').insert({ tenant_id: demo, name: 'Wall', token_hash: display.hash }));
+      const wall = await connect(server.url, demo, { token: display.token });
+      const person = await connect(server.url, demo, { token: owner.access_token });
+      const reasons: Record<string, string> = {};
+      wall.socket.on('disconnect', (r) => (reasons.wall = r));
+      person.socket.on('disconnect', (r) => (reasons.person = r));
+
+      await server.deps.uow.inTenant(demo, ({ trx }) => trx('display_tokens').where({ token_hash: display.hash }).update({ revoked_at: new Date() }));
+      await until('the revoked display to be dropped', () => reasons.wall !== undefined, 5000);
+      expect(reasons.wall).toBe('io server disconnect');
+
+      const out = await api(server.url, 'POST', '/api/auth/logout', { token: owner.access_token, body: { refresh_token: owner.refresh_token } });
+      expect(out.status).toBe(200);
+      await until('the signed-out login to be dropped', () => reasons.person !== undefined, 5000);
+      expect(reasons.person).toBe('io server disconnect');
+    } finally {
+      await server.close();
+      await database.drop();
+    }
   });
 });

@@ -4,7 +4,7 @@
  * web session cookie, all resolved by the same code as HTTP requests.
  */
 import type { IncomingMessage } from 'node:http';
-import { CONNECT_ERRORS, type HandshakeAuth, type SocketRole } from '../contracts/events.js';
+import { CONNECT_ERRORS, type ConnectErrorMessage, type HandshakeAuth, type SocketData, type SocketRole } from '../contracts/events.js';
 import type { AppDeps } from '../deps.js';
 import { resolveCredentials } from '../modules/auth/credentials.js';
 import type { TenantSocket } from './tenant-stream.js';
@@ -12,34 +12,42 @@ import type { TenantSocket } from './tenant-stream.js';
 export const NAMESPACE_PREFIX = '/tenant/';
 const SOCKET_ROLES: readonly string[] = ['member', 'trainer', 'owner', 'display'] satisfies SocketRole[];
 
+export type Verdict =
+  | { ok: true; data: Omit<SocketData, 'lastSeq'> }
+  | { ok: false; message: ConnectErrorMessage };
+
+/**
+ * Checks what a socket presented in its handshake against the namespace's tenant. Run at connection
+ * and again now and then: a revoked display token or login must not keep its socket open.
+ */
+export async function checkCredentials(deps: AppDeps, socket: TenantSocket): Promise<Verdict> {
+  const tenantId = socket.nsp.name.slice(NAMESPACE_PREFIX.length);
+  const auth = (socket.handshake.auth ?? {}) as HandshakeAuth;
+  const bearer = /^Bearer\s+(\S+)$/i.exec(String(socket.handshake.headers.authorization ?? ''))?.[1];
+  const token = typeof auth.token === 'string' && auth.token.length > 0 ? auth.token : bearer;
+  const cookieHeader = token ? undefined : socket.handshake.headers.cookie;
+  let creds;
+  try {
+    creds = token || cookieHeader ? await resolveCredentials(deps, { token, cookieHeader }) : null;
+  } catch (err) {
+    deps.log.error({ err }, 'socket handshake: resolving credentials failed');
+    return { ok: false, message: CONNECT_ERRORS.unavailable };
+  }
+  if (!creds || (creds.expiresAt !== null && creds.expiresAt * 1000 <= Date.now())) {
+    return { ok: false, message: CONNECT_ERRORS.unauthorized };
+  }
+  if (!creds.tenantId || creds.tenantId !== tenantId || !SOCKET_ROLES.includes(creds.role)) {
+    return { ok: false, message: CONNECT_ERRORS.forbidden };
+  }
+  return { ok: true, data: { tenantId, userId: creds.userId, role: creds.role as SocketRole, expiresAt: creds.expiresAt } };
+}
+
 /** Socket.IO middleware of the tenant namespaces. */
 export function handshake(deps: AppDeps) {
   return async (socket: TenantSocket, next: (err?: Error) => void): Promise<void> => {
-    const tenantId = socket.nsp.name.slice(NAMESPACE_PREFIX.length);
-    const auth = (socket.handshake.auth ?? {}) as HandshakeAuth;
-    const bearer = /^Bearer\s+(\S+)$/i.exec(String(socket.handshake.headers.authorization ?? ''))?.[1];
-    const token = typeof auth.token === 'string' && auth.token.length > 0 ? auth.token : bearer;
-    const cookieHeader = token ? undefined : socket.handshake.headers.cookie;
-    let creds;
-    try {
-      creds = token || cookieHeader ? await resolveCredentials(deps, { token, cookieHeader }) : null;
-    } catch (err) {
-      deps.log.error({ err }, 'socket handshake: resolving credentials failed');
-      return next(new Error(CONNECT_ERRORS.unavailable));
-    }
-    if (!creds || (creds.expiresAt !== null && creds.expiresAt * 1000 <= Date.now())) {
-      return next(new Error(CONNECT_ERRORS.unauthorized));
-    }
-    if (!creds.tenantId || creds.tenantId !== tenantId || !SOCKET_ROLES.includes(creds.role)) {
-      return next(new Error(CONNECT_ERRORS.forbidden));
-    }
-    socket.data = {
-      tenantId,
-      userId: creds.userId,
-      role: creds.role as SocketRole,
-      expiresAt: creds.expiresAt,
-      lastSeq: 0,
-    };
+    const verdict = await checkCredentials(deps, socket);
+    if (!verdict.ok) return next(new Error(verdict.message));
+    socket.data = { ...verdict.data, lastSeq: 0 };
     next();
   };
 }

@@ -18,7 +18,7 @@ import {
 } from '../contracts/events.js';
 import type { AppDeps } from '../deps.js';
 import { createEventStore, type EventStore } from './event-store.js';
-import { NAMESPACE_PREFIX, handshake, originAllowed, parseSince } from './handshake.js';
+import { NAMESPACE_PREFIX, checkCredentials, handshake, originAllowed, parseSince } from './handshake.js';
 import { createRedisBus, type RedisBus } from './redis-adapter.js';
 import { startSweeper, type Sweeper } from './sweeper.js';
 import {
@@ -42,6 +42,8 @@ export interface RealtimeOptions extends Partial<StreamOptions> {
   sweepAgeMs?: number;
   /** A namespace without sockets is closed after this long (its Redis subscriptions with it). */
   idleNamespaceMs?: number;
+  /** How often a connected socket's credentials are checked again (revoked display tokens, logins). */
+  recheckMs?: number;
 }
 
 export interface Realtime {
@@ -59,6 +61,7 @@ export async function createRealtime(httpServer: http.Server, deps: AppDeps, opt
   const { config, log } = deps;
   const streamOptions: StreamOptions = { gapWaitMs: options.gapWaitMs ?? 150, settleMs: options.settleMs ?? 1000 };
   const idleNamespaceMs = options.idleNamespaceMs ?? 30_000;
+  const recheckMs = options.recheckMs ?? 120_000;
   const allowedOrigins = new Set(config.corsOrigins);
   const store = createEventStore(deps);
 
@@ -176,6 +179,14 @@ export async function createRealtime(httpServer: http.Server, deps: AppDeps, opt
       // A token that expires unrefreshed ends the connection; the client reconnects with a new one.
       expiry = setTimeout(() => socket.disconnect(true), Math.min(MAX_TIMER_MS, Math.max(0, expiresAt * 1000 - Date.now())));
     }
+    // Revocations do not wait for expiry (display tokens never expire): check again now and then,
+    // spread out so that many sockets do not all ask at once. A database hiccup does not end a socket.
+    const recheck = setInterval(() => {
+      void checkCredentials(deps, socket).then((verdict) => {
+        if (!verdict.ok && verdict.message !== CONNECT_ERRORS.unavailable && socket.connected) socket.disconnect(true);
+      });
+    }, recheckMs * (0.75 + Math.random() / 2));
+    recheck.unref();
 
     // Replays run one at a time per socket: a resume during another waits its turn.
     let queue: Promise<unknown> = Promise.resolve();
@@ -214,6 +225,7 @@ export async function createRealtime(httpServer: http.Server, deps: AppDeps, opt
     socket.on('disconnect', () => {
       socketsConnected.dec();
       if (expiry) clearTimeout(expiry);
+      clearInterval(recheck);
       if (nsp.sockets.size === 0) scheduleIdleClose(nsp);
     });
 

@@ -114,6 +114,10 @@ async function runPrimary(config: Readonly<Config>, log: Logger): Promise<void> 
     }, delay).unref();
   });
 
+  // A worker that is stopping (SIGTERM from here or from outside, a rolling restart) counts as full.
+  cluster.on('message', (worker, message: { type?: string }) => {
+    if (message?.type === 'gymflow:stopping') (worker as Worker & { clientsCount?: number }).clientsCount = Number.POSITIVE_INFINITY;
+  });
   const ready = new Promise<void>((resolve) => {
     let online = 0;
     cluster.on('message', (worker, message: { type?: string }) => {
@@ -174,6 +178,10 @@ async function runWorker(config: Readonly<Config>, log: Logger): Promise<void> {
   process.send?.({ type: 'gymflow:ready' });
   onStopSignal(async (signal) => {
     log.info({ signal }, 'worker shutting down');
+    // The primary must send no new connection here (it would be lost when this process exits), and
+    // what it already sent over IPC gets a moment to arrive and be answered before the server closes.
+    process.send?.({ type: 'gymflow:stopping' });
+    await new Promise((resolve) => setTimeout(resolve, 250));
     await server?.close();
   });
   // The primary is gone (killed): nobody will hand over connections any more.

@@ -29,14 +29,14 @@ export interface LongFixture {
   stop(): Promise<void>;
 }
 
-export async function startLongFixture(options: { workers?: number } = {}): Promise<LongFixture> {
+export async function startLongFixture(options: { workers?: number; env?: Record<string, string> } = {}): Promise<LongFixture> {
   const pg = await privatePostgres();
   let redis: PrivateRedis | undefined;
   let cluster: ProductCluster | undefined;
   try {
     const url = await createDatabaseOn(pg.url, 'gymflow_reliability');
     redis = await privateRedis();
-    cluster = await startProductCluster({ DATABASE_URL: url, REDIS_URL: redis.url, WEB_CONCURRENCY: options.workers ?? 2 });
+    cluster = await startProductCluster({ DATABASE_URL: url, REDIS_URL: redis.url, WEB_CONCURRENCY: options.workers ?? 2, extra: options.env });
     const config = loadConfig({ NODE_ENV: 'test', DATABASE_URL: url });
     const db = await openDatabase(config.database, { migrate: false });
     const uow = createUnitOfWork(db, { publish: () => undefined });

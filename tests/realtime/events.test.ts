@@ -152,6 +152,17 @@ describe.runIf(withPostgres)('events on one server', () => {
     back.close();
   });
 
+  it('replays a long absence page by page, every event once and in order', async () => {
+    const since = await lastSeqOf(server.deps.uow, demo);
+    await server.deps.uow.inTenant(demo, async (s) => {
+      for (let i = 0; i < 1234; i++) await s.record('slots:changed', { area_id: demo, date: '2030-02-01' });
+    });
+    const client = await open(server.url, demo, { token: tokens.display, since });
+    await until('1234 replayed events', () => client.received.length >= 1234, 20_000);
+    expect(client.seqs()).toEqual(range(since, since + 1234));
+    client.close();
+  });
+
   it('answers resume with every event after since, in order, then the last seq', async () => {
     const client = await open(server.url, demo, { token: tokens.trainer });
     const before = await lastSeqOf(server.deps.uow, demo);

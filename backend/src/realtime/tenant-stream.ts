@@ -195,6 +195,29 @@ export class TenantStream {
         cursor = row.seq;
       }
       socket.data.lastSeq = cursor;
+      // A long replay to a slow client must not pile up in memory: let the page go out first.
+      if (rows.length === PAGE) await drained(socket);
     }
   }
+}
+
+/** Resolves when the connection has handed its queued packets to the transport (or closed, or 5 s). */
+function drained(socket: TenantSocket): Promise<void> {
+  const conn = socket.conn as unknown as {
+    writeBuffer: unknown[];
+    once(event: 'drain' | 'close', listener: () => void): void;
+    off(event: 'drain' | 'close', listener: () => void): void;
+  };
+  if (!conn.writeBuffer?.length) return Promise.resolve();
+  return new Promise((resolve) => {
+    const done = () => {
+      clearTimeout(timer);
+      conn.off('drain', done);
+      conn.off('close', done);
+      resolve();
+    };
+    const timer = setTimeout(done, 5000);
+    conn.once('drain', done);
+    conn.once('close', done);
+  });
 }

@@ -45,6 +45,14 @@ describe.runIf(withPostgres)('the socket handshake', () => {
     expect(await handshakeOutcome(server.url, 'not-a-uuid', { token: owner.access_token })).toBe('forbidden');
   });
 
+  it('keeps nothing of a refused handshake: its namespace is closed again', async () => {
+    const names = Array.from({ length: 5 }, () => `/tenant/${crypto.randomUUID()}`);
+    for (const name of names) {
+      expect(await handshakeOutcome(server.url, name.slice('/tenant/'.length), { token: owner.access_token })).toBe('forbidden');
+    }
+    await until('the refused namespaces to be closed', () => names.every((n) => !server.realtime.io._nsps.has(n)), 5000);
+  });
+
   it('refuses the platform admin, who has no live view of a tenant', async () => {
     const admin = await login(server.url, null, 'admin', 'admin123');
     expect(await handshakeOutcome(server.url, demoId, { token: admin.access_token })).toBe('forbidden');

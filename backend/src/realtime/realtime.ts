@@ -99,8 +99,9 @@ export async function createRealtime(httpServer: http.Server, deps: AppDeps, opt
   parent.use(async (socket, next) => {
     const nsp = socket.nsp as TenantNamespace;
     handshakes.set(nsp, (handshakes.get(nsp) ?? 0) + 1);
+    let refused: Error | undefined;
     try {
-      const refused = await new Promise<Error | undefined>((resolve) => void authenticate(socket, resolve));
+      refused = await new Promise<Error | undefined>((resolve) => void authenticate(socket, resolve));
       if (refused) return next(refused);
       // The stream knows the tenant's last seq before the client hears `connect`: a client without
       // `since` then gets every event committed after it connected, and none from before.
@@ -115,8 +116,9 @@ export async function createRealtime(httpServer: http.Server, deps: AppDeps, opt
       const left = (handshakes.get(nsp) ?? 1) - 1;
       if (left > 0) handshakes.set(nsp, left);
       else handshakes.delete(nsp);
-      // A refused handshake still created the child namespace: close it unless somebody connects.
-      if (nsp.sockets.size === 0) scheduleIdleClose(nsp);
+      // A refused handshake still created the child namespace (and its Redis subscriptions): close it
+      // soon unless somebody connects, so that knocking on random namespaces costs the server nothing.
+      if (nsp.sockets.size === 0) scheduleIdleClose(nsp, refused ? 1000 : idleNamespaceMs);
     }
   });
 
@@ -141,13 +143,13 @@ export async function createRealtime(httpServer: http.Server, deps: AppDeps, opt
   };
 
   /** Closes a namespace nobody uses here any more (refused handshakes, publish-only use). */
-  const scheduleIdleClose = (nsp: Namespace) => {
+  const scheduleIdleClose = (nsp: Namespace, delayMs = idleNamespaceMs) => {
     clearTimeout(idleTimers.get(nsp.name));
     const timer = setTimeout(() => {
       idleTimers.delete(nsp.name);
       if (nsp.sockets.size > 0 || handshakes.has(nsp) || io._nsps.get(nsp.name) !== nsp) return;
       closeNamespace(nsp);
-    }, idleNamespaceMs);
+    }, delayMs);
     timer.unref();
     idleTimers.set(nsp.name, timer);
   };

@@ -3,7 +3,7 @@
  * sessions), PostgreSQL, a Redis of the test's own, and real Socket.IO clients. Events cross workers,
  * survive a killed worker, a Redis outage and a restart of the whole cluster, and no seq goes missing.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../backend/src/config.js';
 import { openDatabase, type Database } from '../../backend/src/db/database.js';
 import { createUnitOfWork, type UnitOfWork } from '../../backend/src/db/unit-of-work.js';
@@ -62,7 +62,8 @@ describe.runIf(withPostgres && withRedis)('a cluster of two workers', () => {
   /** Connects clients until there is one on each of two workers. */
   const clientsOnTwoWorkers = async (tenantId: string, token: string): Promise<[Client, Client]> => {
     const byWorker = new Map<string, Client>();
-    for (let i = 0; i < 10 && byWorker.size < 2; i++) {
+    // Least-connection balancing: new clients go to the emptier worker until both hold some.
+    for (let i = 0; i < 40 && byWorker.size < 2; i++) {
       const c = await connect(cluster.url, tenantId, { token }, { reconnection: true });
       clients.push(c);
       expect(c.worker).toMatch(/^\d+$/);
@@ -97,6 +98,10 @@ describe.runIf(withPostgres && withRedis)('a cluster of two workers', () => {
     member = (await login(cluster.url, 'demo', 'member', 'member123')).access_token;
     areaId = (await factories(db, uow).area(demo, { booking_capacity: 100, capacity: 100, slot_minutes: 60 })).id;
   }, 90_000);
+
+  afterEach(() => {
+    for (const c of clients.splice(0)) c.close();
+  });
 
   afterAll(async () => {
     for (const c of clients) c.close();

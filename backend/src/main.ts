@@ -89,6 +89,28 @@ async function runPrimary(config: Readonly<Config>, log: Logger): Promise<void> 
       if (head.includes('content-length:') || head.includes('transfer-encoding:')) return;
       (socket as unknown as { _handle?: { readStop?(): number } })._handle?.readStop?.();
     });
+    // Which client connection sticky is dispatching right now (its data listener runs after this one).
+    socket.prependListener('data', () => (dispatching = socket));
+  });
+  // Requests whose body the primary relays keep their client connection here; when their worker dies
+  // those connections are closed at once, so clients see the failure and retry instead of waiting.
+  let dispatching: import('node:net').Socket | null = null;
+  const relayed = new Map<number, Set<import('node:net').Socket>>();
+  const trackRelays = (worker: Worker) => {
+    const send = worker.send.bind(worker) as (...args: unknown[]) => boolean;
+    worker.send = ((...args: unknown[]) => {
+      const socket = dispatching;
+      if ((args[0] as { type?: string } | null)?.type === 'sticky:http-chunk-start' && socket) {
+        const set = relayed.get(worker.id) ?? new Set();
+        relayed.set(worker.id, set.add(socket));
+        socket.once('close', () => set.delete(socket));
+      }
+      return send(...args);
+    }) as Worker['send'];
+  };
+  cluster.on('exit', (worker) => {
+    for (const socket of relayed.get(worker.id) ?? []) socket.destroy();
+    relayed.delete(worker.id);
   });
   aggregateWorkerMetrics();
   let stopping = false;
@@ -96,6 +118,7 @@ async function runPrimary(config: Readonly<Config>, log: Logger): Promise<void> 
 
   const fork = (): Worker => {
     const worker = cluster.fork();
+    trackRelays(worker);
     // Sticky's least-connection balancing reads clientsCount: a worker still booting must get no
     // connection (it could not answer yet), so it counts as full until it reports ready.
     (worker as Worker & { clientsCount?: number }).clientsCount = Number.POSITIVE_INFINITY;

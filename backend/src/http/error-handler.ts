@@ -67,6 +67,11 @@ export function mapDatabaseError(err: unknown): [number, ErrorCode] | undefined 
     case '57014': // statement timeout
     case '53300': // too many connections
     case '57P01': // admin shutdown
+    case '57P02': // crash shutdown
+    case '57P03': // cannot connect now: the server is starting up or shutting down
+    case '08000': // connection exceptions
+    case '08003':
+    case '08004':
     case '08006':
     case '08001':
       return [503, 'service_unavailable'];

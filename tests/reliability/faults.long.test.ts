@@ -50,7 +50,7 @@ describe.runIf(withPostgres && withRedis)('faults under load', () => {
     /** The worker that answered last: the one to kill, so that requests are in flight on it. */
     let lastWorker = 0;
     let running = true;
-    /** Failures are counted under the phase in which their request started. */
+    /** Failures are counted under a phase: an answer under the one it came in, no answer under the one its request started in. */
     const fail = (started: string, why: string) => {
       const k = `${started}: ${why}`;
       failures[k] = (failures[k] ?? 0) + 1;
@@ -75,7 +75,7 @@ describe.runIf(withPostgres && withRedis)('faults under load', () => {
               acked.set(res.json.data.booking.id, key);
               done = true;
             } else {
-              fail(startedIn, `${res.status} ${res.json?.data?.code ?? res.text.slice(0, 60)}`);
+              fail(phase, `${res.status} ${res.json?.data?.code ?? res.text.slice(0, 60)}${res.json?.data?.details ? ` ${JSON.stringify(res.json.data.details).slice(0, 80)}` : ""}`);
             }
           } catch (err) {
             a.ended = Date.now();
@@ -151,6 +151,8 @@ describe.runIf(withPostgres && withRedis)('faults under load', () => {
     const unhandled = fx.cluster.output().split('\n').filter((l) => l.includes('unhandled error'));
     const kinds = new Set(unhandled.map((l) => /"message":"([^"]{0,160})/.exec(l)?.[1] ?? l.slice(0, 160)));
     for (const k of kinds) console.log(`  unhandled: ${k}`);
+    const deaths = fx.cluster.output().split('\n').filter((l) => l.includes('worker died'));
+    for (const d of deaths) console.log(`  ${d.slice(0, 200)}`);
     // A dependency that is down is a 503; a 500 would be the product not knowing what happened.
     const internal = Object.entries(failures).filter(([k]) => / 5(?!03)\d\d /.test(k)).reduce((n, [, v]) => n + v, 0);
     report('faults under load', {
@@ -160,7 +162,7 @@ describe.runIf(withPostgres && withRedis)('faults under load', () => {
       recovery_after_redis_ms: recovery.redis_ms!, recovery_after_postgres_ms: recovery.postgres_ms!,
       recovery_after_worker_kill_ms: recovery.worker_kill_ms!, rolling_restart_ms: recovery.roll_ms!,
       listeners: listeners.length, listener_reconnects: listeners.reduce((n, l) => n + l.reconnects, 0),
-      events: finalSeq - startSeq, events_missing: missing, events_out_of_order: outOfOrder, internal_errors: internal,
+      events: finalSeq - startSeq, events_missing: missing, events_out_of_order: outOfOrder, internal_errors: internal, worker_deaths: deaths.length,
     });
     for (const [k, v] of Object.entries(failures)) console.log(`  failed: ${k} × ${v}`);
     expect(lost).toEqual([]);

@@ -5,7 +5,7 @@
  * (`backend/src/main.ts`: a primary and WEB_CONCURRENCY workers) whose workers we can kill or roll.
  * Every process is ended by its own pid.
  */
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { execFile, execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import http from 'node:http';
 import net from 'node:net';
@@ -58,10 +58,12 @@ function pgBin(name: string): string {
   return `/usr/lib/postgresql/${versions.at(-1)}/bin/${name}`;
 }
 
-/** Runs a PostgreSQL tool as the postgres user (initdb and the server refuse root). */
-function asPostgres(cmd: string, args: string[]): string {
-  const runAs = process.getuid?.() === 0 ? ['runuser', ['-u', 'postgres', '--', cmd, ...args]] as const : [cmd, args] as const;
-  return execFileSync(runAs[0], runAs[1] as string[], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+/** Runs a PostgreSQL tool as the postgres user (initdb and the server refuse root), without blocking the event loop. */
+function asPostgres(cmd: string, args: string[]): Promise<void> {
+  const [file, argv] = process.getuid?.() === 0 ? ['runuser', ['-u', 'postgres', '--', cmd, ...args]] : [cmd, args];
+  return new Promise((resolve, reject) => {
+    execFile(file, argv, { encoding: 'utf8' }, (err, _stdout, stderr) => (err ? reject(new Error(`${cmd}: ${err.message} ${stderr}`)) : resolve()));
+  });
 }
 
 /** A PostgreSQL of our own (trust auth on loopback), in a fresh temp folder. */
@@ -72,10 +74,10 @@ export async function privatePostgres(): Promise<PrivatePostgres> {
   const data = path.join(dir, 'data');
   const log = path.join(dir, 'server.log');
   if (process.getuid?.() === 0) execFileSync('chown', ['postgres', dir]);
-  asPostgres(pgBin('initdb'), ['-D', data, '-U', 'postgres', '--auth=trust', '-E', 'UTF8', '--no-sync']);
+  await asPostgres(pgBin('initdb'), ['-D', data, '-U', 'postgres', '--auth=trust', '-E', 'UTF8', '--no-sync']);
   const options = `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200`;
   const start = async () => {
-    asPostgres(pgBin('pg_ctl'), ['-D', data, '-l', log, '-o', options, '-w', 'start']);
+    await asPostgres(pgBin('pg_ctl'), ['-D', data, '-l', log, '-o', options, '-w', 'start']);
     await waitFor('postgres to listen', () => portOpen(port), 20_000);
   };
   await start();
@@ -83,12 +85,12 @@ export async function privatePostgres(): Promise<PrivatePostgres> {
     url: `postgres://postgres@127.0.0.1:${port}/postgres`,
     port,
     async restart() {
-      asPostgres(pgBin('pg_ctl'), ['-D', data, '-m', 'fast', '-w', 'stop']);
+      await asPostgres(pgBin('pg_ctl'), ['-D', data, '-m', 'fast', '-w', 'stop']);
       await start();
     },
     async stop() {
       try {
-        asPostgres(pgBin('pg_ctl'), ['-D', data, '-m', 'immediate', '-w', 'stop']);
+        await asPostgres(pgBin('pg_ctl'), ['-D', data, '-m', 'immediate', '-w', 'stop']);
       } catch {
         // Already stopped.
       }

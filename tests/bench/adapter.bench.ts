@@ -60,7 +60,10 @@ async function startRedis() {
       sock.once('error', () => resolve(false));
     });
     if (up) break;
-    if (i > 100) throw new Error('redis-server did not start');
+    if (i > 100) {
+      proc.kill('SIGKILL');
+      throw new Error('redis-server did not start');
+    }
     await new Promise((r) => setTimeout(r, 50));
   }
   const admin = new Redis(port, '127.0.0.1');
@@ -77,6 +80,14 @@ const pct = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, 
 
 async function run(mode: Mode, count: number) {
   const redis = await startRedis();
+  try {
+    return await measure(mode, count, redis);
+  } finally {
+    redis.stop();
+  }
+}
+
+async function measure(mode: Mode, count: number, redis: Awaited<ReturnType<typeof startRedis>>) {
   const clients: Redis[] = [];
   const servers: Server[] = [];
   for (let s = 0; s < SERVERS; s++) {
@@ -130,7 +141,6 @@ async function run(mode: Mode, count: number) {
   lat.sort((a, b) => a - b);
 
   for (const c of clients) c.disconnect();
-  redis.stop();
   return {
     mode,
     namespaces: count,

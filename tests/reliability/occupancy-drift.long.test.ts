@@ -35,10 +35,13 @@ describe.runIf(withPostgres && withRedis)('occupancy under duplicated, reordered
     let replays = 0;
     let answered = 0;
     const faults: string[] = [];
+    /** The worker that answered last: the one to kill, so that requests are in flight on it. */
+    let lastWorker = 0;
     const request = async (req: RawRequest) => {
       try {
         const a = await raw(fx.cluster.url, { ...req, timeoutMs: 30_000 });
         answered++;
+        lastWorker = Number(a.headers['x-worker']) || lastWorker;
         if (a.status >= 500) failed++;
       } catch {
         failed++;
@@ -51,7 +54,7 @@ describe.runIf(withPostgres && withRedis)('occupancy under duplicated, reordered
         faultRuns.push(fx.redis.kill().then(() => new Promise((res) => setTimeout(res, 5000))).then(() => fx.redis.start()).then(() => faults.push('redis back')));
       }
       if (i === Math.floor(OPS * 0.6)) {
-        faultRuns.push(fx.cluster.killWorker().then((k) => faults.push(`worker ${k.killed} killed, replaced in ${k.replacedInMs} ms`)));
+        faultRuns.push(fx.cluster.killWorker(fx.cluster.workers().includes(lastWorker) ? lastWorker : undefined).then((k) => faults.push(`worker ${k.killed} killed, replaced in ${k.replacedInMs} ms`)));
       }
       const roll = r();
       let req: RawRequest;

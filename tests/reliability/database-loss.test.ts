@@ -51,11 +51,17 @@ describe.runIf(withPostgres)('database connections lost under load', () => {
     running = false;
     await killer;
     // Recovers without a restart: the next bookings go through.
-    const after = await raw(gym.url, { method: 'POST', path: '/api/book-room', headers: { authorization: `Bearer ${crowd[0]!.token}` }, json: { room_id: area.id, date: athensDay(8), time: '10:00' } });
+    // (A connection killed just before the last kill was noticed may still fail one request with 503.)
+    let after = { status: 0 };
+    let attempts = 0;
+    while (after.status !== 201 && attempts++ < 5) {
+      after = await raw(gym.url, { method: 'POST', path: '/api/book-room', headers: { authorization: `Bearer ${crowd[0]!.token}` }, json: { room_id: area.id, date: athensDay(8), time: '10:00' } });
+      if (after.status !== 201) await sleep(200);
+    }
     const inDb = await gym.server.deps.uow.inTenant(gym.demo, ({ trx }) => trx('bookings').whereIn('id', acked).where({ status: 'confirmed' }).pluck('id'));
     const lost = acked.length - inDb.length;
     const internal = Object.entries(statuses).filter(([s]) => Number(s) >= 500 && Number(s) !== 503).reduce((n, [, v]) => n + v, 0);
-    report('database connections lost (fast)', { requests: crowd.length, backends_terminated: kills, acknowledged: acked.length, answers_503: statuses[503] ?? 0, internal_errors: internal, no_answer: statuses[0] ?? 0, acknowledged_lost: lost, recovered: after.status === 201 });
+    report('database connections lost (fast)', { requests: crowd.length, backends_terminated: kills, acknowledged: acked.length, answers_503: statuses[503] ?? 0, internal_errors: internal, no_answer: statuses[0] ?? 0, acknowledged_lost: lost, recovered: after.status === 201, attempts_to_recover: attempts });
     expect(kills).toBeGreaterThan(0);
     expect(internal).toBe(0);
     expect(statuses[0] ?? 0).toBe(0);

@@ -32,7 +32,7 @@ export async function raceForLastPlaces(ctx: RaceContext, options: { contenders:
   const taken = options.capacity - options.free;
   const crowd = await people(ctx.uow, ctx.jwt, ctx.tenantId, taken + options.contenders);
   const book = (token: string, i: number) =>
-    raw(ctx.url(i), { method: 'POST', path: '/api/book-room', headers: { authorization: `Bearer ${token}` }, json: { room_id: area.id, date, time: '10:00' } });
+    raw(ctx.url(i), { method: 'POST', path: '/api/book-room', headers: { authorization: `Bearer ${token}` }, json: { room_id: area.id, date, time: '10:00' }, timeoutMs: 90_000 });
   for (let i = 0; i < taken; i++) {
     const res = await book(crowd[i]!.token, i);
     if (res.status !== 201) throw new Error(`setting up the race: ${res.status} ${res.text}`);

@@ -163,6 +163,7 @@ describe.runIf(withPostgres && withRedis)('faults under load', () => {
       recovery_after_worker_kill_ms: recovery.worker_kill_ms!, rolling_restart_ms: recovery.roll_ms!,
       listeners: listeners.length, listener_reconnects: listeners.reduce((n, l) => n + l.reconnects, 0),
       events: finalSeq - startSeq, events_missing: missing, events_out_of_order: outOfOrder, internal_errors: internal, worker_deaths: deaths.length,
+      failures: Object.entries(failures).map(([k, v]) => `${k} ×${v}`).join('; ') || 'none',
     });
     for (const [k, v] of Object.entries(failures)) console.log(`  failed: ${k} × ${v}`);
     expect(lost).toEqual([]);

@@ -124,9 +124,11 @@ export async function updateMember(deps: MemberDeps, auth: TenantAuth, id: strin
     }
     const [row] = await trx('users').where({ id }).update(changes).returning(COLUMNS);
     if (input.active === false && current.active) await releaseDeactivated(scope, id);
-    // A deactivated person, a changed role or a new password must not keep old tokens working.
+    // A deactivated person, a changed role or a password reset by staff must not keep old tokens working.
+    // (Changing your own password keeps the login you are changing it from.)
     const roleChanged = input.role !== undefined && input.role !== current.role;
-    if ((input.active === false && current.active) || roleChanged || passwordHash) await deps.revokeAccess?.(trx, id);
+    const reset = passwordHash !== undefined && id !== auth.userId;
+    if ((input.active === false && current.active) || roleChanged || reset) await deps.revokeAccess?.(trx, id);
     return view(row, await today(deps, trx, auth.tenantId));
   });
 }

@@ -103,7 +103,14 @@ async function runPrimary(config: Readonly<Config>, log: Logger): Promise<void> 
       if ((args[0] as { type?: string } | null)?.type === 'sticky:http-chunk-start' && socket) {
         const set = relayed.get(worker.id) ?? new Set();
         relayed.set(worker.id, set.add(socket));
-        socket.once('close', () => set.delete(socket));
+        // A relayed request counts as a client while it lasts, so least-connection spreads API
+        // requests too (Socket.IO sessions alone tie at zero and send every request to the oldest worker).
+        const counted = worker as Worker & { clientsCount?: number };
+        counted.clientsCount = (counted.clientsCount ?? 0) + 1;
+        socket.once('close', () => {
+          set.delete(socket);
+          counted.clientsCount = Math.max(0, (counted.clientsCount ?? 1) - 1);
+        });
       }
       return send(...args);
     }) as Worker['send'];

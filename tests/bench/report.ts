@@ -22,7 +22,7 @@ export interface Results {
   pg?: PgBaseline;
   koa?: LoadResult;
   bare?: { broadcast: BroadcastResult; idle: IdleResult };
-  product?: { broadcast?: BroadcastResult; idle?: IdleResult; throughput?: ThroughputResult };
+  product?: { broadcast?: BroadcastResult; idle?: IdleResult; throughput?: ThroughputResult; problems?: string[] };
   seconds: number;
 }
 
@@ -49,7 +49,7 @@ function rows(r: Results): Row[] {
     const target = Object.entries(LATENCY_TARGETS).find(([n]) => Math.abs(Number(n) - s.clients) / s.clients < 0.01)?.[1];
     out.push({
       figure: `booking→screen, ${int(s.clients)} clients (p50 / p99 / max)`,
-      product: `${ms(s.latency.p50)} / ${ms(s.latency.p99)} / ${ms(s.latency.max)} ms${s.missing ? `, ${int(s.missing)} missed` : ''}`,
+      product: `${ms(s.latency.p50)} / ${ms(s.latency.p99)} / ${ms(s.latency.max)} ms (the POST itself p50 ${ms(s.trigger.p50)} ms)${s.missing ? `, ${int(s.missing)} missed` : ''}`,
       baseline: b ? `bare Socket.IO ${ms(b.latency.p50)} / ${ms(b.latency.p99)} / ${ms(b.latency.max)} ms` : '–',
       ratio: b ? `p99 ${ratio(s.latency.p99, b.latency.p99)}` : '–',
       target: target ? `p99 ≤ ${target} ms` : '',
@@ -188,6 +188,7 @@ ${summaryLines(r).join('\n')}
 
 Clients per worker process (primary first, then workers) at each step: ${spread('product', r.product?.broadcast)}.
 ${spread('bare', r.bare?.broadcast)}.
+${r.product?.problems?.length ? `Warnings and errors the product logged during the run (first ${r.product.problems.length}):\n\n\`\`\`\n${r.product.problems.join('\n')}\n\`\`\`\n` : 'The product logged no warnings or errors during the run.'}
 Failed connect attempts (each retried up to twice, as a client would): product ${JSON.stringify(r.product?.broadcast?.connectErrors ?? {})}, bare ${JSON.stringify(r.bare?.broadcast.connectErrors ?? {})}.
 
 ## How each figure is measured

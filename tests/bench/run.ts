@@ -186,6 +186,7 @@ async function main(): Promise<void> {
         concurrency: CONCURRENCY, racers: RACERS, durationMs: plan.durationMs, firstDate: dates.throughput, raceFirstDate: dates.race,
       });
     }
+    results.product.problems = product.node.problems();
   }
 
   await cleanup();

@@ -14,6 +14,8 @@ export interface Spawned {
   pid: number;
   /** The last lines it printed, for error messages. */
   tail(): string;
+  /** Warnings and errors it logged (pino levels 40 and up), at most the first 20. */
+  problems(): string[];
   /** Resolves when a printed line matches (rejects if the process exits first). */
   waitForLine(pattern: RegExp, timeoutMs: number): Promise<void>;
   /** SIGTERM, then SIGKILL to it and its descendants (by pid) after a grace period. */
@@ -29,10 +31,12 @@ export function spawnTs(entry: string, env: NodeJS.ProcessEnv, args: string[] = 
   });
   const lines: string[] = [];
   const watchers = new Set<(line: string) => void>();
+  const problems: string[] = [];
   const keep = (d: Buffer) => {
     for (const l of d.toString().split('\n')) {
       if (!l.trim()) continue;
       lines.push(l);
+      if (problems.length < 20 && /"level":(40|50|60)\b/.test(l)) problems.push(l.slice(0, 400));
       for (const w of watchers) w(l);
     }
     if (lines.length > 200) lines.splice(0, lines.length - 200);
@@ -44,6 +48,7 @@ export function spawnTs(entry: string, env: NodeJS.ProcessEnv, args: string[] = 
     child,
     pid: child.pid!,
     tail: () => lines.slice(-30).join('\n'),
+    problems: () => [...problems],
     waitForLine(pattern, timeoutMs) {
       if (lines.some((l) => pattern.test(l))) return Promise.resolve();
       return new Promise((resolve, reject) => {

@@ -24,6 +24,8 @@ export interface StepResult {
   /** Receipts that did not arrive within the timeout, over all samples. */
   missing: number;
   samples: number;
+  /** From the trigger to its own answer (for the product: the POST /api/book-room round trip). */
+  trigger: Distribution;
   /** Connections held per server process (primary first). */
   spread: number[];
   rssBytes: number;
@@ -75,13 +77,23 @@ export async function broadcastSteps(fleet: ClientFleet, target: Target, options
     const rssBytes = treeRss(target.pid);
     const spread = spreadOf(target);
     const all: Float64Array[] = [];
+    const triggerMs: number[] = [];
     let missing = 0;
     const n = options.samples(clients);
-    for (let s = 0; s < n; s++) {
+    // Two unrecorded events first: the first broadcast to fresh connections allocates their buffers.
+    for (let s = -2; s < n; s++) {
       progress(`${options.label}: ${clients.toLocaleString('en-US')} clients, event ${s + 1}/${n}`);
-      const m = await fleet.measure(options.event, () => options.trigger(sample++), 5_000);
-      all.push(m.latencies);
-      missing += m.missing;
+      let took = 0;
+      const m = await fleet.measure(options.event, async () => {
+        const t = performance.now();
+        await options.trigger(sample++);
+        took = performance.now() - t;
+      }, 5_000);
+      if (s >= 0) {
+        all.push(m.latencies);
+        missing += m.missing;
+        triggerMs.push(took);
+      }
       await sleep(30);
     }
     const merged = new Float64Array(all.reduce((sum, a) => sum + a.length, 0));
@@ -90,7 +102,7 @@ export async function broadcastSteps(fleet: ClientFleet, target: Target, options
       merged.set(a, at);
       at += a.length;
     }
-    steps.push({ clients: open, latency: distribution(merged), missing, samples: n, spread, rssBytes });
+    steps.push({ clients: open, latency: distribution(merged), trigger: distribution(triggerMs), missing, samples: n, spread, rssBytes });
   }
   return { label: options.label, idleRssBytes, steps, connectErrors };
 }

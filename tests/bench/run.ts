@@ -199,11 +199,13 @@ async function main(): Promise<void> {
   else say('(BENCHMARKS.md not written: partial or quick run; add --write to write it anyway)');
 }
 
-process.on('SIGINT', () => {
-  clearProgress();
-  console.error('\ninterrupted; cleaning up');
-  void cleanup().finally(() => process.exit(130));
-});
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.on(signal, () => {
+    clearProgress();
+    console.error(`\n${signal}: cleaning up`);
+    void cleanup().finally(() => process.exit(signal === 'SIGINT' ? 130 : 143));
+  });
+}
 
 main().catch(async (err: Error) => {
   clearProgress();

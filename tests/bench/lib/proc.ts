@@ -22,6 +22,17 @@ export interface Spawned {
   stop(graceMs?: number): Promise<void>;
 }
 
+/** Every process tree the bench started and has not stopped yet. */
+const live = new Set<number>();
+/** If the bench dies before its cleanup ran, it takes what it started with it (by pid, never by name). */
+export function killAllSpawned(): void {
+  for (const root of live) {
+    for (const pid of [...descendants(root), root]) try { process.kill(pid, 'SIGKILL'); } catch { /* gone */ }
+  }
+  live.clear();
+}
+process.once('exit', killAllSpawned);
+
 /** Starts a TypeScript entry point (through tsx) from the repository root. */
 export function spawnTs(entry: string, env: NodeJS.ProcessEnv, args: string[] = [], nodeFlags: string[] = []): Spawned {
   const child = spawn(process.execPath, [...nodeFlags, '--import', 'tsx', path.join(ROOT, entry), ...args], {
@@ -37,12 +48,14 @@ export function spawnTs(entry: string, env: NodeJS.ProcessEnv, args: string[] = 
       if (!l.trim()) continue;
       lines.push(l);
       if (problems.length < 20 && /"level":(40|50|60)\b/.test(l)) problems.push(l.slice(0, 400));
+      if (process.env.BENCH_DEBUG && /"level":(50|60)\b/.test(l)) console.error('PRODUCT ERROR', l.slice(0, 3000));
       for (const w of watchers) w(l);
     }
     if (lines.length > 200) lines.splice(0, lines.length - 200);
   };
   child.stdout!.on('data', keep);
   child.stderr!.on('data', keep);
+  live.add(child.pid!);
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   return {
     child,
@@ -67,7 +80,11 @@ export function spawnTs(entry: string, env: NodeJS.ProcessEnv, args: string[] = 
       });
     },
     async stop(graceMs = 5000) {
-      if (child.exitCode !== null || child.signalCode !== null) return;
+      if (child.exitCode !== null || child.signalCode !== null) {
+        for (const pid of descendants(child.pid!)) try { process.kill(pid, 'SIGKILL'); } catch { /* gone */ }
+        live.delete(child.pid!);
+        return;
+      }
       const tree = [child.pid!, ...descendants(child.pid!)];
       child.kill('SIGTERM');
       const timer = new Promise<'timeout'>((r) => setTimeout(() => r('timeout'), graceMs).unref());
@@ -77,6 +94,7 @@ export function spawnTs(entry: string, env: NodeJS.ProcessEnv, args: string[] = 
       }
       // Workers orphaned by a primary that exited first.
       for (const pid of tree.slice(1)) try { process.kill(pid, 'SIGKILL'); } catch { /* gone */ }
+      live.delete(child.pid!);
     },
   };
 }

@@ -48,7 +48,6 @@ export function spawnTs(entry: string, env: NodeJS.ProcessEnv, args: string[] = 
       if (!l.trim()) continue;
       lines.push(l);
       if (problems.length < 20 && /"level":(40|50|60)\b/.test(l)) problems.push(l.slice(0, 400));
-      if (process.env.BENCH_DEBUG && /"level":(50|60)\b/.test(l)) console.error('PRODUCT ERROR', l.slice(0, 3000));
       for (const w of watchers) w(l);
     }
     if (lines.length > 200) lines.splice(0, lines.length - 200);

@@ -1,8 +1,8 @@
 /**
- * Booking and cancelling. The area row is locked for the booking (so the lowest free place is computed
- * without races), and the exclusion constraints on `place` and per user are the real guarantee: even
- * a path that skipped the checks here could not overbook.
+ * Booking and cancelling. The exclusion constraints on `place` and per user are the guarantee; bookings
+ * of one slot queue on a lock of that slot alone, so bookings of other slots and areas never wait.
  */
+import type { Knex } from 'knex';
 import type { TenantAuth } from '../../http/auth-context.js';
 import { STAFF } from '../../http/auth-context.js';
 import type { UnitOfWork } from '../../db/unit-of-work.js';
@@ -31,7 +31,7 @@ export async function bookRoom(deps: BookingDeps, auth: TenantAuth, input: BookR
 
   return deps.uow.inTenant(auth.tenantId, async (scope) => {
     const { trx } = scope;
-    const area = await trx('gym_areas').where({ id: input.room_id }).forUpdate().first();
+    const area = await trx('gym_areas').where({ id: input.room_id }).first();
     if (!area) throw notFound({ field: 'room_id' });
     if (!area.is_bookable) throw unprocessable('area_not_bookable');
 
@@ -79,21 +79,45 @@ export async function bookRoom(deps: BookingDeps, auth: TenantAuth, input: BookR
       .whereRaw('period && tstzrange(?, ?, \'[)\')', [pick.startsAt, pick.endsAt]);
     const own = await overlapping.clone().where({ user_id: userId }).first('id');
     if (own) throw conflict('slot_unavailable', { reason: 'overlaps_own_booking', booking_id: own.id });
+    // Bookings of the same slot queue here (only those: other slots and areas run side by side), so
+    // racing bookings take places one after the other instead of colliding in the exclusion index.
+    await trx.raw('select pg_advisory_xact_lock(hashtextextended(?, 0))', [`booking:${area.id}:${pick.startsAt.toISOString()}`]);
     const taken = new Set<number>((await overlapping.clone().where({ gym_area_id: area.id }).pluck('place')).map(Number));
-    let place = 0;
-    for (let p = 1; p <= area.booking_capacity; p++) if (!taken.has(p)) { place = p; break; }
-    if (!place) throw conflict('slot_unavailable');
+    const free: number[] = [];
+    for (let p = 1; p <= area.booking_capacity; p++) if (!taken.has(p)) free.push(p);
 
-    const [row] = await trx('bookings').insert({
+    const row = await insertOnFreePlace(trx, free, {
       tenant_id: auth.tenantId, user_id: userId, gym_area_id: area.id, booking_date: date, start_time: input.time,
-      duration, starts_at: pick.startsAt, ends_at: pick.endsAt, place, trainer, trainer_id: trainerId, price,
-    }).returning(BOOKING_COLUMNS.map((c) => c.replace('bookings.', '')));
+      duration, starts_at: pick.startsAt, ends_at: pick.endsAt, trainer, trainer_id: trainerId, price,
+    });
     const booking = bookingView(row);
 
     await scope.record('booking:created', { booking: bookingEventView(booking) });
     await scope.record('slots:changed', { area_id: booking.area_id, date: booking.date });
     return { booking };
   });
+}
+
+/**
+ * Inserts the booking on the first free place that is still free when it commits. A place that an
+ * overlapping booking of another slot took first fails the exclusion constraint, and the next place is
+ * tried inside a savepoint; two such inserts can deadlock in the exclusion index (PostgreSQL aborts
+ * one), and the aborted one tries the same place again. When no place is left, the slot is full.
+ */
+async function insertOnFreePlace(trx: Knex.Transaction, free: number[], values: Record<string, unknown>): Promise<Record<string, unknown>> {
+  const columns = BOOKING_COLUMNS.map((c) => c.replace('bookings.', ''));
+  for (let i = 0, deadlocks = 0; i < free.length; ) {
+    try {
+      const [row] = await trx.transaction((sp) => sp('bookings').insert({ ...values, place: free[i] }).returning(columns));
+      return row;
+    } catch (err) {
+      const e = err as { code?: string; constraint?: string };
+      if (e.code === '40P01' && ++deadlocks <= 3) continue;
+      if (e.constraint !== 'bookings_no_overbooking') throw err;
+      i++;
+    }
+  }
+  throw conflict('slot_unavailable');
 }
 
 /** Members cancel their own future bookings (anyone else's is a 404); staff cancel any in the tenant. */

@@ -167,7 +167,7 @@ The local PostgreSQL and Redis must be up; the run starts everything else itself
 | Node.js | ${machine.node} |
 | PostgreSQL | ${machine.postgres} |
 | Redis | ${machine.redis} |
-| Load average at start | ${machine.loadAverage} |
+| Load average (1, 5, 15 min) at start / end | ${machine.loadAverage} / ${machine.loadAverageEnd ?? '?'} |
 | Open-file limit | ${machine.fileLimit} per process |
 
 ## Results

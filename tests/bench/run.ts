@@ -12,6 +12,7 @@
  *                                 experiments (servers/product-variant.ts); never written to BENCHMARKS.md
  */
 import fs from 'node:fs';
+import os from 'node:os';
 import net from 'node:net';
 import { addressAllocator, ClientFleet } from './lib/client-fleet.js';
 import { dropLeftovers, PG_ADMIN_URL, REDIS_URL } from './lib/database.js';
@@ -190,6 +191,7 @@ async function main(): Promise<void> {
   }
 
   await cleanup();
+  machine.loadAverageEnd = os.loadavg().map((l) => l.toFixed(2)).join(' ');
   results.seconds = elapsedSeconds();
   clearProgress();
   say('');

@@ -13,8 +13,9 @@ export interface Machine {
   node: string;
   postgres: string;
   redis: string;
-  /** Other load on the machine when the run started. */
+  /** Other load on the machine when the run started, and when it ended (the run itself adds up to ~2). */
   loadAverage: string;
+  loadAverageEnd?: string;
   fileLimit: string;
 }
 

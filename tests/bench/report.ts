@@ -149,7 +149,7 @@ export function markdown(r: Results, machine: Machine, analysisPath: string): st
     .map((row) => `| ${row.figure} | ${row.product} | ${row.baseline || '–'} | ${row.ratio || '–'} | ${row.target || '–'} | ${row.met === undefined ? '' : row.met ? 'yes' : '**no**'} |`)
     .join('\n');
   const spread = (label: string, b?: BroadcastResult) =>
-    b ? b.steps.map((s) => `${label} ${int(s.clients)}: ${s.spread.filter((n) => n > 0).map(int).join(' + ')} (RSS ${kb(s.rssBytes)})`).join('; ') : '';
+    b ? b.steps.map((s) => `${label} ${int(s.clients)}: ${s.spread.filter((n) => n > 0).map(int).join(' + ')} (${(s.rssBytes / 2 ** 20).toFixed(0)} MB RSS in all)`).join('; ') : '';
   const analysis = fs.existsSync(analysisPath) ? fs.readFileSync(analysisPath, 'utf8').trim() : '';
   return `# Benchmarks
 
@@ -186,7 +186,7 @@ The summary as printed:
 ${summaryLines(r).join('\n')}
 \`\`\`
 
-Clients per worker process (primary first, then workers) at each step: ${spread('product', r.product?.broadcast)}.
+Clients held by each worker at each step (read in /proc; the primary holds none): ${spread('product', r.product?.broadcast)}.
 ${spread('bare', r.bare?.broadcast)}.
 ${r.product?.problems?.length ? `Warnings and errors the product logged during the run (first ${r.product.problems.length}):\n\n\`\`\`\n${r.product.problems.join('\n')}\n\`\`\`\n` : 'The product logged no warnings or errors during the run.'}
 Failed connect attempts (each retried up to twice, as a client would): product ${JSON.stringify(r.product?.broadcast?.connectErrors ?? {})}, bare ${JSON.stringify(r.bare?.broadcast.connectErrors ?? {})}.

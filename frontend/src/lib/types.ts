@@ -13,20 +13,7 @@ export interface User {
   full_name?: string | null;
 }
 
-export interface AreaStatus {
-  id: string;
-  name_en: string;
-  name_el: string;
-  capacity: number;
-  current_users: number;
-  occupancy_pct: number;
-  is_bookable: boolean;
-}
-
-export interface GymStatus {
-  areas: AreaStatus[];
-  totals: { current_users: number; capacity: number };
-}
+export type { AreaStatus, GymStatus } from '$contracts/gym-status.js';
 
 export interface Area {
   id: string;

@@ -1,19 +1,7 @@
+import type { AreaStatus, GymStatus } from '../../contracts/gym-status.js';
 import type { UnitOfWork } from '../../db/unit-of-work.js';
 
-export interface AreaStatus {
-  id: string;
-  name_en: string;
-  name_el: string;
-  capacity: number;
-  current_users: number;
-  occupancy_pct: number;
-  is_bookable: boolean;
-}
-
-export interface GymStatus {
-  areas: AreaStatus[];
-  totals: { current_users: number; capacity: number; occupancy_pct: number };
-}
+export type { AreaStatus, GymStatus };
 
 export const occupancyPct = (current: number, capacity: number): number =>
   capacity > 0 ? Math.round((current * 1000) / capacity) / 10 : 0;

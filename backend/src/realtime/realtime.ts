@@ -252,14 +252,12 @@ export async function createRealtime(httpServer: http.Server, deps: AppDeps, opt
     const byTenant = new Map<string, StoredEvent[]>();
     for (const e of events) byTenant.set(e.tenant_id, [...(byTenant.get(e.tenant_id) ?? []), e]);
     for (const [tenantId, list] of byTenant) {
-      // Other workers first, then this worker's own sockets on the next turn of the event loop: neither
-      // the other workers' screens nor the HTTP answer of the change wait for the local fan-out.
+      streams.get(tenantId)?.ingest(list);
       if (bus) {
         const nsp = namespaceOf(tenantId);
         if (nsp.sockets.size === 0) scheduleIdleClose(nsp);
         for (const e of list) nsp.serverSideEmit('event', e);
       }
-      setImmediate(() => streams.get(tenantId)?.ingest(list));
     }
   };
   deps.publisher.attach({ emit, markPublished: (tenantId, seqs) => store.markPublished(tenantId, seqs) });

@@ -80,32 +80,28 @@ export const platformListQuery = z.object({
 
 const limits = z.object({ areas: z.number().int().nullable(), members: z.number().int().nullable() });
 
-export const tenantView = z
-  .object({
-    id: z.uuid(),
-    name: z.string(),
-    subdomain: z.string(),
-    subscription_plan: z.enum(PLANS),
-    subscription_status: z.enum(STATUSES),
-    trial_ends_at: z.string().nullable(),
+/** What every view of a tenant shows: who it is, its subscription and its plan's limits. */
+const tenantBase = z.object({
+  id: z.uuid(),
+  name: z.string(),
+  subdomain: z.string(),
+  subscription_plan: z.enum(PLANS),
+  subscription_status: z.enum(STATUSES),
+  trial_ends_at: z.string().nullable(),
+  created_at: z.string(),
+  limits,
+});
+
+export const tenantView = tenantBase
+  .extend({
     settings: z.record(z.string(), z.unknown()),
-    created_at: z.string(),
-    limits,
     usage: z.object({ areas: z.number().int(), members: z.number().int() }).optional(),
   })
   .meta({ id: 'Tenant' });
 
 /** What the platform admin sees of a tenant: its subscription and counts, never its people. */
-export const platformTenantView = z
-  .object({
-    id: z.uuid(),
-    name: z.string(),
-    subdomain: z.string(),
-    subscription_plan: z.enum(PLANS),
-    subscription_status: z.enum(STATUSES),
-    trial_ends_at: z.string().nullable(),
-    created_at: z.string(),
-    limits,
+export const platformTenantView = tenantBase
+  .extend({
     counts: z.object({
       users: z.object({ owner: z.number().int(), trainer: z.number().int(), member: z.number().int() }),
       areas: z.number().int(),

@@ -1,12 +1,12 @@
 /** `npm run seed`: adds the demo data (idempotent) to the configured database. */
 import { loadConfig } from '../backend/src/config.js';
 import { openDatabase } from '../backend/src/db/database.js';
-import { createUnitOfWork } from '../backend/src/db/unit-of-work.js';
+import { createUnitOfWork, LATER } from '../backend/src/db/unit-of-work.js';
 import { seedDemo } from './seeds/demo.js';
 
 const config = loadConfig();
 const db = await openDatabase(config.database, { migrate: true });
-const uow = createUnitOfWork(db, { publish: () => undefined });
+const uow = createUnitOfWork(db, LATER);
 const { created } = await seedDemo({ db, uow, bcryptCost: config.bcryptCost });
 await db.close();
 console.log(created.length ? `Seeded: ${created.join(', ')}.` : 'Demo data was already there; bookings topped up.');

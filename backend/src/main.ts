@@ -13,7 +13,7 @@ import http from 'node:http';
 import { setupMaster, setupWorker } from '@socket.io/sticky';
 import { loadConfig, type Config } from './config.js';
 import { openDatabase } from './db/database.js';
-import { createUnitOfWork } from './db/unit-of-work.js';
+import { createUnitOfWork, LATER } from './db/unit-of-work.js';
 import { createLogger, type Logger } from './logger.js';
 import { aggregateWorkerMetrics } from './metrics.js';
 import { startServer, type RunningServer } from './server.js';
@@ -65,7 +65,7 @@ async function runPrimary(config: Readonly<Config>, log: Logger): Promise<void> 
   try {
     if (config.seedDemo) {
       // Events of the seed are left unpublished; the workers' sweeper emits them.
-      const { created } = await seedDemo({ db, uow: createUnitOfWork(db, { publish: () => undefined }), bcryptCost: config.bcryptCost });
+      const { created } = await seedDemo({ db, uow: createUnitOfWork(db, LATER), bcryptCost: config.bcryptCost });
       if (created.length) log.info({ created }, 'demo data seeded');
     }
   } finally {

@@ -5,7 +5,7 @@ import { withPostgres } from '../support/services.js';
 
 describe.runIf(withPostgres)('areas', () => {
   let gym: GymFixture;
-  const lastEvent = () => gym.server.deps.uow.inTenant(gym.demo, ({ trx }) => trx('events').orderBy('seq', 'desc').first('type', 'payload'));
+  const lastEvent = () => gym.server.deps.uow.inTenant(gym.demo, ({ trx }) => trx('events').orderBy('id', 'desc').first('type', 'payload'));
   const body = { name_en: 'Boxing Ring', name_el: 'Ρινγκ', capacity: 6, booking_capacity: 2, slot_minutes: 90, price_per_hour: 20.5,
     opening_hours: { mon: { open: '07:00', close: '22:00' }, sat: { open: '09:00', close: '24:00' }, sun: null } };
 

@@ -20,7 +20,7 @@ describe.runIf(withPostgres)('bookings on PostgreSQL', () => {
     return area;
   }
   const events = (types: string[]) =>
-    gym.server.deps.uow.inTenant(gym.demo, ({ trx }) => trx('events').whereIn('type', types).orderBy('seq').select('type', 'payload'));
+    gym.server.deps.uow.inTenant(gym.demo, ({ trx }) => trx('events').whereIn('type', types).orderBy('id').select('type', 'payload'));
 
   beforeAll(async () => {
     gym = await startGym();

@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TENANT_TABLES } from '../../db/migrations/20261125000100_schema.js';
 import { openDatabase, type Database } from '../../backend/src/db/database.js';
 import { createUnitOfWork, type UnitOfWork } from '../../backend/src/db/unit-of-work.js';
+import { createEventStore, type EventStore } from '../../backend/src/realtime/event-store.js';
 import { factories } from '../support/factories.js';
 import { withPostgres } from '../support/services.js';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
@@ -21,7 +22,8 @@ for (const { driver, enabled } of drivers) {
     let db: Database;
     let uow: UnitOfWork;
     let testDb: TestDatabase | null = null;
-    const published: unknown[] = [];
+    const committed: string[] = [];
+    let store: EventStore;
     const ids: Record<'a' | 'b', string> = { a: '', b: '' };
     const areaOf: Record<'a' | 'b', string> = { a: '', b: '' };
     const userOf: Record<'a' | 'b', string> = { a: '', b: '' };
@@ -33,7 +35,8 @@ for (const { driver, enabled } of drivers) {
           ? { driver, url: testDb!.url, poolMax: 5, appRole: 'gym_app' }
           : { driver, dataDir: 'memory://', appRole: 'gym_app' },
       );
-      uow = createUnitOfWork(db, { publish: (e) => published.push(...e) });
+      uow = createUnitOfWork(db, { committed: (tenantId) => committed.push(tenantId) });
+      store = createEventStore({ db, uow });
       const f = factories(db, uow);
       for (const key of ['a', 'b'] as const) {
         const t = await f.tenant();
@@ -53,11 +56,12 @@ for (const { driver, enabled } of drivers) {
           );
           await trx('workout_sessions').insert({ tenant_id: t.id, user_id: user.id, program_id: program.id });
           await trx('visits').insert({ tenant_id: t.id, user_id: user.id, gym_area_id: area.id, source: 'staff' });
-          await s.record('slots:changed', { area_id: area.id, date: '2030-01-01' });
+          s.record('slots:changed', { area_id: area.id, date: '2030-01-01' });
           await trx('refresh_tokens').insert({ tenant_id: t.id, user_id: user.id, family_id: user.id, token_hash: `h-${t.id}`, expires_at: new Date(Date.now() + 1e6) });
           await trx('display_tokens').insert({ tenant_id: t.id, name: 'Wall', token_hash: `d-${t.id}` });
           await trx('idempotency_keys').insert({ tenant_id: t.id, user_id: user.id, key: 'k', request_hash: 'x' });
         });
+        await store.sequence(t.id);
       }
     });
 
@@ -175,22 +179,51 @@ for (const { driver, enabled } of drivers) {
       expect(Number(open[0]!.n)).toBe(1);
     });
 
-    it('numbers each tenant\'s events +1 without gaps and publishes them only after commit', async () => {
-      published.length = 0;
+    it('numbers each tenant\'s committed events +1 without gaps, after commit, in the order they happened', async () => {
+      committed.length = 0;
       await expect(
         uow.inTenant(ids.b, async (s) => {
-          await s.record('slots:changed', { area_id: areaOf.b, date: '2030-01-02' });
+          s.record('slots:changed', { area_id: areaOf.b, date: '2030-01-02' });
           throw new Error('rolled back');
         }),
       ).rejects.toThrow('rolled back');
-      expect(published).toHaveLength(0);
+      expect(committed).toHaveLength(0);
       await uow.inTenant(ids.b, async (s) => {
-        await s.record('slots:changed', { area_id: areaOf.b, date: '2030-01-03' });
-        await s.record('slots:changed', { area_id: areaOf.b, date: '2030-01-04' });
+        s.record('slots:changed', { area_id: areaOf.b, date: '2030-01-03' });
+        s.record('slots:changed', { area_id: areaOf.b, date: '2030-01-04' });
       });
-      const seqs = await uow.inTenant(ids.b, ({ trx }) => trx('events').orderBy('seq').pluck('seq'));
-      expect(seqs.map(Number)).toEqual([1, 2, 3]);
-      expect(published.map((e) => (e as { seq: number }).seq)).toEqual([2, 3]);
+      expect(committed).toEqual([ids.b]);
+      const unnumbered = await uow.inTenant(ids.b, ({ trx }) => trx('events').whereNull('seq').count({ n: '*' }));
+      expect(Number(unnumbered[0]!.n)).toBe(2);
+
+      const numbered = await store.sequence(ids.b);
+      expect(numbered.map((e) => [e.seq, (e.payload as { date: string }).date])).toEqual([
+        [2, '2030-01-03'],
+        [3, '2030-01-04'],
+      ]);
+      expect(await store.sequence(ids.b)).toEqual([]);
+      expect(await store.lastSeq(ids.b)).toBe(3);
+
+      // Many writers and several numberers at once: every event once, +1, each transaction's in order.
+      await Promise.all(
+        Array.from({ length: 12 }, (_, i) =>
+          uow.inTenant(ids.b, async (s) => {
+            s.record('slots:changed', { area_id: areaOf.b, date: `2031-01-${String(i + 1).padStart(2, '0')}` });
+            s.record('slots:changed', { area_id: areaOf.b, date: `2031-02-${String(i + 1).padStart(2, '0')}` });
+          }),
+        ),
+      );
+      const runs = await Promise.all([store.sequence(ids.b), store.sequence(ids.b), store.sequence(ids.b)]);
+      const all = runs.flat().sort((x, y) => x.seq - y.seq);
+      expect(all.map((e) => e.seq)).toEqual(Array.from({ length: 24 }, (_, i) => i + 4));
+      for (let i = 1; i <= 12; i++) {
+        const day = String(i).padStart(2, '0');
+        const at = (date: string) => all.find((e) => (e.payload as { date: string }).date === date)!.seq;
+        expect(at(`2031-01-${day}`)).toBeLessThan(at(`2031-02-${day}`));
+      }
+      // Tenant A's log is untouched by B's numbering.
+      expect(await store.sequence(ids.a)).toEqual([]);
+      expect(await store.lastSeq(ids.a)).toBe(1);
     });
   });
 }

@@ -60,7 +60,7 @@ describe.runIf(withPostgres)('members', () => {
     const after = await gym.call('GET', `/api/bookings/${booking.body.data.booking.id}`, { token: gym.tokens.owner });
     expect(after.body.data.status).toBe('cancelled');
     expect((await gym.call('GET', `/api/areas/${area.id}`, { token: gym.tokens.owner })).body.data.current_users).toBe(0);
-    const types = await gym.server.deps.uow.inTenant(gym.demo, ({ trx }) => trx('events').orderBy('seq', 'desc').limit(3).pluck('type'));
+    const types = await gym.server.deps.uow.inTenant(gym.demo, ({ trx }) => trx('events').orderBy('id', 'desc').limit(3).pluck('type'));
     expect(types).toEqual(['slots:changed', 'booking:cancelled', 'occupancy']);
     const self = await gym.call('DELETE', `/api/members/${gym.users.owner}`, { token: gym.tokens.owner });
     expect(self.status).toBe(422);

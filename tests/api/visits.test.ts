@@ -30,7 +30,7 @@ describe.runIf(withPostgres)('visits and occupancy', () => {
     expect(inRes.status).toBe(201);
     expect(inRes.body.data.visit).toMatchObject({ user_id: me.id, area_id: area.id, source: 'kiosk', checked_out_at: null });
     expect(inRes.body.message).toBe('Checked in.');
-    const lastOccupancy = () => gym.server.deps.uow.inTenant(gym.demo, ({ trx }) => trx('events').where({ type: 'occupancy' }).orderBy('seq', 'desc').first('payload'));
+    const lastOccupancy = () => gym.server.deps.uow.inTenant(gym.demo, ({ trx }) => trx('events').where({ type: 'occupancy' }).orderBy('id', 'desc').first('payload'));
     expect((await lastOccupancy()).payload).toEqual({ area_id: area.id, current_users: 1, capacity: 3 });
     const twice = await gym.call('POST', '/api/visits', { token: gym.tokens.owner, body: { user_id: me.id, area_id: area.id } });
     expect(twice.status).toBe(409);
@@ -126,7 +126,7 @@ describe.runIf(withPostgres)('visits and occupancy', () => {
     const visits = await gym.call('GET', `/api/visits?area_id=${area.id}`, { token: gym.tokens.owner });
     expect(visits.body.data.find((v: any) => v.user_id === stale.id)).toMatchObject({ source: 'auto_expired' });
     expect(visits.body.data.find((v: any) => v.user_id === fresh.id)).toMatchObject({ checked_out_at: null });
-    const event = await gym.server.deps.uow.inTenant(gym.demo, ({ trx }) => trx('events').where({ type: 'occupancy' }).orderBy('seq', 'desc').first('payload'));
+    const event = await gym.server.deps.uow.inTenant(gym.demo, ({ trx }) => trx('events').where({ type: 'occupancy' }).orderBy('id', 'desc').first('payload'));
     expect(event.payload).toEqual({ area_id: area.id, current_users: 1, capacity: 5 });
     expect((await expireStaleVisits(gym.server.deps)).visits).toBe(0);
   });

@@ -24,7 +24,7 @@ describe.runIf(withPostgres)('workouts', () => {
     expect(session).toMatchObject({ user_id: me.id, program_id: programId, area_id: area.id, status: 'active', end_time: null });
     const visit = await inTenant((trx) => trx('visits').where({ user_id: me.id }).whereNull('checked_out_at').first());
     expect(visit).toMatchObject({ gym_area_id: area.id, source: 'workout' });
-    const log = await inTenant((trx) => trx('events').orderBy('seq', 'desc').limit(2).select('type', 'payload'));
+    const log = await inTenant((trx) => trx('events').orderBy('id', 'desc').limit(2).select('type', 'payload'));
     expect(log[0]).toEqual({ type: 'workout:started', payload: { area_id: area.id, session_id: session.id } });
     expect(log[1]).toEqual({ type: 'occupancy', payload: { area_id: area.id, current_users: 1, capacity: 5 } });
     const again = await gym.call('POST', '/api/start-workout', { token: me.token, body: { program_id: programId } });

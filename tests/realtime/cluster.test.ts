@@ -6,7 +6,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../backend/src/config.js';
 import { openDatabase, type Database } from '../../backend/src/db/database.js';
-import { createUnitOfWork, type UnitOfWork } from '../../backend/src/db/unit-of-work.js';
+import { createUnitOfWork, LATER, type UnitOfWork } from '../../backend/src/db/unit-of-work.js';
 import { login } from '../support/auth.js';
 import { factories } from '../support/factories.js';
 import { withPostgres, withRedis } from '../support/services.js';
@@ -29,8 +29,12 @@ describe.runIf(withPostgres && withRedis)('a cluster of two workers', () => {
   let slotIndex = 0;
   const clients: Client[] = [];
 
-  const logSeqs = async (tenantId: string) =>
-    (await uow.inTenant(tenantId, ({ trx }) => trx('events').orderBy('seq').pluck('seq'))).map(Number);
+  /** The log's seqs once every committed event has one (the servers number them after commit). */
+  const logSeqs = async (tenantId: string) => {
+    await until('every event to be numbered', async () =>
+      (await uow.inTenant(tenantId, ({ trx }) => trx('events').whereNull('seq').first('id'))) === undefined, 15_000);
+    return (await uow.inTenant(tenantId, ({ trx }) => trx('events').orderBy('seq').pluck('seq'))).map(Number);
+  };
 
   /**
    * Books the next free slot as the owner. A request handed to a worker that is being killed is lost
@@ -90,7 +94,7 @@ describe.runIf(withPostgres && withRedis)('a cluster of two workers', () => {
     cluster = await startCluster({ DATABASE_URL: database.url, REDIS_URL: redis.url, PORT: port });
     db = await openDatabase(loadConfig({ DATABASE_URL: database.url }).database, { migrate: false });
     // Writes that stand for another machine of the deployment: committed, published by nobody here.
-    uow = createUnitOfWork(db, { publish: () => undefined });
+    uow = createUnitOfWork(db, LATER);
     const tenants = await db.knex('tenants').select('id', 'subdomain');
     demo = tenants.find((t) => t.subdomain === 'demo')!.id;
     olympia = tenants.find((t) => t.subdomain === 'olympia')!.id;
@@ -140,7 +144,7 @@ describe.runIf(withPostgres && withRedis)('a cluster of two workers', () => {
     process.kill(Number(a.worker), 'SIGKILL');
     for (let i = 0; i < 5; i++) await book();
     // Committed by another machine while the worker was down: only the sweeper emits these.
-    await uow.inTenant(demo, (s) => s.record('slots:changed', { area_id: areaId, date: '2030-01-01' }));
+    await uow.inTenant(demo, async (s) => s.record('slots:changed', { area_id: areaId, date: '2030-01-01' }));
     await book();
     await expectComplete(a, demo);
     await expectComplete(b, demo);
@@ -179,7 +183,7 @@ describe.runIf(withPostgres && withRedis)('a cluster of two workers', () => {
     await book();
     await expectComplete(a, demo);
     await cluster.stop();
-    await uow.inTenant(demo, (s) => s.record('slots:changed', { area_id: areaId, date: '2030-01-02' }));
+    await uow.inTenant(demo, async (s) => s.record('slots:changed', { area_id: areaId, date: '2030-01-02' }));
     cluster = await startCluster({ DATABASE_URL: database.url, REDIS_URL: redis.url, PORT: port });
     await book();
     await expectComplete(a, demo);

@@ -1,4 +1,5 @@
 /** Real Socket.IO clients for the real-time tests, speaking the shared contract. */
+import type { UnitOfWork } from '../../backend/src/db/unit-of-work.js';
 import { io, type Socket } from 'socket.io-client';
 import {
   tenantNamespace,
@@ -104,4 +105,39 @@ export const range = (from: number, to: number) => Array.from({ length: to - fro
 
 export async function resume(client: Client, since: number): Promise<{ success: boolean; data: any }> {
   return client.socket.timeout(10_000).emitWithAck('resume', { since }) as Promise<{ success: boolean; data: any }>;
+}
+
+let marked = 0;
+
+/**
+ * Records `n` events through `uow`, one transaction each. Each carries a date no other event has (in
+ * 2040 and later), by which `seqsOf` finds the numbers the log gives them after commit.
+ */
+export async function recordMarked(uow: UnitOfWork, tenantId: string, n: number, areaId = tenantId): Promise<string[]> {
+  const dates: string[] = [];
+  for (let i = 0; i < n; i++) {
+    const date = new Date(Date.UTC(2040, 0, 1) + marked++ * 86_400_000).toISOString().slice(0, 10);
+    await uow.inTenant(tenantId, async (s) => s.record('slots:changed', { area_id: areaId, date }));
+    dates.push(date);
+  }
+  return dates;
+}
+
+/** The seqs of the events recorded with these dates, in the same order, once all are numbered. */
+export async function seqsOf(uow: UnitOfWork, tenantId: string, dates: string[]): Promise<number[]> {
+  let seqs: number[] = [];
+  await until(`${dates.length} events to be numbered`, async () => {
+    const rows: Array<{ seq: string | number; date: string }> = await uow.inTenant(tenantId, ({ trx }) =>
+      trx('events').whereRaw("payload->>'date' = any(?)", [dates]).whereNotNull('seq').select('seq', trx.raw("payload->>'date' as date")),
+    );
+    const byDate = new Map(rows.map((r) => [r.date, Number(r.seq)]));
+    seqs = dates.map((d) => byDate.get(d) ?? 0);
+    return rows.length === dates.length;
+  }, 15_000);
+  return seqs;
+}
+
+/** Records `n` events and resolves with their seqs once the server has numbered them. */
+export async function recordEvents(uow: UnitOfWork, tenantId: string, n: number, areaId = tenantId): Promise<number[]> {
+  return seqsOf(uow, tenantId, await recordMarked(uow, tenantId, n, areaId));
 }

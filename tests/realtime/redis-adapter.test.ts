@@ -8,7 +8,7 @@ import { startServer, type RunningServer } from '../../backend/src/server.js';
 import { login } from '../support/auth.js';
 import { REDIS_URL, withPostgres, withRedis } from '../support/services.js';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
-import { connect, until } from './helpers.js';
+import { connect, recordEvents, until } from './helpers.js';
 
 for (const sharded of [true, false]) {
   describe.runIf(withPostgres && withRedis)(`two servers with the ${sharded ? 'sharded' : 'classic'} Redis adapter`, () => {
@@ -40,11 +40,7 @@ for (const sharded of [true, false]) {
       const onA = await connect(a.url, demo, { token: owner.access_token });
       const onB = await connect(b.url, demo, { token: owner.access_token });
       const otherTenant = await connect(a.url, olympia.user.tenant_id!, { token: olympia.access_token });
-      const seqs: number[] = [];
-      for (let i = 0; i < 10; i++) {
-        const e = await b.deps.uow.inTenant(demo, (s) => s.record('slots:changed', { area_id: demo, date: '2030-01-01' }));
-        seqs.push(e.seq);
-      }
+      const seqs = await recordEvents(b.deps.uow, demo, 10);
       await until('ten events on both servers', () => onA.received.length >= 10 && onB.received.length >= 10);
       expect(onA.seqs()).toEqual(seqs);
       expect(onB.seqs()).toEqual(seqs);

@@ -336,6 +336,7 @@ describe.runIf(withPostgres)('tenant A against tenant B', () => {
     await gym.server.deps.publisher.flush();
     const barrier = await raw(gym.url, { method: 'POST', path: '/api/areas', headers: { authorization: `Bearer ${gym.tokens.owner}` }, json: { name_en: 'A barrier', name_el: 'A barrier', capacity: 5 } });
     expect(barrier.status).toBe(201);
+    await gym.server.deps.publisher.flush();
     const aLog = await gym.server.deps.uow.inTenant(A, ({ trx }) => trx('events').orderBy('seq').select('seq', 'type'));
     const lastA = Number(aLog.at(-1)!.seq);
     for (const l of listeners) {

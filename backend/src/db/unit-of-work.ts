@@ -2,24 +2,27 @@
  * The one place that sets the tenant of a database transaction. Every tenant-scoped read or write runs
  * inside `inTenant`: a transaction that switches to the app role and sets `app.tenant_id` locally, so
  * row-level security confines it to that tenant, and a query outside any scope sees no tenant rows.
- * Events recorded inside the scope are written to the log in the same transaction and handed to the
- * publisher only after commit.
+ * Events recorded inside the scope are written to the log in the same transaction, in one statement just
+ * before COMMIT, and the sink hears of them only after commit (it numbers and publishes them).
  */
 import type { Knex } from 'knex';
-import type { EventPayloads, EventType, StoredEvent } from '../contracts/events.js';
+import type { EventPayloads, EventType } from '../contracts/events.js';
 import type { Database } from './database.js';
 
 export interface TenantScope {
   readonly trx: Knex.Transaction;
   readonly tenantId: string;
-  /** Appends an event to the tenant's log in this transaction; it is published after commit. */
-  record<T extends EventType>(type: T, payload: EventPayloads[T]): Promise<StoredEvent<T>>;
+  /** Adds an event to the tenant's log with this transaction; it is numbered and published after commit. */
+  record<T extends EventType>(type: T, payload: EventPayloads[T]): void;
 }
 
-/** Receives the events of a transaction once it has committed. */
+/** Hears that a tenant has committed new events (still unnumbered in the log). */
 export interface EventSink {
-  publish(events: StoredEvent[]): void;
+  committed(tenantId: string): void;
 }
+
+/** For processes that only write (migrations, seeding): a server's sweeper numbers and publishes later. */
+export const LATER: EventSink = { committed: () => undefined };
 
 export interface UnitOfWork {
   inTenant<T>(tenantId: string, work: (scope: TenantScope) => Promise<T>): Promise<T>;
@@ -34,26 +37,14 @@ export function createUnitOfWork(db: Database, sink: EventSink): UnitOfWork {
   return {
     async inTenant(tenantId, work) {
       if (!UUID.test(tenantId)) throw new Error('inTenant needs a tenant uuid');
-      const recorded: StoredEvent[] = [];
+      const recorded: Array<{ type: EventType; payload: unknown }> = [];
       const result = await knex.transaction(async (trx) => {
         await trx.raw("select set_config('role', ?, true), set_config('app.tenant_id', ?, true)", [appRole, tenantId]);
-        const scope: TenantScope = {
-          trx,
-          tenantId,
-          async record(type, payload) {
-            const { rows } = (await trx.raw('select seq, created_at from append_event(?, ?::jsonb)', [
-              type,
-              JSON.stringify(payload),
-            ])) as { rows: Array<{ seq: number; created_at: Date }> };
-            const row = rows[0]!;
-            const event = { tenant_id: tenantId, seq: Number(row.seq), type, payload, at: row.created_at.toISOString() };
-            recorded.push(event);
-            return event;
-          },
-        };
-        return work(scope);
+        const value = await work({ trx, tenantId, record: (type, payload) => void recorded.push({ type, payload }) });
+        if (recorded.length) await trx.raw('select append_events(?::jsonb)', [JSON.stringify(recorded)]);
+        return value;
       });
-      if (recorded.length) sink.publish(recorded);
+      if (recorded.length) sink.committed(tenantId);
       return result;
     },
     async inPlatform(work) {

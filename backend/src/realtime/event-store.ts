@@ -1,23 +1,30 @@
 /**
- * Reads the durable event log for replay, gap filling and the sweeper, and marks emitted events.
- * Tenant rows are read inside the tenant's unit of work (row-level security); only the sweeper reads
- * across tenants, and only unpublished rows (policy events_unpublished_sweep).
+ * The durable event log after commit: numbers committed events, reads them for replay, gap filling and
+ * the sweeper, and marks emitted ones. Tenant rows are read inside the tenant's unit of work (row-level
+ * security); only the sweeper reads across tenants, and only unpublished rows (policy
+ * events_unpublished_sweep).
  */
 import type { EventType, StoredEvent } from '../contracts/events.js';
 import type { AppDeps } from '../deps.js';
 
 export interface EventStore {
+  /** Numbers the tenant's committed, unnumbered events (sequence_events) and returns them in order. */
+  sequence(tenantId: string): Promise<StoredEvent[]>;
   /** Events with seq > since, in order, at most `limit`. */
   since(tenantId: string, since: number, limit: number): Promise<StoredEvent[]>;
   /** The tenant's last seq (0 before its first event). */
   lastSeq(tenantId: string): Promise<number>;
   markPublished(tenantId: string, seqs: number[]): Promise<void>;
   /**
-   * Unpublished events older than `olderThanMs`, oldest first, or [] when another server holds the
-   * sweeper's lock: one sweeper at a time across the cluster.
+   * What was lost between commit and emit: numbered events still unpublished after `olderThanMs`
+   * (oldest first, at most `limit`) and the tenants with events still unnumbered after it. Empty when
+   * another server holds the sweeper's lock: one sweeper at a time across the cluster.
    */
-  stale(olderThanMs: number, limit: number): Promise<StoredEvent[]>;
+  stale(olderThanMs: number, limit: number): Promise<{ events: StoredEvent[]; unnumbered: string[] }>;
 }
+
+/** Events numbered per transaction at most; a longer backlog takes several. */
+const SEQUENCE_PAGE = 5000;
 
 /** pg advisory lock key of the sweeper ("gymflow events" in ASCII, folded into a bigint). */
 const SWEEPER_LOCK = 0x67796d666c6f77;
@@ -43,6 +50,16 @@ const COLUMNS = ['tenant_id', 'seq', 'type', 'payload', 'created_at'];
 export function createEventStore(deps: Pick<AppDeps, 'db' | 'uow'>): EventStore {
   const { db, uow } = deps;
   return {
+    async sequence(tenantId) {
+      const out: StoredEvent[] = [];
+      for (;;) {
+        const { rows } = (await uow.inTenant(tenantId, ({ trx }) =>
+          trx.raw('select seq, type, payload, created_at from sequence_events(?)', [SEQUENCE_PAGE]),
+        )) as { rows: Array<Omit<EventRow, 'tenant_id'>> };
+        for (const r of rows) out.push(toStored({ ...r, tenant_id: tenantId }));
+        if (rows.length < SEQUENCE_PAGE) return out;
+      }
+    },
     async since(tenantId, since, limit) {
       const rows = await uow.inTenant(tenantId, ({ trx }) =>
         trx('events').select(COLUMNS).where({ tenant_id: tenantId }).andWhere('seq', '>', since).orderBy('seq').limit(limit),
@@ -67,14 +84,17 @@ export function createEventStore(deps: Pick<AppDeps, 'db' | 'uow'>): EventStore 
       return db.knex.transaction(async (trx) => {
         await trx.raw("select set_config('role', ?, true), set_config('app.event_sweep', 'on', true)", [db.appRole]);
         const lock = (await trx.raw('select pg_try_advisory_xact_lock(?::bigint) as ok', [SWEEPER_LOCK])) as { rows: Array<{ ok: boolean }> };
-        if (!lock.rows[0]?.ok) return [];
+        if (!lock.rows[0]?.ok) return { events: [], unnumbered: [] };
+        const before = trx.raw('clock_timestamp() - make_interval(secs => ?)', [olderThanMs / 1000]);
         const rows = await trx('events')
           .select(COLUMNS)
           .whereNull('published_at')
-          .andWhere('created_at', '<', trx.raw('clock_timestamp() - make_interval(secs => ?)', [olderThanMs / 1000]))
+          .whereNotNull('seq')
+          .andWhere('created_at', '<', before)
           .orderBy([{ column: 'tenant_id' }, { column: 'seq' }])
           .limit(limit);
-        return (rows as EventRow[]).map(toStored);
+        const unnumbered = await trx('events').distinct('tenant_id').whereNull('seq').andWhere('created_at', '<', before);
+        return { events: (rows as EventRow[]).map(toStored), unnumbered: unnumbered.map((r: { tenant_id: string }) => r.tenant_id) };
       });
     },
   };

@@ -1,9 +1,10 @@
 /**
- * Hands committed events to the real-time layer. Services never see `io`: they record events in their
- * unit of work, which calls `publish` after commit. Emitting is synchronous and never throws into the
- * caller; marking the events published in the log happens in batches, off the request's path. An event
- * whose emit is lost (the process dies between commit and emit) stays unpublished and the sweeper
- * emits it later.
+ * Numbers and publishes committed events. Services never see `io`: they record events in their unit of
+ * work, which tells the publisher after commit that the tenant has new events. The publisher then has
+ * them numbered (one run per tenant at a time; commits that land meanwhile are numbered together by the
+ * next run) and emits them. Marking them published in the log happens in batches, off every request's
+ * path. Events whose numbering or emit is lost (the process dies after commit) stay unpublished, and
+ * the sweeper numbers and emits them later.
  */
 import type { StoredEvent } from '../contracts/events.js';
 import type { EventSink } from '../db/unit-of-work.js';
@@ -11,6 +12,8 @@ import type { Logger } from '../logger.js';
 
 /** Where the publisher sends events: the running real-time layer. */
 export interface PublisherOutlet {
+  /** Numbers the tenant's committed, unnumbered events and returns them in seq order. */
+  sequence(tenantId: string): Promise<StoredEvent[]>;
   /** Delivers to this server's sockets and to the other servers of the cluster. */
   emit(events: StoredEvent[]): void;
   markPublished(tenantId: string, seqs: number[]): Promise<void>;
@@ -19,7 +22,9 @@ export interface PublisherOutlet {
 export interface Publisher extends EventSink {
   attach(outlet: PublisherOutlet): void;
   detach(): void;
-  /** Writes the pending published marks now (tests, shutdown). */
+  /** Emits numbered events again (the sweeper) and marks them published. */
+  publish(events: StoredEvent[]): void;
+  /** Waits for the numbering in progress, then writes the pending published marks (tests, shutdown). */
   flush(): Promise<void>;
 }
 
@@ -29,8 +34,11 @@ export function createPublisher(options: { log?: Logger; markDelayMs?: number } 
   let pending = new Map<string, number[]>();
   let timer: NodeJS.Timeout | null = null;
   let flushing: Promise<void> = Promise.resolve();
+  /** Numbering runs in progress, per tenant, and tenants that committed again meanwhile. */
+  const numbering = new Map<string, Promise<void>>();
+  const again = new Set<string>();
 
-  const flush = (): Promise<void> => {
+  const writeMarks = (): Promise<void> => {
     if (timer) clearTimeout(timer);
     timer = null;
     const batch = pending;
@@ -50,6 +58,38 @@ export function createPublisher(options: { log?: Logger; markDelayMs?: number } 
     return flushing;
   };
 
+  const publish = (events: StoredEvent[]): void => {
+    if (!outlet || events.length === 0) return;
+    try {
+      outlet.emit(events);
+    } catch (err) {
+      options.log?.error({ err }, 'emitting events failed; the sweeper will retry');
+      return;
+    }
+    for (const e of events) {
+      const list = pending.get(e.tenant_id) ?? [];
+      list.push(e.seq);
+      pending.set(e.tenant_id, list);
+    }
+    if (!timer) {
+      timer = setTimeout(() => void writeMarks(), markDelayMs);
+      timer.unref();
+    }
+  };
+
+  const number = async (target: PublisherOutlet, tenantId: string): Promise<void> => {
+    do {
+      again.delete(tenantId);
+      try {
+        publish(await target.sequence(tenantId));
+      } catch (err) {
+        // Still unnumbered in the log: the next commit of the tenant or the sweeper numbers them.
+        options.log?.warn({ err: (err as Error).message, tenantId }, 'could not number committed events');
+        return;
+      }
+    } while (again.has(tenantId) && outlet === target);
+  };
+
   return {
     attach(next) {
       outlet = next;
@@ -57,27 +97,23 @@ export function createPublisher(options: { log?: Logger; markDelayMs?: number } 
     detach() {
       outlet = null;
       pending = new Map();
+      again.clear();
       if (timer) clearTimeout(timer);
       timer = null;
     },
-    publish(events) {
-      if (!outlet || events.length === 0) return;
-      try {
-        outlet.emit(events);
-      } catch (err) {
-        options.log?.error({ err }, 'emitting events failed; the sweeper will retry');
+    committed(tenantId) {
+      if (!outlet) return;
+      if (numbering.has(tenantId)) {
+        again.add(tenantId);
         return;
       }
-      for (const e of events) {
-        const list = pending.get(e.tenant_id) ?? [];
-        list.push(e.seq);
-        pending.set(e.tenant_id, list);
-      }
-      if (!timer) {
-        timer = setTimeout(() => void flush(), markDelayMs);
-        timer.unref();
-      }
+      const run = number(outlet, tenantId).finally(() => numbering.delete(tenantId));
+      numbering.set(tenantId, run);
     },
-    flush,
+    publish,
+    async flush() {
+      while (numbering.size) await Promise.all(numbering.values());
+      await writeMarks();
+    },
   };
 }

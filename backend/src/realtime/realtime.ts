@@ -260,7 +260,11 @@ export async function createRealtime(httpServer: http.Server, deps: AppDeps, opt
       }
     }
   };
-  deps.publisher.attach({ emit, markPublished: (tenantId, seqs) => store.markPublished(tenantId, seqs) });
+  deps.publisher.attach({
+    sequence: (tenantId) => store.sequence(tenantId),
+    emit,
+    markPublished: (tenantId, seqs) => store.markPublished(tenantId, seqs),
+  });
 
   let sweeper: Sweeper | null = null;
   if (options.sweeper ?? true) {
@@ -271,6 +275,10 @@ export async function createRealtime(httpServer: http.Server, deps: AppDeps, opt
       ageMs: options.sweepAgeMs ?? 1500,
       emit: async (events) => {
         deps.publisher.publish(events);
+        await deps.publisher.flush();
+      },
+      number: async (tenantIds) => {
+        for (const tenantId of tenantIds) deps.publisher.committed(tenantId);
         await deps.publisher.flush();
       },
     });

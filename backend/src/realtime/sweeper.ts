@@ -1,6 +1,6 @@
 /**
- * Emits events whose emit was lost: committed, but the process died (or the emit failed) before the
- * publisher sent them. Every server runs the loop; a transaction-level advisory lock lets one sweep
+ * Numbers and emits events whose numbering or emit was lost: committed, but the process died (or the
+ * database or the emit failed) before the publisher numbered or sent them. Every server runs the loop; a transaction-level advisory lock lets one sweep
  * at a time. Receivers drop events they already have, so a late or repeated sweep is harmless.
  */
 import type { StoredEvent } from '../contracts/events.js';
@@ -20,6 +20,8 @@ export function startSweeper(options: {
   ageMs: number;
   /** Emits and marks them published (so the next page moves on). */
   emit(events: StoredEvent[]): Promise<void>;
+  /** Has the tenants' unnumbered events numbered and emitted. */
+  number(tenantIds: string[]): Promise<void>;
 }): Sweeper {
   const { store, log } = options;
   let running: Promise<number> | null = null;
@@ -31,7 +33,8 @@ export function startSweeper(options: {
       let total = 0;
       try {
         for (let page = 0; page < 20 && !stopped; page++) {
-          const events = await store.stale(options.ageMs, 500);
+          const { events, unnumbered } = await store.stale(options.ageMs, 500);
+          if (unnumbered.length) await options.number(unnumbered);
           if (events.length === 0) break;
           await options.emit(events);
           total += events.length;

@@ -6,7 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import { loadConfig, type Config } from '../../../backend/src/config.js';
 import { openDatabase, type Database } from '../../../backend/src/db/database.js';
-import { createUnitOfWork, type UnitOfWork } from '../../../backend/src/db/unit-of-work.js';
+import { createUnitOfWork, LATER, type UnitOfWork } from '../../../backend/src/db/unit-of-work.js';
 import { newOpaqueToken, signAccessToken } from '../../../backend/src/modules/auth/tokens.js';
 import { createDatabaseOn, privatePostgres, privateRedis, startProductCluster, type PrivatePostgres, type PrivateRedis, type ProductCluster } from './processes.js';
 
@@ -39,7 +39,7 @@ export async function startLongFixture(options: { workers?: number; env?: Record
     cluster = await startProductCluster({ DATABASE_URL: url, REDIS_URL: redis.url, WEB_CONCURRENCY: options.workers ?? 2, extra: options.env });
     const config = loadConfig({ NODE_ENV: 'test', DATABASE_URL: url });
     const db = await openDatabase(config.database, { migrate: false });
-    const uow = createUnitOfWork(db, { publish: () => undefined });
+    const uow = createUnitOfWork(db, LATER);
     const demo = (await db.knex('tenants').where({ subdomain: 'demo' }).first('id')).id as string;
     const owner = await uow.inTenant(demo, ({ trx }) => trx('users').where({ role: 'owner', username: 'owner' }).first('id'));
     const display = newOpaqueToken('dt1', demo);

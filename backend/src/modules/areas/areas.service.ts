@@ -69,7 +69,7 @@ export function createArea(deps: Deps, auth: TenantAuth, input: CreateAreaInput)
       .insert({ ...input, tenant_id: auth.tenantId, opening_hours: json(input.opening_hours) })
       .returning(COLUMNS);
     const area = areaView(row);
-    await scope.record('areas:changed', { area_id: area.id, change: 'created' });
+    scope.record('areas:changed', { area_id: area.id, change: 'created' });
     return { area };
   });
 }
@@ -93,7 +93,7 @@ export function updateArea(deps: Deps, auth: TenantAuth, id: string, input: Upda
     const [row] = await trx('gym_areas').where({ id }).update(changes).returning(COLUMNS);
     const area = areaView(row);
     if (input.capacity !== undefined && input.capacity !== current.capacity) await recordOccupancy(scope, [id]);
-    await scope.record('areas:changed', { area_id: id, change: 'updated' });
+    scope.record('areas:changed', { area_id: id, change: 'updated' });
     return area;
   });
 }
@@ -110,7 +110,7 @@ export function deleteArea(deps: Deps, auth: TenantAuth, id: string): Promise<Ar
     const active = await trx('workout_sessions').where({ gym_area_id: id, status: 'active' }).first('id');
     if (active) throw conflict('conflict', { reason: 'active_workouts' });
     await trx('gym_areas').where({ id }).delete();
-    await scope.record('areas:changed', { area_id: id, change: 'deleted' });
+    scope.record('areas:changed', { area_id: id, change: 'deleted' });
     return areaView(current);
   });
 }

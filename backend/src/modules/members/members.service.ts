@@ -148,8 +148,8 @@ async function releaseDeactivated(scope: TenantScope, userId: string): Promise<v
   if (open) await recordOccupancy(scope, [open.gym_area_id]);
   for (const row of cancelled) {
     const booking = bookingView(row);
-    await scope.record('booking:cancelled', { booking: bookingEventView(booking) });
-    await scope.record('slots:changed', { area_id: booking.area_id, date: booking.date });
+    scope.record('booking:cancelled', { booking: bookingEventView(booking) });
+    scope.record('slots:changed', { area_id: booking.area_id, date: booking.date });
   }
 }
 

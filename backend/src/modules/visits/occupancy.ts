@@ -62,6 +62,6 @@ export async function recordOccupancy(scope: TenantScope, areaIds: Iterable<stri
   if (!ids.length) return;
   const areas = await scope.trx('gym_areas').whereIn('id', ids).select('id', 'current_users', 'capacity').orderBy('id');
   for (const a of areas) {
-    await scope.record('occupancy', { area_id: a.id, current_users: a.current_users, capacity: a.capacity });
+    scope.record('occupancy', { area_id: a.id, current_users: a.current_users, capacity: a.capacity });
   }
 }

@@ -87,7 +87,7 @@ export async function startWorkout(deps: WorkoutDeps, auth: TenantAuth, input: {
     }).returning(SESSION_COLUMNS);
     const session = sessionView(row);
     await recordOccupancy(scope, changed);
-    await scope.record('workout:started', { area_id: session.area_id, session_id: session.id });
+    scope.record('workout:started', { area_id: session.area_id, session_id: session.id });
     return { session };
   });
 }
@@ -140,7 +140,7 @@ export async function completeWorkout(deps: WorkoutDeps, auth: TenantAuth, input
     await addToStats(scope, current.user_id, minutes, calories, localDate(end, zone));
     const session = sessionView(row);
     await recordOccupancy(scope, changed);
-    await scope.record('workout:completed', { area_id: session.area_id, session_id: session.id });
+    scope.record('workout:completed', { area_id: session.area_id, session_id: session.id });
     return session;
   });
 }

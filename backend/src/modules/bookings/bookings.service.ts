@@ -2,13 +2,12 @@
  * Booking and cancelling. The exclusion constraints on `place` and per user are the guarantee; bookings
  * of one slot queue on a lock of that slot alone, so bookings of other slots and areas never wait.
  */
-import type { Knex } from 'knex';
 import type { TenantAuth } from '../../http/auth-context.js';
 import { STAFF } from '../../http/auth-context.js';
 import type { UnitOfWork } from '../../db/unit-of-work.js';
 import { conflict, forbidden, notFound, unprocessable } from '../../http/errors.js';
 import { buildSlotGrid, localDate, pickSlots, priceFor } from '../slots/slot-grid.js';
-import { systemClock, tenantCalendar, type Clock } from '../slots/tenant-clock.js';
+import { calendarOf, systemClock, type Clock } from '../slots/tenant-clock.js';
 import { BOOKING_COLUMNS, bookingEventView, bookingView, type BookingView } from './booking-view.js';
 import type { BookRoomInput } from './bookings.schema.js';
 
@@ -31,11 +30,14 @@ export async function bookRoom(deps: BookingDeps, auth: TenantAuth, input: BookR
 
   return deps.uow.inTenant(auth.tenantId, async (scope) => {
     const { trx } = scope;
-    const area = await trx('gym_areas').where({ id: input.room_id }).first();
+    const area = await trx('gym_areas')
+      .join('tenants', 'tenants.id', 'gym_areas.tenant_id')
+      .where('gym_areas.id', input.room_id)
+      .first('gym_areas.*', 'tenants.settings as tenant_settings');
     if (!area) throw notFound({ field: 'room_id' });
     if (!area.is_bookable) throw unprocessable('area_not_bookable');
 
-    const calendar = await tenantCalendar(trx, auth.tenantId);
+    const calendar = calendarOf(area.tenant_settings);
     const date = input.date ?? localDate(now, calendar.zone);
     const duration = input.duration ?? area.slot_minutes;
     const grid = buildSlotGrid({ date, zone: calendar.zone, hours: area.opening_hours ?? calendar.openingHours, slotMinutes: area.slot_minutes });
@@ -74,51 +76,25 @@ export async function bookRoom(deps: BookingDeps, auth: TenantAuth, input: BookR
       }
     }
 
-    const overlapping = trx('bookings')
-      .where({ status: 'confirmed' })
-      .whereRaw('period && tstzrange(?, ?, \'[)\')', [pick.startsAt, pick.endsAt]);
-    const own = await overlapping.clone().where({ user_id: userId }).first('id');
-    if (own) throw conflict('slot_unavailable', { reason: 'overlaps_own_booking', booking_id: own.id });
-    // Bookings of the same slot queue here (only those: other slots and areas run side by side), so
-    // racing bookings take places one after the other instead of colliding in the exclusion index.
-    await trx.raw('select pg_advisory_xact_lock(hashtextextended(?, 0))', [`booking:${area.id}:${pick.startsAt.toISOString()}`]);
-    const taken = new Set<number>((await overlapping.clone().where({ gym_area_id: area.id }).pluck('place')).map(Number));
-    const free: number[] = [];
-    for (let p = 1; p <= area.booking_capacity; p++) if (!taken.has(p)) free.push(p);
+    // The place itself is taken in the database (db/migrations/*_book_place.ts), in one round trip.
+    const { rows } = (await trx.raw('select book_place(?, ?, ?, ?, ?, ?, ?, ?, ?, ?) as result', [
+      area.id, userId, date, input.time, duration, pick.startsAt, pick.endsAt, trainer, trainerId, price,
+    ])) as { rows: Array<{ result: PlaceOutcome }> };
+    const outcome = rows[0]!.result;
+    if (outcome.outcome === 'overlaps_own') throw conflict('slot_unavailable', { reason: 'overlaps_own_booking', booking_id: outcome.booking_id });
+    if (outcome.outcome === 'full') throw conflict('slot_unavailable');
+    const booking = bookingView(outcome.booking);
 
-    const row = await insertOnFreePlace(trx, free, {
-      tenant_id: auth.tenantId, user_id: userId, gym_area_id: area.id, booking_date: date, start_time: input.time,
-      duration, starts_at: pick.startsAt, ends_at: pick.endsAt, trainer, trainer_id: trainerId, price,
-    });
-    const booking = bookingView(row);
-
-    await scope.record('booking:created', { booking: bookingEventView(booking) });
-    await scope.record('slots:changed', { area_id: booking.area_id, date: booking.date });
+    scope.record('booking:created', { booking: bookingEventView(booking) });
+    scope.record('slots:changed', { area_id: booking.area_id, date: booking.date });
     return { booking };
   });
 }
 
-/**
- * Inserts the booking on the first free place that is still free when it commits. A place that an
- * overlapping booking of another slot took first fails the exclusion constraint, and the next place is
- * tried inside a savepoint; two such inserts can deadlock in the exclusion index (PostgreSQL aborts
- * one), and the aborted one tries the same place again. When no place is left, the slot is full.
- */
-async function insertOnFreePlace(trx: Knex.Transaction, free: number[], values: Record<string, unknown>): Promise<Record<string, unknown>> {
-  const columns = BOOKING_COLUMNS.map((c) => c.replace('bookings.', ''));
-  for (let i = 0, deadlocks = 0; i < free.length; ) {
-    try {
-      const [row] = await trx.transaction((sp) => sp('bookings').insert({ ...values, place: free[i] }).returning(columns));
-      return row;
-    } catch (err) {
-      const e = err as { code?: string; constraint?: string };
-      if (e.code === '40P01' && ++deadlocks <= 3) continue;
-      if (e.constraint !== 'bookings_no_overbooking') throw err;
-      i++;
-    }
-  }
-  throw conflict('slot_unavailable');
-}
+type PlaceOutcome =
+  | { outcome: 'booked'; booking: Record<string, unknown> }
+  | { outcome: 'full' }
+  | { outcome: 'overlaps_own'; booking_id: string };
 
 /** Members cancel their own future bookings (anyone else's is a 404); staff cancel any in the tenant. */
 export async function cancelBooking(deps: BookingDeps, auth: TenantAuth, bookingId: string): Promise<BookingView> {
@@ -133,8 +109,8 @@ export async function cancelBooking(deps: BookingDeps, auth: TenantAuth, booking
       .update({ status: 'cancelled', cancelled_at: trx.fn.now() })
       .returning(BOOKING_COLUMNS.map((c) => c.replace('bookings.', '')));
     const booking = bookingView(row);
-    await scope.record('booking:cancelled', { booking: bookingEventView(booking) });
-    await scope.record('slots:changed', { area_id: booking.area_id, date: booking.date });
+    scope.record('booking:cancelled', { booking: bookingEventView(booking) });
+    scope.record('slots:changed', { area_id: booking.area_id, date: booking.date });
     return booking;
   });
 }
@@ -154,7 +130,7 @@ export async function markBooking(deps: BookingDeps, auth: TenantAuth, bookingId
     const [row] = await trx('bookings').where({ id: bookingId }).update({ status })
       .returning(BOOKING_COLUMNS.map((c) => c.replace('bookings.', '')));
     const booking = bookingView(row);
-    await scope.record('slots:changed', { area_id: booking.area_id, date: booking.date });
+    scope.record('slots:changed', { area_id: booking.area_id, date: booking.date });
     return booking;
   });
 }

@@ -12,7 +12,11 @@ export interface TenantCalendar {
 
 export async function tenantCalendar(trx: Knex.Transaction, tenantId: string): Promise<TenantCalendar> {
   const row = (await trx('tenants').where({ id: tenantId }).first('settings')) as { settings?: Record<string, unknown> } | undefined;
-  const settings = row?.settings ?? {};
+  return calendarOf(row?.settings);
+}
+
+/** The calendar in a tenant's settings (for queries that read them along with other rows). */
+export function calendarOf(settings: Record<string, unknown> = {}): TenantCalendar {
   return {
     zone: isValidZone(settings.timezone) ? settings.timezone : 'UTC',
     openingHours: (settings.opening_hours as OpeningHours | undefined) ?? null,

@@ -30,25 +30,27 @@ export async function up(knex: Knex): Promise<void> {
     END $f$;
 
     -- Numbers the tenant's committed, unnumbered events (oldest id first) and returns them in seq order.
+    -- Row by row on purpose: every statement here has one plan whatever the table's statistics say
+    -- (a young, fast-growing log had set-based plans rescanning it per row).
     CREATE FUNCTION sequence_events(p_limit int DEFAULT 5000)
     RETURNS TABLE (seq bigint, type text, payload jsonb, created_at timestamptz) LANGUAGE plpgsql AS $f$
-    DECLARE t uuid := app_tenant(); last bigint;
+    DECLARE t uuid := app_tenant(); last bigint; first bigint; next_id bigint;
     BEGIN
       IF t IS NULL THEN RAISE EXCEPTION 'sequence_events needs a tenant context' USING ERRCODE = '42501'; END IF;
-      INSERT INTO event_counters (tenant_id, last_seq) VALUES (t, 0) ON CONFLICT (tenant_id) DO NOTHING;
       -- One numbering per tenant at a time; the statements below see what the previous one committed.
       SELECT c.last_seq INTO last FROM event_counters c WHERE c.tenant_id = t FOR UPDATE;
-      RETURN QUERY
-        WITH todo AS (
-          SELECT e.id, last + row_number() OVER (ORDER BY e.id) AS n
-          FROM (SELECT u.id FROM events u WHERE u.tenant_id = t AND u.seq IS NULL ORDER BY u.id LIMIT p_limit) e
-        ), numbered AS (
-          UPDATE events e SET seq = todo.n FROM todo WHERE e.id = todo.id
-          RETURNING e.seq, e.type, e.payload, e.created_at
-        )
-        SELECT * FROM numbered ORDER BY 1;
-      UPDATE event_counters c SET last_seq = coalesce((SELECT max(e.seq) FROM events e WHERE e.tenant_id = t), 0)
-        WHERE c.tenant_id = t;
+      IF NOT FOUND THEN
+        INSERT INTO event_counters AS c (tenant_id, last_seq) VALUES (t, 0) ON CONFLICT (tenant_id) DO NOTHING;
+        SELECT c.last_seq INTO last FROM event_counters c WHERE c.tenant_id = t FOR UPDATE;
+      END IF;
+      first := last;
+      FOR next_id IN SELECT u.id FROM events u WHERE u.tenant_id = t AND u.seq IS NULL ORDER BY u.id LIMIT p_limit LOOP
+        last := last + 1;
+        RETURN QUERY UPDATE events e SET seq = last WHERE e.id = next_id RETURNING e.seq, e.type, e.payload, e.created_at;
+      END LOOP;
+      IF last > first THEN
+        UPDATE event_counters c SET last_seq = last WHERE c.tenant_id = t;
+      END IF;
     END $f$;
   `);
 }

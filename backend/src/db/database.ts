@@ -5,6 +5,7 @@
  * as 'YYYY-MM-DD' strings).
  */
 import fs from 'node:fs';
+import { createRequire } from 'node:module';
 import knexFactory, { type Knex } from 'knex';
 import pg from 'pg';
 import ClientPgLite from 'knex-pglite';
@@ -18,6 +19,11 @@ export interface Database {
   readonly knex: Knex;
   readonly driver: 'pg' | 'pglite';
   readonly appRole: string;
+  /**
+   * A transaction whose settings (`set_config(name, value, true)`: local to it) are in force before
+   * `work` runs. On PostgreSQL they travel with the BEGIN, in the same round trip.
+   */
+  transaction<T>(settings: Readonly<Record<string, string>>, work: (trx: Knex.Transaction) => Promise<T>): Promise<T>;
   close(): Promise<void>;
 }
 
@@ -37,6 +43,35 @@ class PgliteClient extends (ClientPgLite as unknown as ResponseProcessor) {
   override processResponse(obj: { method?: string }, runner: unknown): unknown {
     const method = obj.method === 'del' ? 'delete' : obj.method === 'counter' ? 'update' : obj.method;
     return super.processResponse({ ...obj, method }, runner);
+  }
+}
+
+/**
+ * knex's PostgreSQL client whose transactions can open with settings: BEGIN and the set_config calls go
+ * out as one simple-protocol query, so a unit of work's tenant costs no round trip of its own.
+ */
+const require = createRequire(import.meta.url);
+type KnexInternalClass = new (...args: any[]) => any;
+const PgClientBase = require('knex/lib/dialects/postgres/index.js') as KnexInternalClass;
+const PgTransactionBase = require('knex/lib/dialects/postgres/execution/pg-transaction.js') as KnexInternalClass;
+
+class SettingsTransaction extends PgTransactionBase {
+  private readonly settings?: Readonly<Record<string, string>>;
+  constructor(client: unknown, container: unknown, config: { settings?: Readonly<Record<string, string>> } | undefined, outerTx: unknown) {
+    super(client, container, config, outerTx);
+    // Read by begin(), which runs once a connection is acquired (later than this constructor).
+    this.settings = config?.settings;
+  }
+  begin(conn: unknown): unknown {
+    if (!this.settings || this.isolationLevel || this.readOnly) return super.begin(conn);
+    const calls = Object.entries(this.settings).map(([name, value]) => `set_config(${pg.escapeLiteral(name)}, ${pg.escapeLiteral(value)}, true)`);
+    return this.query(conn, `BEGIN; SELECT ${calls.join(', ')};`);
+  }
+}
+
+class SettingsPgClient extends PgClientBase {
+  transaction(container: unknown, config: { settings?: Readonly<Record<string, string>> } | undefined, outerTx: unknown): unknown {
+    return new SettingsTransaction(this, container, config, outerTx);
   }
 }
 
@@ -71,7 +106,7 @@ export async function openDatabase(
     url.username = appRole;
     url.password = cfg.appPassword ?? '';
     const knex = knexFactory({
-      client: 'pg',
+      client: SettingsPgClient as unknown as typeof Knex.Client,
       connection: url.toString(),
       pool: {
         min: 0,
@@ -81,7 +116,13 @@ export async function openDatabase(
         },
       },
     });
-    return { knex, driver: 'pg', appRole, close: () => knex.destroy() };
+    return {
+      knex,
+      driver: 'pg',
+      appRole,
+      transaction: (settings, work) => knex.transaction(work, { settings } as Knex.TransactionConfig),
+      close: () => knex.destroy(),
+    };
   }
 
   if (!cfg.dataDir.startsWith('memory://')) fs.mkdirSync(cfg.dataDir, { recursive: true });
@@ -99,5 +140,17 @@ export async function openDatabase(
   // so the role is a guard against mistakes in our queries, not against the process itself.
   await migrateLatest(knex);
   await knex.raw(`SET ROLE ${appRole}`);
-  return { knex, driver: 'pglite', appRole, close: () => knex.destroy() };
+  return {
+    knex,
+    driver: 'pglite',
+    appRole,
+    // In process: a separate statement costs nothing worth saving.
+    transaction: (settings, work) =>
+      knex.transaction(async (trx) => {
+        const names = Object.keys(settings);
+        await trx.raw(`select ${names.map(() => 'set_config(?, ?, true)').join(', ')}`, names.flatMap((n) => [n, settings[n]!]));
+        return work(trx);
+      }),
+    close: () => knex.destroy(),
+  };
 }

@@ -33,13 +33,12 @@ export interface UnitOfWork {
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export function createUnitOfWork(db: Database, sink: EventSink): UnitOfWork {
-  const { knex, appRole } = db;
+  const { appRole } = db;
   return {
     async inTenant(tenantId, work) {
       if (!UUID.test(tenantId)) throw new Error('inTenant needs a tenant uuid');
       const recorded: Array<{ type: EventType; payload: unknown }> = [];
-      const result = await knex.transaction(async (trx) => {
-        await trx.raw("select set_config('role', ?, true), set_config('app.tenant_id', ?, true)", [appRole, tenantId]);
+      const result = await db.transaction({ role: appRole, 'app.tenant_id': tenantId }, async (trx) => {
         const value = await work({ trx, tenantId, record: (type, payload) => void recorded.push({ type, payload }) });
         if (recorded.length) await trx.raw('select append_events(?::jsonb)', [JSON.stringify(recorded)]);
         return value;
@@ -48,10 +47,7 @@ export function createUnitOfWork(db: Database, sink: EventSink): UnitOfWork {
       return result;
     },
     async inPlatform(work) {
-      return knex.transaction(async (trx) => {
-        await trx.raw("select set_config('role', ?, true), set_config('app.platform', 'on', true)", [appRole]);
-        return work(trx);
-      });
+      return db.transaction({ role: appRole, 'app.platform': 'on' }, work);
     },
   };
 }

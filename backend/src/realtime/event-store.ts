@@ -81,8 +81,7 @@ export function createEventStore(deps: Pick<AppDeps, 'db' | 'uow'>): EventStore 
       );
     },
     async stale(olderThanMs, limit) {
-      return db.knex.transaction(async (trx) => {
-        await trx.raw("select set_config('role', ?, true), set_config('app.event_sweep', 'on', true)", [db.appRole]);
+      return db.transaction({ role: db.appRole, 'app.event_sweep': 'on' }, async (trx) => {
         const lock = (await trx.raw('select pg_try_advisory_xact_lock(?::bigint) as ok', [SWEEPER_LOCK])) as { rows: Array<{ ok: boolean }> };
         if (!lock.rows[0]?.ok) return { events: [], unnumbered: [] };
         const before = trx.raw('clock_timestamp() - make_interval(secs => ?)', [olderThanMs / 1000]);

@@ -250,14 +250,19 @@ export async function createRealtime(httpServer: http.Server, deps: AppDeps, opt
 
   const emit = (events: StoredEvent[]) => {
     const byTenant = new Map<string, StoredEvent[]>();
-    for (const e of events) byTenant.set(e.tenant_id, [...(byTenant.get(e.tenant_id) ?? []), e]);
+    for (const e of events) {
+      const list = byTenant.get(e.tenant_id);
+      if (list) list.push(e);
+      else byTenant.set(e.tenant_id, [e]);
+    }
     for (const [tenantId, list] of byTenant) {
-      streams.get(tenantId)?.ingest(list);
+      // The other servers first: their screens need not wait for this server's own fan-out.
       if (bus) {
         const nsp = namespaceOf(tenantId);
         if (nsp.sockets.size === 0) scheduleIdleClose(nsp);
         for (const e of list) nsp.serverSideEmit('event', e);
       }
+      streams.get(tenantId)?.ingest(list);
     }
   };
   deps.publisher.attach({

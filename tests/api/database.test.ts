@@ -225,5 +225,25 @@ for (const { driver, enabled } of drivers) {
       expect(await store.sequence(ids.a)).toEqual([]);
       expect(await store.lastSeq(ids.a)).toBe(1);
     });
+
+    it('stores any text of an event exactly, and a failing event write undoes the whole unit of work', async () => {
+      const odd = `it's a \\ back?slash \\? $1 ?? "quoted" \\x3f ελληνικά 😀`;
+      await uow.inTenant(ids.a, async (s) => s.record('slots:changed', { area_id: areaOf.a, date: odd }));
+      expect((await store.sequence(ids.a)).map((e) => (e.payload as { date: string }).date)).toEqual([odd]);
+
+      // jsonb refuses \u0000: the events' statement fails where it travels, with the COMMIT.
+      await expect(
+        uow.inTenant(ids.a, async (s) => {
+          await s.trx('display_tokens').insert({ tenant_id: ids.a, name: 'Undone', token_hash: 'undone-a' });
+          s.record('slots:changed', { area_id: areaOf.a, date: 'nul\u0000' });
+        }),
+      ).rejects.toThrow();
+      // Every pooled connection is usable afterwards and nothing of that unit of work was kept.
+      for (let i = 0; i < 8; i++) {
+        const kept = await uow.inTenant(ids.a, ({ trx }) => trx('display_tokens').where({ token_hash: 'undone-a' }).count({ n: '*' }));
+        expect(Number(kept[0]!.n)).toBe(0);
+      }
+      expect(await store.sequence(ids.a)).toEqual([]);
+    });
   });
 }

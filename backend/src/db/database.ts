@@ -21,9 +21,20 @@ export interface Database {
   readonly appRole: string;
   /**
    * A transaction whose settings (`set_config(name, value, true)`: local to it) are in force before
-   * `work` runs. On PostgreSQL they travel with the BEGIN, in the same round trip.
+   * `work` runs. On PostgreSQL they travel with the BEGIN, in the same round trip, and the statement
+   * `beforeCommit` returns (if any; no bindings) travels with the COMMIT.
    */
-  transaction<T>(settings: Readonly<Record<string, string>>, work: (trx: Knex.Transaction) => Promise<T>): Promise<T>;
+  transaction<T>(
+    settings: Readonly<Record<string, string>>,
+    work: (trx: Knex.Transaction) => Promise<T>,
+    beforeCommit?: () => string | null,
+  ): Promise<T>;
+  /**
+   * One statement (without bindings) in a transaction of its own with these settings, in a single round
+   * trip on PostgreSQL: the settings and the statement go out as one simple-protocol query, which
+   * PostgreSQL runs as one implicit transaction (all of it commits, or none of it).
+   */
+  statement<R>(settings: Readonly<Record<string, string>>, sql: string): Promise<R[]>;
   close(): Promise<void>;
 }
 
@@ -55,25 +66,57 @@ type KnexInternalClass = new (...args: any[]) => any;
 const PgClientBase = require('knex/lib/dialects/postgres/index.js') as KnexInternalClass;
 const PgTransactionBase = require('knex/lib/dialects/postgres/execution/pg-transaction.js') as KnexInternalClass;
 
+/**
+ * A string as a SQL literal, for statements that travel without bindings: E'…' with backslashes and
+ * quotes escaped, and `?` written as \x3f so that knex never takes it for a placeholder.
+ */
+export const sqlLiteral = (value: string): string =>
+  `E'${value.replace(/\\/g, '\\\\').replace(/'/g, "''").replace(/\?/g, '\\x3f')}'`;
+
+const setConfigCalls = (settings: Readonly<Record<string, string>>): string =>
+  Object.entries(settings).map(([name, value]) => `set_config(${sqlLiteral(name)}, ${sqlLiteral(value)}, true)`).join(', ');
+
+interface SettingsConfig {
+  settings?: Readonly<Record<string, string>>;
+  /** A last statement (no bindings) to send with the COMMIT, in the same round trip; null for none. */
+  beforeCommit?: () => string | null;
+}
+
 class SettingsTransaction extends PgTransactionBase {
-  private readonly settings?: Readonly<Record<string, string>>;
-  constructor(client: unknown, container: unknown, config: { settings?: Readonly<Record<string, string>> } | undefined, outerTx: unknown) {
+  private readonly settings?: SettingsConfig['settings'];
+  private readonly beforeCommit?: SettingsConfig['beforeCommit'];
+  constructor(client: unknown, container: unknown, config: SettingsConfig | undefined, outerTx: unknown) {
     super(client, container, config, outerTx);
-    // Read by begin(), which runs once a connection is acquired (later than this constructor).
+    // Read by begin() and commit(), which run once a connection is acquired (later than this constructor).
     this.settings = config?.settings;
+    this.beforeCommit = config?.beforeCommit;
   }
   begin(conn: unknown): unknown {
     if (!this.settings || this.isolationLevel || this.readOnly) return super.begin(conn);
-    const calls = Object.entries(this.settings).map(([name, value]) => `set_config(${pg.escapeLiteral(name)}, ${pg.escapeLiteral(value)}, true)`);
-    return this.query(conn, `BEGIN; SELECT ${calls.join(', ')};`);
+    return this.query(conn, `BEGIN; SELECT ${setConfigCalls(this.settings)};`);
+  }
+  async commit(conn: unknown, value: unknown): Promise<unknown> {
+    const last = this.beforeCommit?.();
+    if (!last) return super.commit(conn, value);
+    try {
+      await this.trxClient.query(conn, `${last}; COMMIT;`);
+    } catch (err) {
+      // PostgreSQL skips the COMMIT after a failed statement: end the transaction here, before the
+      // connection goes back to the pool, and fail the unit of work with the statement's error.
+      return this.query(conn, 'ROLLBACK;', 2, err);
+    }
+    this._completed = true;
+    this._resolver(value);
+    return undefined;
   }
 }
 
 class SettingsPgClient extends PgClientBase {
-  transaction(container: unknown, config: { settings?: Readonly<Record<string, string>> } | undefined, outerTx: unknown): unknown {
+  transaction(container: unknown, config: SettingsConfig | undefined, outerTx: unknown): unknown {
     return new SettingsTransaction(this, container, config, outerTx);
   }
 }
+
 
 const migrationSource: Knex.MigrationSource<(typeof migrations)[number]> = {
   getMigrations: async () => [...migrations],
@@ -120,7 +163,16 @@ export async function openDatabase(
       knex,
       driver: 'pg',
       appRole,
-      transaction: (settings, work) => knex.transaction(work, { settings } as Knex.TransactionConfig),
+      transaction: (settings, work, beforeCommit) => knex.transaction(work, { settings, beforeCommit } as Knex.TransactionConfig),
+      async statement<R>(settings: Readonly<Record<string, string>>, sql: string): Promise<R[]> {
+        const conn = (await knex.client.acquireConnection()) as pg.Client;
+        try {
+          const results = (await conn.query(`SELECT ${setConfigCalls(settings)}; ${sql}`)) as unknown as pg.QueryResult[];
+          return results[1]!.rows as R[];
+        } finally {
+          await knex.client.releaseConnection(conn);
+        }
+      },
       close: () => knex.destroy(),
     };
   }
@@ -140,17 +192,27 @@ export async function openDatabase(
   // so the role is a guard against mistakes in our queries, not against the process itself.
   await migrateLatest(knex);
   await knex.raw(`SET ROLE ${appRole}`);
+  const transaction = <T>(
+    settings: Readonly<Record<string, string>>,
+    work: (trx: Knex.Transaction) => Promise<T>,
+    beforeCommit?: () => string | null,
+  ) =>
+    knex.transaction(async (trx) => {
+      const names = Object.keys(settings);
+      await trx.raw(`select ${names.map(() => 'set_config(?, ?, true)').join(', ')}`, names.flatMap((n) => [n, settings[n]!]));
+      const value = await work(trx);
+      const last = beforeCommit?.();
+      if (last) await trx.raw(last);
+      return value;
+    });
   return {
     knex,
     driver: 'pglite',
     appRole,
     // In process: a separate statement costs nothing worth saving.
-    transaction: (settings, work) =>
-      knex.transaction(async (trx) => {
-        const names = Object.keys(settings);
-        await trx.raw(`select ${names.map(() => 'set_config(?, ?, true)').join(', ')}`, names.flatMap((n) => [n, settings[n]!]));
-        return work(trx);
-      }),
+    transaction,
+    statement: async <R>(settings: Readonly<Record<string, string>>, sql: string) =>
+      transaction(settings, async (trx) => ((await trx.raw(sql)) as { rows: R[] }).rows),
     close: () => knex.destroy(),
   };
 }

@@ -2,12 +2,12 @@
  * The one place that sets the tenant of a database transaction. Every tenant-scoped read or write runs
  * inside `inTenant`: a transaction that switches to the app role and sets `app.tenant_id` locally, so
  * row-level security confines it to that tenant, and a query outside any scope sees no tenant rows.
- * Events recorded inside the scope are written to the log in the same transaction, in one statement just
- * before COMMIT, and the sink hears of them only after commit (it numbers and publishes them).
+ * Events recorded inside the scope are written to the log in the same transaction, in one statement sent
+ * with the COMMIT, and the sink hears of them only after commit (it numbers and publishes them).
  */
 import type { Knex } from 'knex';
 import type { EventPayloads, EventType } from '../contracts/events.js';
-import type { Database } from './database.js';
+import { sqlLiteral, type Database } from './database.js';
 
 export interface TenantScope {
   readonly trx: Knex.Transaction;
@@ -26,6 +26,8 @@ export const LATER: EventSink = { committed: () => undefined };
 
 export interface UnitOfWork {
   inTenant<T>(tenantId: string, work: (scope: TenantScope) => Promise<T>): Promise<T>;
+  /** One statement (no bindings, records no events) in the tenant's scope, in a single round trip. */
+  statementInTenant<R>(tenantId: string, sql: string): Promise<R[]>;
   /** Platform-level work (tenant signup, platform admins): no tenant rows, platform rows visible. */
   inPlatform<T>(work: (trx: Knex.Transaction) => Promise<T>): Promise<T>;
 }
@@ -38,13 +40,18 @@ export function createUnitOfWork(db: Database, sink: EventSink): UnitOfWork {
     async inTenant(tenantId, work) {
       if (!UUID.test(tenantId)) throw new Error('inTenant needs a tenant uuid');
       const recorded: Array<{ type: EventType; payload: unknown }> = [];
-      const result = await db.transaction({ role: appRole, 'app.tenant_id': tenantId }, async (trx) => {
-        const value = await work({ trx, tenantId, record: (type, payload) => void recorded.push({ type, payload }) });
-        if (recorded.length) await trx.raw('select append_events(?::jsonb)', [JSON.stringify(recorded)]);
-        return value;
-      });
+      const result = await db.transaction(
+        { role: appRole, 'app.tenant_id': tenantId },
+        (trx) => work({ trx, tenantId, record: (type, payload) => void recorded.push({ type, payload }) }),
+        // The events travel with the COMMIT.
+        () => (recorded.length ? `select append_events(${sqlLiteral(JSON.stringify(recorded))}::jsonb)` : null),
+      );
       if (recorded.length) sink.committed(tenantId);
       return result;
+    },
+    statementInTenant(tenantId, sql) {
+      if (!UUID.test(tenantId)) throw new Error('statementInTenant needs a tenant uuid');
+      return db.statement({ role: appRole, 'app.tenant_id': tenantId }, sql);
     },
     async inPlatform(work) {
       return db.transaction({ role: appRole, 'app.platform': 'on' }, work);

@@ -69,6 +69,7 @@ function keyedUnitOfWork(uow: UnitOfWork, c: Claim): UnitOfWork {
   let claimed = false;
   return {
     inPlatform: (work) => uow.inPlatform(work),
+    statementInTenant: (tenantId, sql) => uow.statementInTenant(tenantId, sql),
     inTenant(tenantId, work) {
       if (claimed) return uow.inTenant(tenantId, work);
       claimed = true;

@@ -53,9 +53,11 @@ export function createEventStore(deps: Pick<AppDeps, 'db' | 'uow'>): EventStore 
     async sequence(tenantId) {
       const out: StoredEvent[] = [];
       for (;;) {
-        const { rows } = (await uow.inTenant(tenantId, ({ trx }) =>
-          trx.raw('select seq, type, payload, created_at from sequence_events(?)', [SEQUENCE_PAGE]),
-        )) as { rows: Array<Omit<EventRow, 'tenant_id'>> };
+        // On the path of every event to the screens: one round trip.
+        const rows = await uow.statementInTenant<Omit<EventRow, 'tenant_id'>>(
+          tenantId,
+          `select seq, type, payload, created_at from sequence_events(${SEQUENCE_PAGE})`,
+        );
         for (const r of rows) out.push(toStored({ ...r, tenant_id: tenantId }));
         if (rows.length < SEQUENCE_PAGE) return out;
       }

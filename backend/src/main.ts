@@ -2,20 +2,19 @@
  * Boot: config -> database -> HTTP server -> real time -> listen. Prints where the product is and how
  * to sign in, and stops gracefully on SIGTERM/SIGINT.
  *
- * Server mode (PostgreSQL and Redis) runs a cluster: the primary migrates and seeds ONCE, listens on the
- * port and hands each connection to a worker with sticky sessions (a Socket.IO long-polling session
- * always reaches the worker that holds it), replaces workers that die, and on SIGTERM stops taking
- * connections and lets every worker finish its requests and send its sockets away before exiting.
- * Without Redis there is one process and the in-memory adapter.
+ * Server mode (PostgreSQL and Redis) runs a cluster: the primary migrates and seeds ONCE, forks the
+ * workers, which share the port (node's cluster hands out connections; they stay alive), tells them
+ * where to forward Socket.IO requests of each other's sessions, replaces workers that die, and on
+ * SIGTERM lets every worker finish its requests and send its sockets away before exiting. Without Redis
+ * there is one process and the in-memory adapter.
  */
 import cluster, { type Worker } from 'node:cluster';
-import http from 'node:http';
-import { setupMaster, setupWorker } from '@socket.io/sticky';
 import { loadConfig, type Config } from './config.js';
 import { openDatabase } from './db/database.js';
 import { createUnitOfWork, LATER } from './db/unit-of-work.js';
 import { createLogger, type Logger } from './logger.js';
 import { aggregateWorkerMetrics } from './metrics.js';
+import { forwardSessions, type SessionForwarding } from './realtime/session-forwarding.js';
 import { startServer, type RunningServer } from './server.js';
 import { seedDemo } from '../../db/seeds/demo.js';
 
@@ -64,7 +63,7 @@ async function runPrimary(config: Readonly<Config>, log: Logger): Promise<void> 
   const db = await openDatabase(config.database, { migrate: config.migrateOnStart });
   try {
     if (config.seedDemo) {
-      // Events of the seed are left unpublished; the workers' sweeper emits them.
+      // Events of the seed are left unpublished; the workers' sweeper numbers and emits them.
       const { created } = await seedDemo({ db, uow: createUnitOfWork(db, LATER), bcryptCost: config.bcryptCost });
       if (created.length) log.info({ created }, 'demo data seeded');
     }
@@ -72,66 +71,19 @@ async function runPrimary(config: Readonly<Config>, log: Logger): Promise<void> 
     await db.close();
   }
 
-  const httpServer = http.createServer();
-  // Sticky hands the first bytes of each connection over IPC as a Buffer: needs the advanced serialization.
-  cluster.setupPrimary({ serialization: 'advanced' });
-  setupMaster(httpServer, { loadBalancingMethod: 'least-connection' });
-  httpServer.on('connection', (socket) => {
-    // A request whose body the primary relays to a worker that then dies would hang forever; WebSocket
-    // and plain connections are handed over (and closed here), so only such relayed requests time out.
-    socket.setTimeout(30_000, () => socket.destroy());
-    // Sticky hands a connection without a body over to a worker, but this process's handle keeps
-    // reading until the worker acknowledges it, and Node drops what it reads then: a WebSocket
-    // client's first frame (its namespace CONNECT) was lost now and then under load. Stop reading
-    // here before sticky (a listener added after ours) sends the handle.
-    socket.prependOnceListener('data', (chunk: Buffer) => {
-      const head = chunk.subarray(0, chunk.indexOf('\r\n\r\n')).toString().toLowerCase();
-      if (head.includes('content-length:') || head.includes('transfer-encoding:')) return;
-      (socket as unknown as { _handle?: { readStop?(): number } })._handle?.readStop?.();
-    });
-    // Which client connection sticky is dispatching right now (its data listener runs after this one).
-    socket.prependListener('data', () => (dispatching = socket));
-  });
-  // Requests whose body the primary relays keep their client connection here; when their worker dies
-  // those connections are closed at once, so clients see the failure and retry instead of waiting.
-  let dispatching: import('node:net').Socket | null = null;
-  const relayed = new Map<number, Set<import('node:net').Socket>>();
-  const trackRelays = (worker: Worker) => {
-    const send = worker.send.bind(worker) as (...args: unknown[]) => boolean;
-    worker.send = ((...args: unknown[]) => {
-      const socket = dispatching;
-      if ((args[0] as { type?: string } | null)?.type === 'sticky:http-chunk-start' && socket) {
-        const set = relayed.get(worker.id) ?? new Set();
-        relayed.set(worker.id, set.add(socket));
-        // A relayed request counts as a client while it lasts, so least-connection spreads API
-        // requests too (Socket.IO sessions alone tie at zero and send every request to the oldest worker).
-        const counted = worker as Worker & { clientsCount?: number };
-        counted.clientsCount = (counted.clientsCount ?? 0) + 1;
-        socket.once('close', () => {
-          set.delete(socket);
-          counted.clientsCount = Math.max(0, (counted.clientsCount ?? 1) - 1);
-        });
-      }
-      return send(...args);
-    }) as Worker['send'];
-  };
-  cluster.on('exit', (worker) => {
-    for (const socket of relayed.get(worker.id) ?? []) socket.destroy();
-    relayed.delete(worker.id);
-  });
   aggregateWorkerMetrics();
   let stopping = false;
   const recentDeaths: number[] = [];
-
-  const fork = (): Worker => {
-    const worker = cluster.fork();
-    trackRelays(worker);
-    // Sticky's least-connection balancing reads clientsCount: a worker still booting must get no
-    // connection (it could not answer yet), so it counts as full until it reports ready.
-    (worker as Worker & { clientsCount?: number }).clientsCount = Number.POSITIVE_INFINITY;
-    return worker;
+  // Where each worker takes the Socket.IO requests that reach its siblings (realtime/session-forwarding.ts).
+  const sessionPorts = new Map<number, number>();
+  const tellWorkers = () => {
+    const ports = Object.fromEntries(sessionPorts);
+    for (const w of Object.values(cluster.workers ?? {})) if (w?.isConnected()) w.send({ type: 'gymflow:workers', ports });
   };
+
   cluster.on('exit', (worker, code, signal) => {
+    sessionPorts.delete(worker.id);
+    tellWorkers();
     if (stopping) return;
     log.error({ pid: worker.process.pid, code, signal }, 'worker died; starting a new one');
     const now = Date.now();
@@ -140,35 +92,29 @@ async function runPrimary(config: Readonly<Config>, log: Logger): Promise<void> 
     // A worker that dies at boot must not become a fork loop.
     const delay = recentDeaths.length > 3 ? Math.min(10_000, 500 * recentDeaths.length) : 0;
     setTimeout(() => {
-      if (!stopping) fork();
+      if (!stopping) cluster.fork();
     }, delay).unref();
   });
 
-  // A worker that is stopping (SIGTERM from here or from outside, a rolling restart) counts as full.
-  cluster.on('message', (worker, message: { type?: string }) => {
-    if (message?.type === 'gymflow:stopping') (worker as Worker & { clientsCount?: number }).clientsCount = Number.POSITIVE_INFINITY;
-  });
   const ready = new Promise<void>((resolve) => {
     let online = 0;
-    cluster.on('message', (worker, message: { type?: string }) => {
+    cluster.on('message', (worker, message: { type?: string; sessionPort?: number }) => {
       if (message?.type !== 'gymflow:ready') return;
-      (worker as Worker & { clientsCount?: number }).clientsCount = 0;
+      sessionPorts.set(worker.id, Number(message.sessionPort));
+      tellWorkers();
       if (++online === config.workers) resolve();
     });
   });
-  for (let i = 0; i < config.workers; i++) fork();
+  // Each worker listens on the port itself; node's cluster hands the connections out round-robin, and a
+  // worker gets none before it listens (booting) or after it stopped listening (stopping).
+  for (let i = 0; i < config.workers; i++) cluster.fork();
   await ready;
-  await new Promise<void>((resolve, reject) => {
-    httpServer.once('error', reject);
-    httpServer.listen(config.port, config.host, () => resolve());
-  });
   log.info({ port: config.port, workers: config.workers }, 'cluster listening');
   banner(config, config.workers);
 
   onStopSignal(async (signal) => {
     stopping = true;
     log.info({ signal }, 'shutting down the cluster');
-    httpServer.close();
     const workers = Object.values(cluster.workers ?? {}).filter((w): w is Worker => !!w);
     await Promise.all(
       workers.map(
@@ -188,35 +134,33 @@ async function runPrimary(config: Readonly<Config>, log: Logger): Promise<void> 
 }
 
 async function runWorker(config: Readonly<Config>, log: Logger): Promise<void> {
-  // Connections the primary hands over while this worker boots wait here, then replay in order.
-  const early: Array<[unknown, unknown]> = [];
-  const hold = (message: unknown, handle: unknown) => early.push([message, handle]);
-  process.on('message', hold);
-  let server: RunningServer | null = null;
-  server = await startServer(config, {
+  let forwarding: SessionForwarding | null = null;
+  const server = await startServer(config, {
     log,
     migrate: false,
     seed: false,
     worker: {
-      attach: ({ realtime }) => {
-        setupWorker(realtime.io);
-        process.off('message', hold);
-        for (const [message, handle] of early.splice(0)) process.emit('message', message as never, handle as never);
+      attach: async ({ httpServer, realtime }) => {
+        forwarding = await forwardSessions(httpServer, realtime.io.engine, cluster.worker!.id);
+        const sessions = forwarding;
+        process.on('message', (message: { type?: string; ports?: Record<string, number> }) => {
+          if (message?.type === 'gymflow:workers' && message.ports) sessions.setWorkers(message.ports);
+        });
       },
     },
   });
-  process.send?.({ type: 'gymflow:ready' });
+  process.send?.({ type: 'gymflow:ready', sessionPort: forwarding!.port });
+  const stop = async () => {
+    await server.close();
+    await forwarding?.close();
+  };
   onStopSignal(async (signal) => {
     log.info({ signal }, 'worker shutting down');
-    // The primary must send no new connection here (it would be lost when this process exits), and
-    // what it already sent over IPC gets a moment to arrive and be answered before the server closes.
-    process.send?.({ type: 'gymflow:stopping' });
-    await new Promise((resolve) => setTimeout(resolve, 250));
-    await server?.close();
+    await stop();
   });
-  // The primary is gone (killed): nobody will hand over connections any more.
+  // The primary is gone (killed): this worker is on its own; stop.
   process.on('disconnect', () => {
-    void server?.close().finally(() => process.exit(0));
+    void stop().finally(() => process.exit(0));
   });
 }
 

@@ -32,10 +32,10 @@ export interface StartOptions {
   /** Seed demo data (default config.seedDemo); cluster workers leave it to the primary. */
   seed?: boolean;
   /**
-   * Do not listen: a cluster worker whose connections the primary hands over (sticky sessions).
-   * `attach` receives the server before the database is opened, to wire them.
+   * A cluster worker: `attach` wires the server into the cluster before it listens (node's cluster shares
+   * the port among the node's workers).
    */
-  worker?: { attach(server: { httpServer: http.Server; realtime: Realtime }): void };
+  worker?: { attach(server: { httpServer: http.Server; realtime: Realtime }): Promise<void> };
   realtime?: RealtimeOptions;
 }
 
@@ -68,16 +68,12 @@ export async function startServer(config: Readonly<Config>, options: StartOption
   const realtime = await createRealtime(httpServer, deps, options.realtime);
   // Closes visits left open too long (safe with several workers: each pass locks what it closes).
   const jobs = startBackgroundJobs(deps);
-  let port = 0;
-  if (options.worker) {
-    options.worker.attach({ httpServer, realtime });
-  } else {
-    await new Promise<void>((resolve, reject) => {
-      httpServer.once('error', reject);
-      httpServer.listen(config.port, config.host, () => resolve());
-    });
-    port = (httpServer.address() as AddressInfo).port;
-  }
+  await options.worker?.attach({ httpServer, realtime });
+  await new Promise<void>((resolve, reject) => {
+    httpServer.once('error', reject);
+    httpServer.listen(config.port, config.host, () => resolve());
+  });
+  const port = (httpServer.address() as AddressInfo).port;
 
   let closing: Promise<void> | null = null;
   return {
@@ -95,7 +91,7 @@ export async function startServer(config: Readonly<Config>, options: StartOption
         httpServer.closeIdleConnections();
         // Also closes the HTTP server (waiting for its connections) when it listens.
         await realtime.close();
-        // A cluster worker does not listen: its requests came from the primary; wait for them too.
+        // Requests still running (a request on a connection kept alive does not keep close() waiting).
         for (let waited = 0; inFlight > 0 && waited < 5000; waited += 20) await new Promise((r) => setTimeout(r, 20));
         clearTimeout(force);
         httpServer.closeAllConnections();

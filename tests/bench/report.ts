@@ -172,8 +172,8 @@ The local PostgreSQL and Redis must be up; the run starts everything else itself
 
 ## Results
 
-The product: one node in server mode (\`backend/src/main.ts\`, NODE_ENV=production, ${r.workers} cluster workers behind the
-sticky primary, sharded Redis adapter, PostgreSQL), on a fresh database migrated by \`db/migrate.ts\` and seeded by
+The product: one node in server mode (\`backend/src/main.ts\`, NODE_ENV=production, ${r.workers} cluster workers sharing
+the port, sharded Redis adapter, PostgreSQL), on a fresh database migrated by \`db/migrate.ts\` and seeded by
 \`db/seed.ts\`. Clients, servers, PostgreSQL and Redis all share the same ${machine.cores} cores.
 
 | Figure | Product | Bare baseline | Ratio | Target | Met |
@@ -195,11 +195,11 @@ Failed connect attempts (each retried up to twice, as a client would): product $
 
 - **booking→screen**: N Socket.IO clients (a lightweight client speaking Engine.IO v4 / Socket.IO v5 over \`ws\`, in
   separate load processes, from several 127.0.0.x source addresses) join the demo tenant's namespace as members,
-  spread over both workers by the sticky primary (checked in /proc: which process holds each socket). A member
+  spread over both workers by node's cluster (checked in /proc: which process holds each socket). A member
   then POSTs /api/book-room; the time runs from just before the POST to each client's receipt of
   \`booking:created\` (the monotonic clock is shared by all processes). p50/p99/max are over every client of every
-  booking at that N. The baseline is a bare Socket.IO server in the same topology (cluster primary with
-  @socket.io/sticky, same worker count, sharded Redis adapter) that broadcasts an event of the same size on a
+  booking at that N. The baseline is a bare Socket.IO server in the same topology (the same number of
+  cluster workers sharing the port, sharded Redis adapter) that broadcasts an event of the same size on a
   bare HTTP POST, to the same clients.
 - **bookings, uncontended**: ${r.concurrency} keep-alive HTTP clients POST /api/book-room as fast as answers come;
   every request is for its own room and slot, by that room's own member, so nothing conflicts. Only 201s

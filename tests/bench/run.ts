@@ -8,8 +8,6 @@
  *   npm run bench -- --skip=bare,pg,koa,redis,product,latency,idle,throughput
  *                                 leaves parts out (then nothing is written)
  *   npm run bench -- --profile=/tmp/prof   V8 CPU profiles of the product's primary and workers
- *   npm run bench -- --variant=least-connection|round-robin|direct [--patch=jwt-key,zone-cache]
- *                                 experiments (servers/product-variant.ts); never written to BENCHMARKS.md
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -33,8 +31,7 @@ const args = new Set(process.argv.slice(2));
 const quick = args.has('--quick');
 const skip = new Set((process.argv.find((a) => a.startsWith('--skip='))?.slice(7) ?? '').split(',').filter(Boolean));
 const option = (name: string) => process.argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3);
-const variant = option('variant');
-const write = !quick && skip.size === 0 && !variant ? true : args.has('--write') && !variant;
+const write = !quick && skip.size === 0 ? true : args.has('--write');
 
 const WORKERS = 2;
 /** Per worker, as DATABASE_POOL_MAX's default. */
@@ -149,9 +146,8 @@ async function main(): Promise<void> {
     step('product: starting');
     const product: Product = await startProduct({
       workers: WORKERS, areas: AREAS, members: AREAS + RACERS + SOCKET_MEMBERS, logLevel: 'info',
-      profileDir: option('profile'), variant, patches: option('patch'), tenants: TENANTS, areasPerTenant: AREAS_PER_TENANT,
+      profileDir: option('profile'), tenants: TENANTS, areasPerTenant: AREAS_PER_TENANT,
     });
-    if (variant) say(`EXPERIMENT: the product runs in the "${variant}" topology${option('patch') ? ` with patches ${option('patch')}` : ''} (tests/bench/servers/product-variant.ts)`);
     cleanups.push(() => product.stop());
     const tokens = await Promise.all(Array.from({ length: SOCKET_MEMBERS }, (_, i) => product.token(AREAS + RACERS + i)));
     const target: Target = { url: product.url, port: product.port, pid: product.node.pid, nsp: product.nsp, tokens };

@@ -1,6 +1,6 @@
 /**
- * Real processes for the cluster tests: the product's own entry point (primary + workers with sticky
- * sessions) on a free port, and a private redis-server that a test may stop and start without
+ * Real processes for the cluster tests: the product's own entry point (primary + workers sharing the
+ * port) on a free port, and a private redis-server that a test may stop and start without
  * disturbing anybody else's Redis.
  */
 import { spawn, type ChildProcess } from 'node:child_process';

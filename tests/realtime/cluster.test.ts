@@ -1,8 +1,10 @@
 /**
- * The product as it runs in server mode: real processes (a primary and two workers with sticky
- * sessions), PostgreSQL, a Redis of the test's own, and real Socket.IO clients. Events cross workers,
- * survive a killed worker, a Redis outage and a restart of the whole cluster, and no seq goes missing.
+ * The product as it runs in server mode: real processes (a primary and two workers sharing the port),
+ * PostgreSQL, a Redis of the test's own, and real Socket.IO clients. Events cross workers, a long-polling
+ * session works whichever worker its requests reach, events survive a killed worker, a Redis outage and
+ * a restart of the whole cluster, and no seq goes missing.
  */
+import http from 'node:http';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../backend/src/config.js';
 import { openDatabase, type Database } from '../../backend/src/db/database.js';
@@ -124,18 +126,60 @@ describe.runIf(withPostgres && withRedis)('a cluster of two workers', () => {
     const { worker, bookingId } = await book();
     const remote = worker === a.worker ? b : a;
     expect(remote.worker).not.toBe(worker);
-    const seqOfBooking = await uow.inTenant(demo, ({ trx }) =>
-      trx('events').where({ type: 'booking:created' }).whereRaw("payload->'booking'->>'id' = ?", [bookingId]).first('seq'),
-    );
+    // Numbered just after the commit, maybe after the answer.
+    let seqOfBooking: { seq: number | null } | undefined;
+    await until('the booking\'s event to be numbered', async () => {
+      seqOfBooking = await uow.inTenant(demo, ({ trx }) =>
+        trx('events').where({ type: 'booking:created' }).whereRaw("payload->'booking'->>'id' = ?", [bookingId]).first('seq'),
+      );
+      return seqOfBooking?.seq != null;
+    });
     await until('the booking on the other worker', () => remote.received.some((r) => r.type === 'booking:created'));
     const got = remote.received.find((r) => r.type === 'booking:created')!;
-    expect(got.event.seq).toBe(Number(seqOfBooking.seq));
+    expect(got.event.seq).toBe(Number(seqOfBooking!.seq));
     expect(got.event.booking).toMatchObject({ id: bookingId, area_id: areaId });
     expect(got.event.booking.user_id).toBeUndefined();
     await expectComplete(a, demo);
     await expectComplete(b, demo);
     expect(other.received).toEqual([]);
   }, 90_000);
+
+  it('keeps a long-polling session whichever worker its requests reach', async () => {
+    // Every request on a connection of its own: the cluster hands them to the workers in turn.
+    const poll = (method: 'GET' | 'POST', query: string, body?: string) =>
+      new Promise<{ status: number; text: string }>((resolve, reject) => {
+        const req = http.request(`${cluster.url}/socket.io/?EIO=4&transport=polling${query}`, { method, agent: false }, (res) => {
+          let text = '';
+          res.setEncoding('utf8');
+          res.on('data', (c: string) => (text += c));
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, text }));
+        });
+        req.on('error', reject);
+        req.end(body);
+      });
+    const open = await poll('GET', '');
+    expect(open.status).toBe(200);
+    const sid = (JSON.parse(open.text.slice(1)) as { sid: string }).sid;
+    expect(sid).toMatch(/^\d+-/);
+    const nsp = `/tenant/${demo}`;
+    expect(await poll('POST', `&sid=${sid}`, `40${nsp},${JSON.stringify({ token: member })}`)).toEqual({ status: 200, text: 'ok' });
+    let seen = '';
+    const answers: number[] = [];
+    const pollUntil = async (what: string, found: () => boolean) => {
+      for (let i = 0; i < 40 && !found(); i++) {
+        const got = await poll('GET', `&sid=${sid}`);
+        answers.push(got.status);
+        seen += got.text;
+      }
+      expect(found(), `${what}; got: ${seen.slice(-300)}`).toBe(true);
+    };
+    await pollUntil('the namespace connect', () => seen.includes(`40${nsp},{"sid"`));
+    const { bookingId } = await book();
+    await pollUntil('the booking', () => seen.includes(bookingId));
+    expect(seen).toContain(`42${nsp},["booking:created"`);
+    expect(answers.length).toBeGreaterThanOrEqual(2);
+    expect(answers.every((s) => s === 200)).toBe(true);
+  });
 
   it('loses no event when a worker is killed: its clients reconnect elsewhere and resume', async () => {
     const [a, b] = await clientsOnTwoWorkers(demo, owner);

@@ -97,9 +97,14 @@ describe.runIf(withPostgres && withRedis && hasNginx())('the production topology
     return res.body.data as { access_token: string; user: { id: string; tenant_id: string } };
   }
 
+  /** The tenant's seqs once every committed event has one (the nodes number them after commit). */
   async function tenantSeqs(): Promise<number[]> {
-    const { rows } = await owner.query('select seq from events where tenant_id = $1 order by seq', [tenantId]);
-    return rows.map((r) => Number(r.seq));
+    for (let waited = 0; waited < 15_000; waited += 50) {
+      const { rows } = await owner.query('select seq from events where tenant_id = $1 order by seq', [tenantId]);
+      if (rows.every((r) => r.seq !== null)) return rows.map((r) => Number(r.seq));
+      await sleep(50);
+    }
+    throw new Error('events stayed unnumbered for 15 s');
   }
 
   beforeAll(async () => {
@@ -193,12 +198,13 @@ describe.runIf(withPostgres && withRedis && hasNginx())('the production topology
     let made = 0;
     const acknowledged: string[] = [];
     let running = true;
-    let day = 41;
+    // Eight hourly slots a day from day 41 on: room for thousands of bookings within the horizon.
+    let slot = 0;
     const worker = async (from: string, token: string) => {
       while (running) {
         try {
-          const d = day++;
-          const res = await bookDayRaw(from, token, member.user.id, d);
+          const n = slot++;
+          const res = await bookDayRaw(from, token, member.user.id, 41 + Math.floor(n / 8), 10 + (n % 8));
           if (res.status === 201) acknowledged.push(res.body.data.booking.id);
           else failed++;
           const status = await call(cluster.url, 'GET', '/api/gym-status', { from, token });
@@ -245,14 +251,14 @@ describe.runIf(withPostgres && withRedis && hasNginx())('the production topology
     expect(text).toMatch(/http_request_duration_seconds_count\{[^}]*route="\/api\/gym-status"[^}]*\} [1-9]/);
   });
 
-  async function bookDayRaw(from: string, token: string, userId: string, daysAhead: number) {
+  async function bookDayRaw(from: string, token: string, userId: string, daysAhead: number, hour = 10) {
     const date = new Date(Date.now() + daysAhead * 86_400_000).toISOString().slice(0, 10);
     const areas = await call(cluster.url, 'GET', '/api/gym-status', { from, token });
     const area = areas.body.data.areas.find((a: { name_en: string }) => a.name_en === 'Weight Room');
     return call(cluster.url, 'POST', '/api/book-room', {
       from, token,
-      headers: { 'idempotency-key': `topology-${userId}-${daysAhead}` },
-      body: { room_id: area.id, date, time: '10:00', duration: 60, user_id: userId },
+      headers: { 'idempotency-key': `topology-${userId}-${daysAhead}-${hour}` },
+      body: { room_id: area.id, date, time: `${hour}:00`, duration: 60, user_id: userId },
     });
   }
 

@@ -1,13 +1,12 @@
 /**
  * The bare limit of the real-time path: Socket.IO with no application code, in the product's topology
- * (a cluster primary with sticky sessions, WORKERS workers, the sharded Redis adapter). Clients join
+ * (WORKERS cluster workers sharing the port, the sharded Redis adapter). Clients join
  * one tenant-shaped namespace without any check; `POST /emit` (any worker) broadcasts one event of the
  * same size as a product booking:created to every client on every worker.
  */
 import cluster from 'node:cluster';
 import http from 'node:http';
 import { Server } from 'socket.io';
-import { setupMaster, setupWorker } from '@socket.io/sticky';
 import { createShardedAdapter } from '@socket.io/redis-adapter';
 import { Redis } from 'ioredis';
 
@@ -17,11 +16,6 @@ const nsp = process.env.NAMESPACE ?? '/tenant/00000000-0000-4000-8000-0000000000
 const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 
 if (cluster.isPrimary) {
-  const server = http.createServer();
-  setupMaster(server, { loadBalancingMethod: 'least-connection' });
-  // Sticky hands the first bytes of each connection over IPC as a Buffer, as in backend/src/main.ts.
-  cluster.setupPrimary({ serialization: 'advanced' });
-  server.listen(port, '127.0.0.1');
   for (let i = 0; i < workers; i++) cluster.fork();
   let ready = 0;
   cluster.on('message', (_w, msg: { type?: string }) => {
@@ -67,7 +61,7 @@ if (cluster.isPrimary) {
   });
   const io = new Server(httpServer, { serveClient: false });
   io.adapter(createShardedAdapter(pub, sub));
-  setupWorker(io);
+  httpServer.listen(port, '127.0.0.1');
   io.of(nsp).on('connection', () => undefined);
   let ready = false;
   void Promise.all([pub, sub].map((c) => (c.status === 'ready' ? undefined : new Promise((r) => c.once('ready', r))))).then(() => {

@@ -1,7 +1,7 @@
 /**
  * The product under test: a fresh PostgreSQL database migrated by db/migrate.ts and seeded by
  * db/seed.ts plus the bench fixture, and one node (`backend/src/main.ts`) in server mode: a cluster
- * primary with WORKERS workers, sticky sessions and the Redis adapter, NODE_ENV=production.
+ * primary with WORKERS workers sharing the port, the Redis adapter, NODE_ENV=production.
  */
 import bcrypt from 'bcrypt';
 import pg from 'pg';
@@ -33,10 +33,6 @@ export async function startProduct(options: {
   logLevel: string;
   /** Write a V8 CPU profile of every product process (primary and workers) into this folder. */
   profileDir?: string;
-  /** An experimental topology (servers/product-variant.ts) instead of backend/src/main.ts. */
-  variant?: string;
-  /** Patches the variant applies (servers/product-variant.ts): jwt-key, zone-cache. */
-  patches?: string;
   /** Extra gyms (each `areasPerTenant` rooms and as many members). */
   tenants: number;
   areasPerTenant: number;
@@ -77,9 +73,7 @@ export async function startProduct(options: {
     progress(`product: starting backend/src/main.ts with ${options.workers} workers on port ${port}`);
     // Cluster workers inherit the primary's node flags, so every process writes its profile on exit.
     const flags = options.profileDir ? ['--cpu-prof', `--cpu-prof-dir=${options.profileDir}`] : [];
-    node = options.variant
-      ? spawnTs('tests/bench/servers/product-variant.ts', { ...env, PORT: String(port), PUBLIC_URL: `http://127.0.0.1:${port}`, BENCH_VARIANT: options.variant, BENCH_PATCHES: options.patches ?? '' }, [], flags)
-      : spawnTs('backend/src/main.ts', { ...env, PORT: String(port), PUBLIC_URL: `http://127.0.0.1:${port}` }, [], flags);
+    node = spawnTs('backend/src/main.ts', { ...env, PORT: String(port), PUBLIC_URL: `http://127.0.0.1:${port}` }, [], flags);
     const url = `http://127.0.0.1:${port}`;
     const alive = () => node!.child.exitCode === null;
     try {

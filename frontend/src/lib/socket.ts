@@ -62,6 +62,10 @@ export class LiveSocket {
     const socket: Socket<ServerToClientEvents, ClientToServerEvents> = io(tenantNamespace(this.options.tenantId), {
       auth,
       withCredentials: true,
+      // WebSocket first: the session then lives where its one connection landed, and no request of it
+      // ever needs forwarding between workers; long-polling only where WebSocket cannot get through.
+      transports: ['websocket', 'polling'],
+      tryAllTransports: true,
       reconnection: true,
       reconnectionDelay: 500,
       reconnectionDelayMax: 4000,

@@ -1,8 +1,8 @@
 /**
  * The durable event log after commit: numbers committed events, reads them for replay, gap filling and
- * the sweeper, and marks emitted ones. Tenant rows are read inside the tenant's unit of work (row-level
- * security); only the sweeper reads across tenants, and only unpublished rows (policy
- * events_unpublished_sweep).
+ * the sweeper, and moves each tenant's published mark. Tenant rows are read inside the tenant's unit of
+ * work (row-level security); only the sweeper reads across tenants, and only what may still need
+ * emitting (policies events_unpublished_sweep and event_counters_sweep).
  */
 import type { EventType, StoredEvent } from '../contracts/events.js';
 import type { AppDeps } from '../deps.js';
@@ -14,9 +14,10 @@ export interface EventStore {
   since(tenantId: string, since: number, limit: number): Promise<StoredEvent[]>;
   /** The tenant's last seq (0 before its first event). */
   lastSeq(tenantId: string): Promise<number>;
+  /** Everything up to the highest of `seqs` has been emitted (or precedes an emitted event). */
   markPublished(tenantId: string, seqs: number[]): Promise<void>;
   /**
-   * What was lost between commit and emit: numbered events still unpublished after `olderThanMs`
+   * What was lost between commit and emit: numbered events past the published mark after `olderThanMs`
    * (oldest first, at most `limit`) and the tenants with events still unnumbered after it. Empty when
    * another server holds the sweeper's lock: one sweeper at a time across the cluster.
    */
@@ -73,13 +74,11 @@ export function createEventStore(deps: Pick<AppDeps, 'db' | 'uow'>): EventStore 
       return row ? Number(row.last_seq) : 0;
     },
     async markPublished(tenantId, seqs) {
-      if (!seqs.length) return;
-      await uow.inTenant(tenantId, ({ trx }) =>
-        trx('events')
-          .where({ tenant_id: tenantId })
-          .whereIn('seq', seqs)
-          .whereNull('published_at')
-          .update({ published_at: trx.fn.now() }),
+      const upTo = Math.max(...seqs);
+      if (!Number.isSafeInteger(upTo) || upTo < 1) return;
+      await uow.statementInTenant(
+        tenantId,
+        `update event_counters set published_seq = greatest(published_seq, ${upTo}) where tenant_id = app_tenant()`,
       );
     },
     async stale(olderThanMs, limit) {
@@ -88,11 +87,11 @@ export function createEventStore(deps: Pick<AppDeps, 'db' | 'uow'>): EventStore 
         if (!lock.rows[0]?.ok) return { events: [], unnumbered: [] };
         const before = trx.raw('clock_timestamp() - make_interval(secs => ?)', [olderThanMs / 1000]);
         const rows = await trx('events')
-          .select(COLUMNS)
-          .whereNull('published_at')
-          .whereNotNull('seq')
-          .andWhere('created_at', '<', before)
-          .orderBy([{ column: 'tenant_id' }, { column: 'seq' }])
+          .join('event_counters', 'event_counters.tenant_id', 'events.tenant_id')
+          .select(COLUMNS.map((c) => `events.${c}`))
+          .whereRaw('events.seq > event_counters.published_seq')
+          .andWhere('events.created_at', '<', before)
+          .orderBy([{ column: 'events.tenant_id' }, { column: 'events.seq' }])
           .limit(limit);
         const unnumbered = await trx('events').distinct('tenant_id').whereNull('seq').andWhere('created_at', '<', before);
         return { events: (rows as EventRow[]).map(toStored), unnumbered: unnumbered.map((r: { tenant_id: string }) => r.tenant_id) };

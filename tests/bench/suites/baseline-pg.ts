@@ -75,6 +75,8 @@ export async function pgBaseline(options: { poolSize: number; concurrency: numbe
     const appUrl = new URL(db.url);
     appUrl.username = 'gym_app';
     pool = new pg.Pool({ connectionString: appUrl.toString(), max: options.poolSize, options: `-c app.tenant_id=${tenantId}` });
+    // An idle connection the server closes is the pool's to replace, not a reason to end the run.
+    pool.on('error', (err) => progress(`baseline pg: an idle connection failed (${err.message}); the pool replaces it`));
     await Promise.all(Array.from({ length: options.poolSize }, () => pool!.query('select 1')));
 
     // Uncontended: every insert wants its own slot.

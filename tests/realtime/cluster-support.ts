@@ -1,37 +1,12 @@
 /**
- * Real processes for the cluster tests: the product's own entry point (primary + workers sharing the
- * port) on a free port, and a private redis-server that a test may stop and start without
- * disturbing anybody else's Redis.
+ * The product's own entry point as a cluster (primary + workers sharing the port) on a port the test
+ * chooses, so that the whole cluster can stop and start again on the same address. Processes and the
+ * private redis-server come from tests/support/processes.ts.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import net from 'node:net';
-import path from 'node:path';
+import type { ChildProcess } from 'node:child_process';
+import { spawnProduct } from '../support/processes.js';
 
-const ROOT = path.resolve(import.meta.dirname, '../..');
-
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as net.AddressInfo;
-      srv.close(() => resolve(port));
-    });
-  });
-}
-
-function waitForExit(proc: ChildProcess, timeoutMs: number): Promise<void> {
-  if (proc.exitCode !== null || proc.signalCode !== null) return Promise.resolve();
-  return new Promise((resolve) => {
-    const timer = setTimeout(() => {
-      proc.kill('SIGKILL');
-    }, timeoutMs);
-    proc.once('exit', () => {
-      clearTimeout(timer);
-      resolve();
-    });
-  });
-}
+export { freePort, privateRedis, type PrivateRedis } from '../support/processes.js';
 
 export interface Cluster {
   url: string;
@@ -43,85 +18,27 @@ export interface Cluster {
 
 /** Starts `node backend/src/main.ts` as a cluster and resolves once it listens. */
 export async function startCluster(env: { DATABASE_URL: string; REDIS_URL: string; PORT: number; WEB_CONCURRENCY?: number }): Promise<Cluster> {
-  const proc = spawn(process.execPath, ['--import', 'tsx', 'backend/src/main.ts'], {
-    cwd: ROOT,
-    env: {
-      PATH: process.env.PATH,
-      NODE_ENV: 'test',
-      HOST: '127.0.0.1',
+  const { proc, output } = await spawnProduct(
+    {
       PORT: String(env.PORT),
       DATABASE_URL: env.DATABASE_URL,
       REDIS_URL: env.REDIS_URL,
       WEB_CONCURRENCY: String(env.WEB_CONCURRENCY ?? 2),
-      BCRYPT_COST: '4',
-      SEED_DEMO: 'true',
       LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'warn',
     },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let out = '';
-  proc.stdout!.on('data', (d: Buffer) => (out += d.toString()));
-  proc.stderr!.on('data', (d: Buffer) => (out += d.toString()));
-  await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`the cluster did not start in time:\n${out}`)), 45_000);
-    const check = () => {
-      if (out.includes('Gymflow is running at')) {
-        clearTimeout(timer);
-        resolve();
-      }
-    };
-    proc.stdout!.on('data', check);
-    proc.once('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`the cluster exited with ${code}:\n${out}`));
-    });
-  });
+    45_000,
+  );
   return {
     url: `http://127.0.0.1:${env.PORT}`,
     proc,
-    output: () => out,
+    output,
     async stop() {
+      if (proc.exitCode !== null || proc.signalCode !== null) return;
+      const exited = new Promise((resolve) => proc.once('exit', resolve));
+      const force = setTimeout(() => proc.kill('SIGKILL'), 20_000);
       proc.kill('SIGTERM');
-      await waitForExit(proc, 20_000);
+      await exited;
+      clearTimeout(force);
     },
   };
-}
-
-export interface PrivateRedis {
-  url: string;
-  port: number;
-  start(): Promise<void>;
-  stop(): Promise<void>;
-}
-
-/** A redis-server of our own on a free port (no persistence), started and stopped at will. */
-export async function privateRedis(): Promise<PrivateRedis> {
-  const port = await freePort();
-  let proc: ChildProcess | null = null;
-  const ping = () =>
-    new Promise<boolean>((resolve) => {
-      const s = net.connect({ host: '127.0.0.1', port });
-      s.once('connect', () => {
-        s.destroy();
-        resolve(true);
-      });
-      s.once('error', () => resolve(false));
-    });
-  const self: PrivateRedis = {
-    url: `redis://127.0.0.1:${port}`,
-    port,
-    async start() {
-      proc = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
-      for (let i = 0; i < 100 && !(await ping()); i++) await new Promise((r) => setTimeout(r, 50));
-    },
-    async stop() {
-      if (!proc) return;
-      const p = proc;
-      proc = null;
-      p.kill('SIGKILL');
-      await waitForExit(p, 5000);
-    },
-  };
-  await self.start();
-  return self;
 }

@@ -113,7 +113,7 @@ describe.runIf(withPostgres && withRedis)('a cluster of two workers', () => {
     for (const c of clients) c.close();
     await cluster?.stop();
     await db?.close();
-    await redis?.stop();
+    await redis?.kill();
     await database?.drop();
   }, 60_000);
 
@@ -204,7 +204,7 @@ describe.runIf(withPostgres && withRedis)('a cluster of two workers', () => {
 
   it('keeps the API and same-worker clients going while Redis is down, and converges by replay when it is back', async () => {
     const [a, b] = await clientsOnTwoWorkers(demo, owner);
-    await redis.stop();
+    await redis.kill();
     let during: { worker: string; bookingId: string };
     try {
       during = await book();

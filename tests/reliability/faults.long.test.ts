@@ -10,7 +10,7 @@ import { withPostgres, withRedis } from '../support/services.js';
 import { report } from './support/figures.js';
 import { scaled, startLongFixture, type LongFixture } from './support/long-fixture.js';
 import { athensDay, openArea, people } from './support/people.js';
-import { sleep } from './support/processes.js';
+import { sleep } from '../support/processes.js';
 import { raw } from './support/raw-http.js';
 import { listen, until, type Listener } from './support/sockets.js';
 

@@ -8,7 +8,7 @@ import { loadConfig, type Config } from '../../../backend/src/config.js';
 import { openDatabase, type Database } from '../../../backend/src/db/database.js';
 import { createUnitOfWork, LATER, type UnitOfWork } from '../../../backend/src/db/unit-of-work.js';
 import { newOpaqueToken, signAccessToken } from '../../../backend/src/modules/auth/tokens.js';
-import { createDatabaseOn, privatePostgres, privateRedis, startProductCluster, type PrivatePostgres, type PrivateRedis, type ProductCluster } from './processes.js';
+import { createDatabaseOn, privatePostgres, privateRedis, startProductCluster, type PrivatePostgres, type PrivateRedis, type ProductCluster } from '../../support/processes.js';
 
 /** Scales the long suite's sizes (RELIABILITY_SCALE=0.05 while developing); 1 gives the documented figures. */
 export const SCALE = Number(process.env.RELIABILITY_SCALE ?? 1);

@@ -1,7 +1,7 @@
 /**
- * Real processes for the long reliability suite, all of them our own so that killing and restarting
- * them disturbs nobody else: a PostgreSQL cluster in a temp folder on its own port (initdb + pg_ctl,
- * run as the postgres user), a redis-server on its own port, and the product's cluster
+ * Real processes for the cluster and reliability tests, all of them our own so that killing and
+ * restarting them disturbs nobody else: a PostgreSQL cluster in a temp folder on its own port (initdb +
+ * pg_ctl, run as the postgres user), a redis-server on its own port, and the product's cluster
  * (`backend/src/main.ts`: a primary and WEB_CONCURRENCY workers) whose workers we can kill or roll.
  * Every process is ended by its own pid.
  */
@@ -11,7 +11,7 @@ import http from 'node:http';
 import net from 'node:net';
 import path from 'node:path';
 
-const ROOT = path.resolve(import.meta.dirname, '../../..');
+const ROOT = path.resolve(import.meta.dirname, '../..');
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export function freePort(): Promise<number> {
@@ -162,24 +162,14 @@ function childrenOf(pid: number): number[] {
   }
 }
 
-export async function startProductCluster(env: { DATABASE_URL: string; REDIS_URL: string; WEB_CONCURRENCY?: number; extra?: Record<string, string> }): Promise<ProductCluster> {
-  const port = await freePort();
-  const workers = env.WEB_CONCURRENCY ?? 2;
-  const primary = spawn(process.execPath, ['--import', 'tsx', 'backend/src/main.ts'], {
+/**
+ * Starts `backend/src/main.ts` in server mode with the test defaults and `env`, and resolves once it
+ * prints its banner. Its output is kept (the last megabytes) for failure messages.
+ */
+export async function spawnProduct(env: Record<string, string>, timeoutMs: number): Promise<{ proc: ChildProcess; output(): string }> {
+  const proc = spawn(process.execPath, ['--import', 'tsx', 'backend/src/main.ts'], {
     cwd: ROOT,
-    env: {
-      PATH: process.env.PATH,
-      NODE_ENV: 'test',
-      HOST: '127.0.0.1',
-      PORT: String(port),
-      DATABASE_URL: env.DATABASE_URL,
-      REDIS_URL: env.REDIS_URL,
-      WEB_CONCURRENCY: String(workers),
-      BCRYPT_COST: '4',
-      SEED_DEMO: 'true',
-      LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'error',
-      ...env.extra,
-    },
+    env: { PATH: process.env.PATH, NODE_ENV: 'test', HOST: '127.0.0.1', BCRYPT_COST: '4', SEED_DEMO: 'true', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
@@ -187,22 +177,39 @@ export async function startProductCluster(env: { DATABASE_URL: string; REDIS_URL
     out += d.toString();
     if (out.length > 2_000_000) out = out.slice(-1_000_000);
   };
-  primary.stdout!.on('data', keep);
-  primary.stderr!.on('data', keep);
+  proc.stdout!.on('data', keep);
+  proc.stderr!.on('data', keep);
   await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`the cluster did not start in time:\n${out.slice(-3000)}`)), 90_000);
+    const timer = setTimeout(() => reject(new Error(`the cluster did not start in time:\n${out.slice(-3000)}`)), timeoutMs);
     const check = () => {
       if (out.includes('Gymflow is running at')) {
         clearTimeout(timer);
         resolve();
       }
     };
-    primary.stdout!.on('data', check);
-    primary.once('exit', (code) => {
+    proc.stdout!.on('data', check);
+    proc.once('exit', (code) => {
       clearTimeout(timer);
       reject(new Error(`the cluster exited with ${code}:\n${out.slice(-3000)}`));
     });
   });
+  return { proc, output: () => out };
+}
+
+export async function startProductCluster(env: { DATABASE_URL: string; REDIS_URL: string; WEB_CONCURRENCY?: number; extra?: Record<string, string> }): Promise<ProductCluster> {
+  const port = await freePort();
+  const workers = env.WEB_CONCURRENCY ?? 2;
+  const { proc: primary, output } = await spawnProduct(
+    {
+      PORT: String(port),
+      DATABASE_URL: env.DATABASE_URL,
+      REDIS_URL: env.REDIS_URL,
+      WEB_CONCURRENCY: String(workers),
+      LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'error',
+      ...env.extra,
+    },
+    90_000,
+  );
   const url = `http://127.0.0.1:${port}`;
   const alive = () => childrenOf(primary.pid!);
   /** Waits until `count` workers run and none of `gone` is among them, then until the cluster answers. */
@@ -213,9 +220,8 @@ export async function startProductCluster(env: { DATABASE_URL: string; REDIS_URL
       fresh = now.filter((p) => !before.includes(p));
       return now.length >= workers && !now.some((p) => gone.includes(p));
     }, 60_000);
-    // Then until a new worker answers (it boots: database, Redis, routes). Plain requests go to the
-    // worker with the fewest Socket.IO sessions, ties to the oldest, so the probe opens a session: the
-    // next probe then leans to the other worker, until one lands on the fresh worker once it is ready.
+    // Then until a new worker answers (it boots: database, Redis, routes): connections go to the
+    // listening workers in turn, so a probe lands on the fresh one once it listens.
     await waitFor('a new worker to answer', async () => {
       const worker = await new Promise<number>((resolve) => {
         const req = http.get(`${url}/socket.io/?EIO=4&transport=polling`, { agent: false, timeout: 2000 }, (res) => {
@@ -228,14 +234,14 @@ export async function startProductCluster(env: { DATABASE_URL: string; REDIS_URL
       if (!fresh.includes(worker)) await sleep(100);
       return fresh.includes(worker);
     }, 60_000).catch((err: Error) => {
-      throw new Error(`${err.message} (workers ${alive().join(',')}, fresh ${fresh.join(',')}):\n${out.slice(-4000)}`);
+      throw new Error(`${err.message} (workers ${alive().join(',')}, fresh ${fresh.join(',')}):\n${output().slice(-4000)}`);
     });
   };
   let before: number[] = [];
   return {
     url,
     primary,
-    output: () => out,
+    output,
     workers: alive,
     async killWorker(pid) {
       const victim = pid ?? alive()[0]!;

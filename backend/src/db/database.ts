@@ -117,7 +117,6 @@ class SettingsPgClient extends PgClientBase {
   }
 }
 
-
 const migrationSource: Knex.MigrationSource<(typeof migrations)[number]> = {
   getMigrations: async () => [...migrations],
   getMigrationName: (m) => m.name,
@@ -198,8 +197,7 @@ export async function openDatabase(
     beforeCommit?: () => string | null,
   ) =>
     knex.transaction(async (trx) => {
-      const names = Object.keys(settings);
-      await trx.raw(`select ${names.map(() => 'set_config(?, ?, true)').join(', ')}`, names.flatMap((n) => [n, settings[n]!]));
+      await trx.raw(`select ${setConfigCalls(settings)}`);
       const value = await work(trx);
       const last = beforeCommit?.();
       if (last) await trx.raw(last);

@@ -1,7 +1,8 @@
 /**
  * Numbers and emits events whose numbering or emit was lost: committed, but the process died (or the
- * database or the emit failed) before the publisher numbered or sent them. Every server runs the loop; a transaction-level advisory lock lets one sweep
- * at a time. Receivers drop events they already have, so a late or repeated sweep is harmless.
+ * database or the emit failed) before the publisher numbered or sent them. Every server runs the loop;
+ * a transaction-level advisory lock lets one sweep at a time. Receivers drop events they already have,
+ * so a late or repeated sweep is harmless.
  */
 import type { StoredEvent } from '../contracts/events.js';
 import type { Logger } from '../logger.js';

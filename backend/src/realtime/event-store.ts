@@ -14,8 +14,8 @@ export interface EventStore {
   since(tenantId: string, since: number, limit: number): Promise<StoredEvent[]>;
   /** The tenant's last seq (0 before its first event). */
   lastSeq(tenantId: string): Promise<number>;
-  /** Everything up to the highest of `seqs` has been emitted (or precedes an emitted event). */
-  markPublished(tenantId: string, seqs: number[]): Promise<void>;
+  /** Everything up to `upTo` has been emitted (or precedes an emitted event). */
+  markPublished(tenantId: string, upTo: number): Promise<void>;
   /**
    * What was lost between commit and emit: numbered events past the published mark after `olderThanMs`
    * (oldest first, at most `limit`) and the tenants with events still unnumbered after it. Empty when
@@ -73,8 +73,7 @@ export function createEventStore(deps: Pick<AppDeps, 'db' | 'uow'>): EventStore 
       const row = await uow.inTenant(tenantId, ({ trx }) => trx('event_counters').where({ tenant_id: tenantId }).first('last_seq'));
       return row ? Number(row.last_seq) : 0;
     },
-    async markPublished(tenantId, seqs) {
-      const upTo = Math.max(...seqs);
+    async markPublished(tenantId, upTo) {
       if (!Number.isSafeInteger(upTo) || upTo < 1) return;
       await uow.statementInTenant(
         tenantId,

@@ -16,7 +16,8 @@ export interface PublisherOutlet {
   sequence(tenantId: string): Promise<StoredEvent[]>;
   /** Delivers to this server's sockets and to the other servers of the cluster. */
   emit(events: StoredEvent[]): void;
-  markPublished(tenantId: string, seqs: number[]): Promise<void>;
+  /** Everything of the tenant up to `upTo` has been emitted (or precedes an emitted event). */
+  markPublished(tenantId: string, upTo: number): Promise<void>;
 }
 
 export interface Publisher extends EventSink {
@@ -31,7 +32,8 @@ export interface Publisher extends EventSink {
 export function createPublisher(options: { log?: Logger; markDelayMs?: number } = {}): Publisher {
   const markDelayMs = options.markDelayMs ?? 250;
   let outlet: PublisherOutlet | null = null;
-  let pending = new Map<string, number[]>();
+  /** Per tenant, the highest seq emitted since the last marks were written. */
+  let pending = new Map<string, number>();
   let timer: NodeJS.Timeout | null = null;
   let flushing: Promise<void> = Promise.resolve();
   /** Numbering runs in progress, per tenant, and tenants that committed again meanwhile. */
@@ -46,9 +48,9 @@ export function createPublisher(options: { log?: Logger; markDelayMs?: number } 
     const target = outlet;
     if (!target || batch.size === 0) return flushing;
     flushing = flushing.then(async () => {
-      for (const [tenantId, seqs] of batch) {
+      for (const [tenantId, upTo] of batch) {
         try {
-          await target.markPublished(tenantId, seqs);
+          await target.markPublished(tenantId, upTo);
         } catch (err) {
           // Left unpublished: the sweeper emits them again, and receivers drop what they already have.
           options.log?.warn({ err: (err as Error).message, tenantId }, 'could not mark events published');
@@ -66,11 +68,7 @@ export function createPublisher(options: { log?: Logger; markDelayMs?: number } 
       options.log?.error({ err }, 'emitting events failed; the sweeper will retry');
       return;
     }
-    for (const e of events) {
-      const list = pending.get(e.tenant_id) ?? [];
-      list.push(e.seq);
-      pending.set(e.tenant_id, list);
-    }
+    for (const e of events) pending.set(e.tenant_id, Math.max(pending.get(e.tenant_id) ?? 0, e.seq));
     if (!timer) {
       timer = setTimeout(() => void writeMarks(), markDelayMs);
       timer.unref();

@@ -268,7 +268,7 @@ export async function createRealtime(httpServer: http.Server, deps: AppDeps, opt
   deps.publisher.attach({
     sequence: (tenantId) => store.sequence(tenantId),
     emit,
-    markPublished: (tenantId, seqs) => store.markPublished(tenantId, seqs),
+    markPublished: (tenantId, upTo) => store.markPublished(tenantId, upTo),
   });
 
   let sweeper: Sweeper | null = null;

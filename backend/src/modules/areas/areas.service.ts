@@ -1,4 +1,5 @@
 /** The owner's areas: create (within the plan), edit and delete, each announced as `areas:changed`. */
+import type { AreaStatus } from '../../contracts/gym-status.js';
 import type { TenantAuth } from '../../http/auth-context.js';
 import type { UnitOfWork } from '../../db/unit-of-work.js';
 import { conflict, notFound } from '../../http/errors.js';
@@ -10,14 +11,8 @@ import type { CreateAreaInput, UpdateAreaInput } from './areas.schema.js';
 
 const COLUMNS = ['id', 'name_en', 'name_el', 'capacity', 'current_users', 'is_bookable', 'booking_capacity', 'slot_minutes', 'price_per_hour', 'opening_hours', 'created_at'];
 
-export interface AreaView {
-  id: string;
-  name_en: string;
-  name_el: string;
-  capacity: number;
-  current_users: number;
-  occupancy_pct: number;
-  is_bookable: boolean;
+/** An area as its resource answers it: its live status plus what booking it takes. */
+export interface AreaView extends AreaStatus {
   booking_capacity: number;
   slot_minutes: number;
   price_per_hour: number;

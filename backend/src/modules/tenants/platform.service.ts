@@ -4,19 +4,12 @@
  */
 import type { AppDeps } from '../../deps.js';
 import { badRequest, notFound } from '../../http/errors.js';
-import { limitsOf } from './plan-limits.js';
 import { forgetTenant, type TenantRecord } from './tenant-directory.js';
 import type { PlatformPatchBody } from './tenants.schema.js';
+import { tenantView, type TenantView } from './tenants.service.js';
 
-export interface PlatformTenant {
-  id: string;
-  name: string;
-  subdomain: string;
-  subscription_plan: string;
-  subscription_status: string;
-  trial_ends_at: string | null;
-  created_at: string;
-  limits: { areas: number | null; members: number | null };
+/** A tenant as the platform admin sees it: the owner's view without its settings, plus counts. */
+export interface PlatformTenant extends Omit<TenantView, 'settings' | 'usage'> {
   counts: { users: { owner: number; trainer: number; member: number }; areas: number; bookings: number };
 }
 
@@ -29,11 +22,8 @@ async function withCounts(deps: AppDeps, t: TenantRecord): Promise<PlatformTenan
     for (const r of roles) if (r.role in users) users[r.role as keyof typeof users] = Number(r.n);
     return { users, areas: Number(areas?.n ?? 0), bookings: Number(bookings?.n ?? 0) };
   });
-  return {
-    id: t.id, name: t.name, subdomain: t.subdomain, subscription_plan: t.subscription_plan,
-    subscription_status: t.subscription_status, trial_ends_at: t.trial_ends_at ? new Date(t.trial_ends_at).toISOString() : null,
-    created_at: new Date(t.created_at).toISOString(), limits: limitsOf(t.subscription_plan), counts,
-  };
+  const { settings: _settings, ...view } = tenantView(t);
+  return { ...view, counts };
 }
 
 const SUBDOMAIN = /^[a-z0-9-]{1,63}$/;

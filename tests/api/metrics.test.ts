@@ -34,7 +34,7 @@ describe.runIf(withPostgres)('metrics', () => {
     await new Promise((resolve) => refused.once('connect_error', resolve));
     refused.close();
     const socket = io(`${gym.url}/tenant/${gym.demo}`, { auth: { token: gym.tokens.member }, transports: ['websocket'], forceNew: true, reconnection: false });
-    await new Promise((resolve) => socket.once('connect', resolve));
+    await new Promise<void>((resolve) => socket.once('connect', () => resolve()));
     socket.close();
     await new Promise((r) => setTimeout(r, 300));
 

@@ -31,7 +31,10 @@ describe('deployment files', () => {
     fs.copyFileSync('docker-compose.yml', path.join(dir, 'docker-compose.yml'));
     fs.writeFileSync(path.join(dir, '.env'), 'POSTGRES_PASSWORD=p\nDATABASE_APP_PASSWORD=a\nJWT_SECRET=' + 'j'.repeat(40) + '\nSESSION_SECRET=' + 's'.repeat(40) + '\n');
     const out = execFileSync('docker-compose', ['config', '--services'], { cwd: dir, encoding: 'utf8' });
-    expect(out.trim().split('\n').sort()).toEqual(['app1', 'app2', 'migrate', 'nginx', 'postgres', 'redis']);
+    // The monitoring profile's services are listed too (started only with --profile monitoring).
+    expect(out.trim().split('\n').sort()).toEqual(
+      ['app1', 'app2', 'grafana', 'migrate', 'nginx', 'nginx-exporter', 'postgres', 'postgres-exporter', 'prometheus', 'redis', 'redis-exporter'],
+    );
     // Without the secrets it refuses to render.
     fs.rmSync(path.join(dir, '.env'));
     expect(() => execFileSync('docker-compose', ['config'], { cwd: dir, stdio: 'pipe' })).toThrow();

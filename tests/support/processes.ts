@@ -170,7 +170,8 @@ function childrenOf(pid: number): number[] {
 export async function spawnProduct(env: Record<string, string>, timeoutMs: number): Promise<{ proc: ChildProcess; output(): string }> {
   const proc = spawn(process.execPath, ['--import', 'tsx', 'backend/src/main.ts'], {
     cwd: ROOT,
-    env: { PATH: process.env.PATH, NODE_ENV: 'test', HOST: '127.0.0.1', BCRYPT_COST: '4', SEED_DEMO: 'true', ...TEST_SECRETS, ...env },
+    // No drain period unless a test asks for one: stopping and rolling stay quick.
+    env: { PATH: process.env.PATH, NODE_ENV: 'test', HOST: '127.0.0.1', BCRYPT_COST: '4', SEED_DEMO: 'true', DRAIN_SECONDS: '0', ...TEST_SECRETS, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';

@@ -27,7 +27,7 @@ function requireTool(cmd: string): boolean {
 }
 
 describe('deployment files', () => {
-  const secrets = { POSTGRES_PASSWORD: 'owner-pw-1', DATABASE_APP_PASSWORD: 'app-pw-2', REDIS_PASSWORD: 'redis-pw-3', JWT_SECRET: 'jwt-4', SESSION_SECRET: 'session-5' };
+  const secrets: Record<string, string> = { POSTGRES_PASSWORD: 'owner-pw-1', DATABASE_APP_PASSWORD: 'app-pw-2', REDIS_PASSWORD: 'redis-pw-3', JWT_SECRET: 'jwt-4', SESSION_SECRET: 'session-5' };
   const renderCompose = (env: Record<string, string> | null) => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'compose-'));
     fs.copyFileSync('docker-compose.yml', path.join(dir, 'docker-compose.yml'));

@@ -84,7 +84,15 @@ export interface InterServerEvents {
   event: (event: StoredEvent) => void;
   /** Events may have been lost between servers (Redis was away): re-read the log from Postgres. */
   resync: () => void;
+  /** (Main namespace) someone's access changed: drop what is cached about it and check their sockets again. */
+  revocation: (notice: RevocationNotice) => void;
 }
+
+/** A committed change of access, announced to every server: a person's, a display token's, or a tenant's status. */
+export type RevocationNotice =
+  | { kind: 'user'; tenantId: string | null; userId: string }
+  | { kind: 'display'; tenantId: string }
+  | { kind: 'tenant'; tenantId: string };
 
 export type SocketRole = 'member' | 'trainer' | 'owner' | 'display';
 

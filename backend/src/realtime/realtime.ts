@@ -18,11 +18,13 @@ import {
 } from '../contracts/events.js';
 import type { AppDeps } from '../deps.js';
 import { createEventStore, type EventStore } from './event-store.js';
-import { NAMESPACE_PREFIX, checkCredentials, handshake, originAllowed, parseSince } from './handshake.js';
+import { NAMESPACE_PREFIX, handshake, originAllowed, parseSince } from './handshake.js';
+import { reevaluate, startRevocationRelay } from './revocation-relay.js';
 import { createRedisBus, type RedisBus } from './redis-adapter.js';
 import { startSweeper, type Sweeper } from './sweeper.js';
 import {
   CATCHUP_ROOM,
+  DISPLAY_ROOM,
   STAFF_ROOM,
   TenantStream,
   type StreamOptions,
@@ -174,6 +176,7 @@ export async function createRealtime(httpServer: http.Server, deps: AppDeps, opt
     const rooms = [CATCHUP_ROOM];
     if (role === 'owner' || role === 'trainer') rooms.push(STAFF_ROOM);
     if (userId) rooms.push(userRoom(userId));
+    if (role === 'display') rooms.push(DISPLAY_ROOM);
     socket.join(rooms);
 
     let expiry: NodeJS.Timeout | null = null;
@@ -183,10 +186,9 @@ export async function createRealtime(httpServer: http.Server, deps: AppDeps, opt
     }
     // Revocations do not wait for expiry (display tokens never expire): check again now and then,
     // spread out so that many sockets do not all ask at once. A database hiccup does not end a socket.
+    // (Revocations are also announced and re-checked at once, see revocation-relay.ts; this is the backstop.)
     const recheck = setInterval(() => {
-      void checkCredentials(deps, socket).then((verdict) => {
-        if (!verdict.ok && verdict.message !== CONNECT_ERRORS.unavailable && socket.connected) socket.disconnect(true);
-      });
+      void reevaluate(deps, socket).catch(() => undefined);
     }, recheckMs * (0.75 + Math.random() / 2));
     recheck.unref();
 
@@ -265,6 +267,8 @@ export async function createRealtime(httpServer: http.Server, deps: AppDeps, opt
       streams.get(tenantId)?.ingest(list);
     }
   };
+  const relay = startRevocationRelay(io, deps, bus !== null);
+
   deps.publisher.attach({
     sequence: (tenantId) => store.sequence(tenantId),
     emit,
@@ -297,6 +301,7 @@ export async function createRealtime(httpServer: http.Server, deps: AppDeps, opt
       await sweeper?.stop();
       await deps.publisher.flush();
       deps.publisher.detach();
+      relay.close();
       for (const t of idleTimers.values()) clearTimeout(t);
       idleTimers.clear();
       for (const s of streams.values()) s.close();

@@ -52,6 +52,10 @@ const schema = z
     BASE_DOMAIN: z.string().default('localhost'),
     LOGIN_MAX_FAILURES: z.coerce.number().int().min(1).max(1000).default(10),
     LOGIN_BLOCK_SECONDS: z.coerce.number().int().min(1).max(86400).default(900),
+    /** Open sockets one person (user or display token) may hold, across every worker and node. */
+    SOCKETS_PER_PERSON: z.coerce.number().int().min(1).max(10_000).default(20),
+    /** Events of the log one person may have replayed per minute (resume and reconnects). */
+    REPLAY_EVENTS_PER_MINUTE: z.coerce.number().int().min(100).max(10_000_000).default(20_000),
     /** Visits still open after this many minutes are closed as auto_expired. */
     VISIT_MAX_MINUTES: z.coerce.number().int().min(1).max(24 * 60).default(240),
     /** Seconds a node keeps serving after SIGTERM while its readiness says 503 (within the orchestrator's grace). */
@@ -128,6 +132,7 @@ export interface Config {
   corsOrigins: string[];
   baseDomain: string;
   loginThrottle: { maxFailures: number; blockSeconds: number };
+  realtimeLimits: { socketsPerPerson: number; replayEventsPerMinute: number };
   visitMaxMinutes: number;
   drainSeconds: number;
   seedDemo: boolean;
@@ -169,6 +174,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Readonly<Co
     corsOrigins: e.CORS_ORIGINS,
     baseDomain: e.BASE_DOMAIN,
     loginThrottle: { maxFailures: e.LOGIN_MAX_FAILURES, blockSeconds: e.LOGIN_BLOCK_SECONDS },
+    realtimeLimits: { socketsPerPerson: e.SOCKETS_PER_PERSON, replayEventsPerMinute: e.REPLAY_EVENTS_PER_MINUTE },
     visitMaxMinutes: e.VISIT_MAX_MINUTES,
     drainSeconds: e.DRAIN_SECONDS,
     // Demo logins on a real database would be a back door: only when asked for.

@@ -166,7 +166,7 @@ export async function login(
 
 type RefreshOutcome =
   | { kind: 'ok'; user: UserRow; family: string }
-  | { kind: 'reused'; family: string }
+  | { kind: 'reused'; family: string; userId: string }
   | { kind: 'expired' | 'invalid' };
 
 /** Spends a refresh token and returns the next pair of its family. */
@@ -186,7 +186,7 @@ export async function refresh(deps: AppDeps, presented: string): Promise<TokenPa
     if (!row) return { kind: 'invalid' };
     if (row.used_at) {
       await trx('refresh_tokens').where({ family_id: row.family_id }).whereNull('revoked_at').update({ revoked_at: trx.fn.now() });
-      return { kind: 'reused', family: row.family_id };
+      return { kind: 'reused', family: row.family_id, userId: row.user_id };
     }
     if (row.revoked_at) return { kind: 'invalid' };
     if (new Date(row.expires_at).getTime() <= Date.now()) return { kind: 'expired' };
@@ -204,7 +204,7 @@ export async function refresh(deps: AppDeps, presented: string): Promise<TokenPa
     case 'ok':
       return pairFor(deps, outcome.user, outcome.family, next.token);
     case 'reused':
-      await revokeFamilyAccess(deps, outcome.family);
+      revokeFamilyAccess(deps, tenantId, outcome.userId);
       throw new AppError(401, 'token_reused');
     case 'expired':
       throw new AppError(401, 'token_expired');
@@ -238,6 +238,6 @@ export async function logout(
     trx('refresh_tokens').where({ family_id: fam, user_id: caller.userId }).whereNull('revoked_at').update({ revoked_at: trx.fn.now() });
   if (caller.tenantId) await deps.uow.inTenant(caller.tenantId, (s) => revoke(s.trx));
   else await deps.uow.inPlatform(revoke);
-  await revokeFamilyAccess(deps, fam);
+  revokeFamilyAccess(deps, caller.tenantId, caller.userId);
 }
 

@@ -15,7 +15,7 @@ import type { AppDeps } from './deps.js';
 import { errorHandler } from './http/error-handler.js';
 import { negotiateLocale, requestContext, requireJsonBodies } from './http/middleware.js';
 import { ApiRegistry } from './http/route.js';
-import { httpMetrics, nodeMetrics, registry as metricsRegistry, watchDbPool } from './metrics.js';
+import { httpMetrics, noteErrors } from './metrics/index.js';
 import { authentication } from './modules/auth/auth.middleware.js';
 import { moduleRoutes } from './modules/index.js';
 
@@ -29,6 +29,7 @@ export function createApp(deps: AppDeps): { app: Koa; registry: ApiRegistry } {
   app.use(requestContext(log));
   app.use(httpMetrics());
   app.use(errorHandler(log));
+  app.use(noteErrors());
   app.use(
     helmet({
       contentSecurityPolicy: {
@@ -61,11 +62,9 @@ export function createApp(deps: AppDeps): { app: Koa; registry: ApiRegistry } {
   app.use(bodyParser({ enableTypes: ['json'], jsonLimit: '100kb', encoding: 'utf-8' }));
   for (const mw of authentication(deps)) app.use(mw);
 
-  // Prometheus text format; nginx keeps it internal (see nginx/).
-  watchDbPool(deps.db.knex.client);
-  registry.router.get('/metrics', async (ctx) => {
-    ctx.type = metricsRegistry.contentType;
-    ctx.body = await nodeMetrics();
+  // Metrics live on the internal metrics port only (metrics/registry.ts), never on the public one.
+  registry.router.get('/metrics', (ctx) => {
+    ctx.status = 404;
   });
   registry.router.get('/api/openapi.json', (ctx) => {
     ctx.body = registry.openapi(config.publicUrl);

@@ -69,6 +69,10 @@ const schema = z
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).optional(),
     TRUST_PROXY: bool.default(false),
     STATIC_DIR: z.string().optional(),
+    /** Observability: the internal Prometheus port (`off` disables it), its address and this node's name. */
+    METRICS_PORT: z.union([z.literal('off'), z.coerce.number().int().min(0).max(65535)]).optional(),
+    METRICS_HOST: z.string().default('127.0.0.1'),
+    NODE_NAME: z.string().regex(/^[A-Za-z0-9._-]{1,64}$/).optional(),
   })
   .superRefine(databaseRules);
 
@@ -141,6 +145,8 @@ export interface Config {
   logLevel: NonNullable<Env['LOG_LEVEL']>;
   trustProxy: boolean;
   staticDir: string;
+  /** Metrics on their own port (never the public one; default 9464, none in tests); port null: not served. */
+  metrics: { port: number | null; host: string; nodeName: string };
 }
 
 /** Parses an environment into a frozen Config; throws an Error that lists every bad variable. */
@@ -184,6 +190,12 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Readonly<Co
     logLevel: e.LOG_LEVEL ?? (e.NODE_ENV === 'test' ? 'silent' : 'info'),
     trustProxy: e.TRUST_PROXY,
     staticDir: path.resolve(e.STATIC_DIR ?? 'dist/frontend'),
+    metrics: {
+      // Tests run many servers side by side: none takes the port unless asked to.
+      port: e.METRICS_PORT === 'off' ? null : (e.METRICS_PORT ?? (e.NODE_ENV === 'test' ? null : 9464)),
+      host: e.METRICS_HOST,
+      nodeName: e.NODE_NAME ?? os.hostname(),
+    },
   };
   return deepFreeze(config);
 }

@@ -41,6 +41,13 @@ class Session {
   get isOwner(): boolean {
     return this.role === 'owner';
   }
+  get isPlatform(): boolean {
+    return this.role === 'platform_admin';
+  }
+  /** Where signing in leads. */
+  get home(): string {
+    return this.isPlatform ? '/platform' : this.isStaff ? '/admin' : '/';
+  }
 
   rememberedTenant(): string {
     try {

@@ -349,6 +349,14 @@ const en = {
   'ui.status.past_due': 'Payment due',
   'ui.status.canceled': 'Ended',
   'ui.status.suspended': 'Suspended',
+  'ui.checkin.search': 'Name, username or member ID',
+  'ui.checkin.search_hint': 'Type to find a member who is not inside.',
+  'ui.checkin.matches': 'Matching members',
+  'ui.checkin.no_match': 'Nobody outside matches.',
+  'ui.checkin.change': 'Choose someone else',
+  'ui.book.yours': 'Your booking',
+  'ui.book.clash': 'You are booked then',
+  'ui.book.my_count': 'You: {n} booked',
 } satisfies ErrorMessages & Record<string, string>;
 
 export type MessageKey = keyof typeof en;
@@ -693,6 +701,14 @@ const el: Record<MessageKey, string> = {
   'ui.status.past_due': 'Οφειλή πληρωμής',
   'ui.status.canceled': 'Έληξε',
   'ui.status.suspended': 'Σε αναστολή',
+  'ui.checkin.search': 'Όνομα, όνομα χρήστη ή αριθμός μέλους',
+  'ui.checkin.search_hint': 'Γράψτε για να βρείτε μέλος που δεν είναι μέσα.',
+  'ui.checkin.matches': 'Μέλη που ταιριάζουν',
+  'ui.checkin.no_match': 'Κανείς εκτός δεν ταιριάζει.',
+  'ui.checkin.change': 'Επιλογή άλλου',
+  'ui.book.yours': 'Η κράτησή σας',
+  'ui.book.clash': 'Έχετε κράτηση τότε',
+  'ui.book.my_count': 'Εσείς: {n} κρατήσεις',
 };
 
 export const messages: Record<Locale, Record<MessageKey, string>> = { en, el };

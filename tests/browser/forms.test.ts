@@ -175,6 +175,26 @@ describe.runIf(withPostgres && withChromium)('forms, the platform console and th
     await shoot(page, 'display-token-refused');
   });
 
+  it('charts the opening hours with a line per area, readable by keyboard and from across the room', async () => {
+    const page = await open({ viewport: DESKTOP });
+    await signIn(page, 'demo', 'owner', 'owner123');
+    await page.goto('/admin');
+    const chart = page.getByTestId('occupancy-chart');
+    await chart.getByRole('group', { name: 'Lines shown' }).waitFor();
+    expect(await chart.getByRole('checkbox').count()).toBeGreaterThanOrEqual(5);
+    await chart.getByRole('img').focus();
+    await page.keyboard.press('Home');
+    await expect.poll(() => page.getByTestId('chart-readout').textContent()).toMatch(/^\d\d:\d\d · People/);
+    await shoot(page, 'admin-monitor-chart');
+
+    const wall = await open({ viewport: { width: 1920, height: 1080 } });
+    await wall.goto(`/display#token=${encodeURIComponent(gym.tokens.display)}`);
+    await wall.getByTestId('occupancy-chart').getByRole('group').waitFor();
+    const size = await wall.getByTestId('occupancy-chart').locator('.lines label').first().evaluate((el) => parseFloat(getComputedStyle(el).fontSize));
+    expect(size).toBeGreaterThanOrEqual(20);
+    await wall.screenshot({ path: 'tests/browser/screenshots/display-1920.png' });
+  });
+
   it('shows the connection state on a phone', async () => {
     const page = await open();
     await signIn(page, 'demo', 'member', 'member123');

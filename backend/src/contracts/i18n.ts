@@ -357,6 +357,8 @@ const en = {
   'ui.book.yours': 'Your booking',
   'ui.book.clash': 'You are booked then',
   'ui.book.my_count': 'You: {n} booked',
+  'ui.chart.lines': 'Lines shown',
+  'ui.chart.hint': 'Point at the chart, or focus it and use the arrow keys, to read the values.',
 } satisfies ErrorMessages & Record<string, string>;
 
 export type MessageKey = keyof typeof en;
@@ -709,6 +711,8 @@ const el: Record<MessageKey, string> = {
   'ui.book.yours': 'Η κράτησή σας',
   'ui.book.clash': 'Έχετε κράτηση τότε',
   'ui.book.my_count': 'Εσείς: {n} κρατήσεις',
+  'ui.chart.lines': 'Γραμμές που φαίνονται',
+  'ui.chart.hint': 'Δείξτε στο διάγραμμα, ή εστιάστε και χρησιμοποιήστε τα βέλη, για να δείτε τις τιμές.',
 };
 
 export const messages: Record<Locale, Record<MessageKey, string>> = { en, el };

@@ -41,6 +41,13 @@ class Session {
   get isOwner(): boolean {
     return this.role === 'owner';
   }
+  get isPlatform(): boolean {
+    return this.role === 'platform_admin';
+  }
+  /** Where signing in leads. */
+  get home(): string {
+    return this.isPlatform ? '/platform' : this.isStaff ? '/admin' : '/';
+  }
 
   rememberedTenant(): string {
     try {
@@ -57,6 +64,7 @@ class Session {
     this.tenantName = me.tenant?.name ?? this.tenantName;
     this.tenantSlug = me.tenant?.subdomain ?? this.tenantSlug;
     this.timezone = me.tenant?.settings?.timezone ?? this.timezone;
+    i18n.timeZone = this.timezone ?? undefined;
     this.currency = me.tenant?.settings?.currency ?? this.currency;
     if (user?.locale) i18n.adopt(user.locale);
   }

@@ -280,7 +280,7 @@ describe.runIf(withPostgres)('tenant A against tenant B', () => {
     const bUser = await gym.server.deps.uow.inTenant(B, ({ trx }) => trx('users').where({ id: b.member }).first('username'));
     const res = await raw(gym.url, {
       method: 'POST', path: '/api/members', headers: { authorization: `Bearer ${gym.tokens.owner}` },
-      json: { username: bUser.username, password: 'secret-password-1' },
+      json: { username: bUser.username, password: 'Tundra-Lilac-Quartz-63' },
     });
     probes++;
     expect(res.status).toBe(201);

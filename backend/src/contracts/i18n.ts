@@ -42,6 +42,10 @@ const en = {
   'error.rate_limited_wait': 'Too many attempts; try again in {seconds} s.',
   'error.service_unavailable': 'The service is temporarily unavailable.',
   'error.internal_error': 'Something went wrong on our side.',
+  'field.username_taken': 'This username is taken (capital letters do not make it another).',
+  'field.password_too_short': 'At least {minimum} characters.',
+  'field.password_too_long': 'At most 72 bytes (fewer with accents or Greek letters).',
+  'field.password_too_weak': 'Too easy to guess: use a few unrelated words or a longer phrase.',
   'ok.default': 'OK',
   'ok.created': 'Created.',
   'ok.logged_in': 'Signed in.',
@@ -243,7 +247,7 @@ const en = {
   'ui.field.status': 'Status',
   'ui.hint.capacity': 'People allowed in the area at once.',
   'ui.hint.booking_capacity': '1 makes it an exclusive room.',
-  'ui.hint.password': 'At least 8 characters. Leave empty to keep the current one.',
+  'ui.hint.password': 'At least 10 characters, hard to guess. Leave empty to keep the current one.',
   'ui.hint.display_name': 'e.g. Reception screen',
   'ui.role.member': 'Member',
   'ui.role.trainer': 'Trainer',
@@ -318,6 +322,10 @@ const el: Record<MessageKey, string> = {
   'error.rate_limited_wait': 'Πάρα πολλές προσπάθειες· δοκιμάστε ξανά σε {seconds} δευτ.',
   'error.service_unavailable': 'Η υπηρεσία δεν είναι προσωρινά διαθέσιμη.',
   'error.internal_error': 'Κάτι πήγε στραβά από την πλευρά μας.',
+  'field.username_taken': 'Αυτό το όνομα χρήστη υπάρχει ήδη (τα κεφαλαία δεν το κάνουν άλλο).',
+  'field.password_too_short': 'Τουλάχιστον {minimum} χαρακτήρες.',
+  'field.password_too_long': 'Το πολύ 72 bytes (λιγότεροι χαρακτήρες με τόνους ή ελληνικά γράμματα).',
+  'field.password_too_weak': 'Μαντεύεται εύκολα: χρησιμοποιήστε μερικές άσχετες λέξεις ή μια μεγαλύτερη φράση.',
   'ok.default': 'OK',
   'ok.created': 'Δημιουργήθηκε.',
   'ok.logged_in': 'Συνδεθήκατε.',
@@ -519,7 +527,7 @@ const el: Record<MessageKey, string> = {
   'ui.field.status': 'Κατάσταση',
   'ui.hint.capacity': 'Άτομα που επιτρέπονται ταυτόχρονα στον χώρο.',
   'ui.hint.booking_capacity': 'Με 1 ο χώρος κλείνεται αποκλειστικά.',
-  'ui.hint.password': 'Τουλάχιστον 8 χαρακτήρες. Αφήστε κενό για να μείνει ο τρέχων.',
+  'ui.hint.password': 'Τουλάχιστον 10 χαρακτήρες, δύσκολος να μαντευτεί. Αφήστε κενό για να μείνει ο τρέχων.',
   'ui.hint.display_name': 'π.χ. Οθόνη υποδοχής',
   'ui.role.member': 'Μέλος',
   'ui.role.trainer': 'Γυμναστής',
@@ -560,6 +568,10 @@ const el: Record<MessageKey, string> = {
 };
 
 export const messages: Record<Locale, Record<MessageKey, string>> = { en, el };
+
+export function isMessageKey(value: unknown): value is MessageKey {
+  return typeof value === 'string' && Object.hasOwn(messages.en, value);
+}
 
 export function isLocale(value: unknown): value is Locale {
   return value === 'en' || value === 'el';

@@ -8,6 +8,7 @@ import { ZodError } from 'zod';
 import type { ErrorCode } from '../contracts/envelope.js';
 import { AppError } from './errors.js';
 import { failure } from './envelope.js';
+import { isMessageKey, translate, type MessageKey } from '../contracts/i18n.js';
 
 interface PgError {
   code?: string;
@@ -23,6 +24,12 @@ const CONSTRAINT_CODES: Record<string, [number, ErrorCode]> = {
   gym_areas_occupancy_derived: [422, 'unprocessable'],
   visits_one_open_per_user: [409, 'already_checked_in'],
   workout_sessions_one_active: [409, 'workout_active'],
+};
+
+/** Unique constraints that name the field a form should mark (with a translated message). */
+const CONSTRAINT_FIELDS: Record<string, { field: string; message: MessageKey }> = {
+  users_username_ci: { field: 'username', message: 'field.username_taken' },
+  users_tenant_id_username_key: { field: 'username', message: 'field.username_taken' },
 };
 
 /**
@@ -94,10 +101,19 @@ export function errorHandler(log: { error(obj: object, msg: string): void }): Mi
         return;
       }
       if (err instanceof ZodError) {
-        failure(ctx, 400, 'invalid_input', err.issues.map((i) => ({ path: i.path.join('.'), message: i.message })));
+        const locale = ctx.state.locale ?? 'en';
+        // A message that is a key of the translation table is said in the caller's language.
+        const say = (i: (typeof err.issues)[number]) =>
+          isMessageKey(i.message) ? translate(locale, i.message, { minimum: Number((i as { minimum?: unknown }).minimum ?? 0) }) : i.message;
+        failure(ctx, 400, 'invalid_input', err.issues.map((i) => ({ path: i.path.join('.'), message: say(i) })));
         return;
       }
       const db = mapDatabaseError(err);
+      const field = CONSTRAINT_FIELDS[(err as PgError).constraint ?? ''];
+      if (db && field) {
+        failure(ctx, db[0], db[1], [{ path: field.field, message: translate(ctx.state.locale ?? 'en', field.message) }]);
+        return;
+      }
       if (db) {
         failure(ctx, db[0], db[1]);
         return;

@@ -43,7 +43,7 @@ export function displayTokenRoutes(deps: AppDeps) {
       response: tokenView.extend({ token: z.string() }),
       handler: async (ctx, { body }) => {
         const auth = tenantAuth(ctx.state);
-        const created = await deps.uow.inTenant(auth.tenantId, (scope) => createDisplayToken(scope, { name: body.name, createdBy: auth.userId }));
+        const created = await deps.uow.inTenant(auth.tenantId, (scope) => createDisplayToken(scope, { name: body.name, createdBy: auth.userId }, auth));
         ctx.set('Cache-Control', 'no-store');
         reply(ctx, created, { status: 201 });
       },
@@ -58,7 +58,7 @@ export function displayTokenRoutes(deps: AppDeps) {
       response: tokenView,
       handler: async (ctx, { params }) => {
         const auth = tenantAuth(ctx.state);
-        reply(ctx, await deps.uow.inTenant(auth.tenantId, (scope) => revokeDisplayToken(scope, params.id)));
+        reply(ctx, await deps.uow.inTenant(auth.tenantId, (scope) => revokeDisplayToken(scope, params.id, auth)));
       },
     }),
   ];

@@ -1,7 +1,7 @@
 /** Platform administration: list, suspend and re-plan tenants (counts only, no tenant data). */
 import type { AppDeps } from '../../deps.js';
 import { reply } from '../../http/envelope.js';
-import { route } from '../../http/route.js';
+import { route, sameForEveryField } from '../../http/route.js';
 import { z } from 'zod';
 import { getPlatformTenant, listTenants, updatePlatformTenant } from './platform.service.js';
 import { platformListQuery, platformPatchBody, platformTenantView, tenantIdParams } from './tenants.schema.js';
@@ -44,8 +44,9 @@ export function platformRoutes(deps: AppDeps) {
       roles: ['platform_admin'],
       params: tenantIdParams,
       body: platformPatchBody,
+      fields: sameForEveryField(platformPatchBody, ['platform_admin']),
       response: platformTenantView,
-      handler: async (ctx, { params, body }) => reply(ctx, await updatePlatformTenant(deps, params.id, body)),
+      handler: async (ctx, { params, body }) => reply(ctx, await updatePlatformTenant(deps, params.id, body, ctx.state.auth)),
     }),
   ];
 }

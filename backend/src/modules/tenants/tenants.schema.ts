@@ -1,5 +1,6 @@
 import { DateTime } from 'luxon';
 import { z } from 'zod';
+import { newPassword } from '../auth/password-strength.js';
 import { PLANS } from './plan-limits.js';
 import { RESERVED_SUBDOMAINS } from './tenant-directory.js';
 
@@ -44,11 +45,7 @@ export const signupBody = z.object({
   subdomain: subdomainSchema,
   owner: z.object({
     username: z.string().trim().regex(/^[A-Za-z0-9._@-]{2,64}$/, '2-64 letters, digits or . _ @ -'),
-    password: z
-      .string()
-      .min(8)
-      .max(72)
-      .refine((p) => Buffer.byteLength(p) <= 72, { message: 'at most 72 bytes' }),
+    password: newPassword,
     email: z.email().max(254).optional(),
     full_name: z.string().trim().min(1).max(120).optional(),
   }),

@@ -6,13 +6,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PASSWORD_MIN_LENGTH } from '../../backend/src/contracts/passwords.js';
 import { login } from '../support/auth.js';
+import { withPostgres } from '../support/services.js';
 import { api, startTestServer, type TestServer } from '../support/test-server.js';
 
-describe('password strength (embedded)', () => {
+describe.runIf(withPostgres)('password strength', () => {
   let server: TestServer;
   let owner: string;
   beforeAll(async () => {
-    server = await startTestServer({ driver: 'pglite' });
+    server = await startTestServer({ driver: 'pg' });
     owner = (await login(server.url, 'demo', 'owner', 'owner123')).access_token;
   });
   afterAll(async () => server?.stop());

@@ -33,6 +33,6 @@ export async function passwordScore(password: string): Promise<number> {
  */
 export const newPassword = z
   .string()
-  .min(PASSWORD_MIN_LENGTH, { message: 'field.password_too_short' })
-  .refine((p) => Buffer.byteLength(p, 'utf8') <= PASSWORD_MAX_BYTES, { message: 'field.password_too_long' })
+  .min(PASSWORD_MIN_LENGTH, { message: 'field.password_too_short', abort: true })
+  .refine((p) => Buffer.byteLength(p, 'utf8') <= PASSWORD_MAX_BYTES, { message: 'field.password_too_long', abort: true })
   .refine(async (p) => (await passwordScore(p)) >= PASSWORD_MIN_SCORE, { message: 'field.password_too_weak', abort: true });

@@ -6,9 +6,9 @@
 import type { Middleware } from 'koa';
 import { ZodError } from 'zod';
 import type { ErrorCode } from '../contracts/envelope.js';
+import { fieldIssue } from '../contracts/field-errors.js';
 import { AppError } from './errors.js';
 import { failure } from './envelope.js';
-import { isMessageKey, translate, type MessageKey } from '../contracts/i18n.js';
 
 interface PgError {
   code?: string;
@@ -26,12 +26,6 @@ const CONSTRAINT_CODES: Record<string, [number, ErrorCode]> = {
   workout_sessions_one_active: [409, 'workout_active'],
 };
 
-/** Unique constraints that name the field a form should mark (with a translated message). */
-const CONSTRAINT_FIELDS: Record<string, { field: string; message: MessageKey }> = {
-  users_username_ci: { field: 'username', message: 'field.username_taken' },
-  users_tenant_id_username_key: { field: 'username', message: 'field.username_taken' },
-};
-
 /**
  * The database went away under the request (a restart or failover): the pg driver's connection errors
  * carry no SQLSTATE, and knex times out acquiring a connection while the server is down. That is a
@@ -43,6 +37,13 @@ function lostDatabase(err: unknown): boolean {
   if (e.name === 'KnexTimeoutError') return true;
   if (typeof e.code === 'string' && ['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT'].includes(e.code)) return true;
   return typeof e.message === 'string' && /Connection terminated|is not queryable|Connection ended unexpectedly/.test(e.message);
+}
+
+/** The field a unique violation is about, so a form can say "already taken" next to it (never the constraint's name). */
+const UNIQUE_FIELDS = ['username', 'subdomain', 'member_id', 'email'] as const;
+function uniqueField(err: unknown): string | undefined {
+  const constraint = (err as PgError).constraint ?? '';
+  return UNIQUE_FIELDS.find((f) => constraint.includes(f));
 }
 
 /** Maps a database error to [status, code], or undefined when it is not one the client caused. */
@@ -101,21 +102,13 @@ export function errorHandler(log: { error(obj: object, msg: string): void }): Mi
         return;
       }
       if (err instanceof ZodError) {
-        const locale = ctx.state.locale ?? 'en';
-        // A message that is a key of the translation table is said in the caller's language.
-        const say = (i: (typeof err.issues)[number]) =>
-          isMessageKey(i.message) ? translate(locale, i.message, { minimum: Number((i as { minimum?: unknown }).minimum ?? 0) }) : i.message;
-        failure(ctx, 400, 'invalid_input', err.issues.map((i) => ({ path: i.path.join('.'), message: say(i) })));
+        failure(ctx, 400, 'invalid_input', err.issues.map((i) => fieldIssue(ctx.state.locale ?? 'en', i)));
         return;
       }
       const db = mapDatabaseError(err);
-      const field = CONSTRAINT_FIELDS[(err as PgError).constraint ?? ''];
-      if (db && field) {
-        failure(ctx, db[0], db[1], [{ path: field.field, message: translate(ctx.state.locale ?? 'en', field.message) }]);
-        return;
-      }
       if (db) {
-        failure(ctx, db[0], db[1]);
+        const field = db[1] === 'already_exists' ? uniqueField(err) : undefined;
+        failure(ctx, db[0], db[1], field ? { field } : undefined);
         return;
       }
       // Errors from the body parser and other koa middleware carry a client status.

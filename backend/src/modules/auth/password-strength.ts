@@ -2,9 +2,9 @@
  * How guessable a new password is, by zxcvbn with its common-password and English dictionaries.
  * The dictionaries are megabytes of JavaScript: loaded once, on the first password set, not at boot.
  */
-import { z } from 'zod';
 import type { ZxcvbnFactory } from '@zxcvbn-ts/core';
-import { PASSWORD_MAX_BYTES, PASSWORD_MIN_LENGTH, PASSWORD_MIN_SCORE } from '../../contracts/passwords.js';
+import { passwordSchema } from '../../contracts/forms.js';
+import { PASSWORD_MIN_SCORE } from '../../contracts/passwords.js';
 
 let checker: Promise<ZxcvbnFactory> | undefined;
 
@@ -28,11 +28,10 @@ export async function passwordScore(password: string): Promise<number> {
 }
 
 /**
- * A new password (signup, new members, changes and resets): long enough, within bcrypt's bytes, and
- * not guessable. The messages are message keys the error handler translates for the field.
+ * A new password (signup, new members, changes and resets): the shared form rules (length, bcrypt's
+ * bytes), then not guessable. The message is a `field.*` key, said in the caller's language.
  */
-export const newPassword = z
-  .string()
-  .min(PASSWORD_MIN_LENGTH, { message: 'field.password_too_short', abort: true })
-  .refine((p) => Buffer.byteLength(p, 'utf8') <= PASSWORD_MAX_BYTES, { message: 'field.password_too_long', abort: true })
-  .refine(async (p) => (await passwordScore(p)) >= PASSWORD_MIN_SCORE, { message: 'field.password_too_weak', abort: true });
+export const newPassword = passwordSchema.refine(async (p) => (await passwordScore(p)) >= PASSWORD_MIN_SCORE, {
+  message: 'field.password_too_weak',
+  abort: true,
+});

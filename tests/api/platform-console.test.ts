@@ -31,11 +31,11 @@ describe.runIf(withPostgres)('the platform console and form errors', () => {
   });
 
   it('opens a gym with its first owner on a chosen plan, and the owner can sign in', async () => {
-    const body = { name: 'North Gym', subdomain: 'north-gym', subscription_plan: 'pro', owner: { username: 'north', password: 'north-secret-9' } };
+    const body = { name: 'North Gym', subdomain: 'north-gym', subscription_plan: 'pro', owner: { username: 'north', password: 'Harbor-Quince-Nimbus-48' } };
     const res = await api(server.url, 'POST', '/api/platform/tenants', { token: admin, body });
     expect(res.status).toBe(201);
     expect(res.body.data).toMatchObject({ subdomain: 'north-gym', subscription_plan: 'pro', subscription_status: 'active', counts: { users: { owner: 1 } } });
-    await expect(login(server.url, 'north-gym', 'north', 'north-secret-9')).resolves.toHaveProperty('access_token');
+    await expect(login(server.url, 'north-gym', 'north', 'Harbor-Quince-Nimbus-48')).resolves.toHaveProperty('access_token');
 
     const again = await api(server.url, 'POST', '/api/platform/tenants', { token: admin, body });
     expect(again.status).toBe(409);
@@ -61,7 +61,7 @@ describe.runIf(withPostgres)('the platform console and form errors', () => {
   });
 
   it('names the field of a taken username', async () => {
-    const res = await api(server.url, 'POST', '/api/members', { token: owner, body: { username: 'member', password: 'long-enough-pw-1' } });
+    const res = await api(server.url, 'POST', '/api/members', { token: owner, body: { username: 'member', password: 'Saffron-Delta-Pylon-73' } });
     expect(res.status).toBe(409);
     expect(res.body.data).toEqual({ code: 'already_exists', details: { field: 'username' } });
   });

@@ -5,9 +5,9 @@
  */
 import { z } from 'zod';
 
-/** bcrypt ignores everything after 72 bytes, so longer passwords would be weaker than they look. */
-const PASSWORD_MAX_BYTES = 72;
-export const PASSWORD_MIN_LENGTH = 8;
+import { PASSWORD_MAX_BYTES, PASSWORD_MIN_LENGTH } from './passwords.js';
+
+export { PASSWORD_MIN_LENGTH };
 
 const bilingualName = z.string().trim().min(1).max(120);
 const utf8Bytes = (s: string) => new TextEncoder().encode(s).length;
@@ -15,9 +15,9 @@ const utf8Bytes = (s: string) => new TextEncoder().encode(s).length;
 export const usernameSchema = z.string().trim().regex(/^[A-Za-z0-9._@-]{2,64}$/, 'field.username_format');
 export const passwordSchema = z
   .string()
-  .min(PASSWORD_MIN_LENGTH)
-  .max(PASSWORD_MAX_BYTES)
-  .refine((p) => utf8Bytes(p) <= PASSWORD_MAX_BYTES, 'field.password_bytes');
+  .min(PASSWORD_MIN_LENGTH, { abort: true })
+  .max(PASSWORD_MAX_BYTES, { abort: true })
+  .refine((p) => utf8Bytes(p) <= PASSWORD_MAX_BYTES, { message: 'field.password_bytes', abort: true });
 
 /** An area of the gym (its opening hours are validated with the tenant's in the module). */
 export const areaFields = {

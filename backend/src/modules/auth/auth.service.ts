@@ -13,6 +13,7 @@ import { findTenantById, findTenantBySubdomain, isBlocked, type TenantRecord } f
 import bcrypt from 'bcrypt';
 import { hashPassword, verifyPassword } from './passwords.js';
 import { revokeFamilyAccess } from './revocations.js';
+import { recordAudit } from '../audit/audit.service.js';
 import { loginThrottle } from './throttle.js';
 import { newOpaqueToken, parseOpaqueToken, signAccessToken } from './tokens.js';
 
@@ -186,6 +187,7 @@ export async function refresh(deps: AppDeps, presented: string): Promise<TokenPa
     if (!row) return { kind: 'invalid' };
     if (row.used_at) {
       await trx('refresh_tokens').where({ family_id: row.family_id }).whereNull('revoked_at').update({ revoked_at: trx.fn.now() });
+      await recordAudit(trx, { tenantId, actor: null, action: 'auth.token_reuse_revoked', target: { type: 'user', id: row.user_id }, details: { family: row.family_id } });
       return { kind: 'reused', family: row.family_id, userId: row.user_id };
     }
     if (row.revoked_at) return { kind: 'invalid' };

@@ -45,7 +45,7 @@ export function displayTokenRoutes(deps: AppDeps) {
       response: tokenView.extend({ token: z.string() }),
       handler: async (ctx, { body }) => {
         const auth = tenantAuth(ctx.state);
-        const created = await deps.uow.inTenant(auth.tenantId, (scope) => createDisplayToken(scope, { name: body.name, createdBy: auth.userId }));
+        const created = await deps.uow.inTenant(auth.tenantId, (scope) => createDisplayToken(scope, { name: body.name, createdBy: auth.userId }, auth));
         ctx.set('Cache-Control', 'no-store');
         reply(ctx, created, { status: 201 });
       },
@@ -60,7 +60,7 @@ export function displayTokenRoutes(deps: AppDeps) {
       response: tokenView,
       handler: async (ctx, { params }) => {
         const auth = tenantAuth(ctx.state);
-        const revoked = await deps.uow.inTenant(auth.tenantId, (scope) => revokeDisplayToken(scope, params.id));
+        const revoked = await deps.uow.inTenant(auth.tenantId, (scope) => revokeDisplayToken(scope, params.id, auth));
         // Screens open with it are checked again, and dropped, on every server.
         announceRevocation(deps, { kind: 'display', tenantId: auth.tenantId });
         reply(ctx, revoked);

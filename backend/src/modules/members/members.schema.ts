@@ -1,12 +1,13 @@
 import { z } from 'zod';
 import { MEMBER_ROLES, memberFields as fields } from '../../contracts/forms.js';
 import { pageQuery } from '../../http/paging.js';
+import { newPassword } from '../auth/password-strength.js';
 
 export { MEMBER_ROLES };
 
 export const createMemberBody = z.object({
   username: fields.username,
-  password: fields.password,
+  password: newPassword,
   role: fields.role.default('member'),
   email: fields.email.optional(),
   full_name: fields.full_name.optional(),
@@ -16,7 +17,7 @@ export const createMemberBody = z.object({
 export type CreateMemberInput = z.infer<typeof createMemberBody>;
 
 export const updateMemberBody = z.object({
-  password: fields.password,
+  password: newPassword,
   role: fields.role,
   email: fields.email,
   full_name: fields.full_name,

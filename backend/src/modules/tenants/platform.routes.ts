@@ -1,7 +1,7 @@
 /** Platform administration: list, suspend and re-plan tenants (counts only, no tenant data). */
 import type { AppDeps } from '../../deps.js';
 import { reply } from '../../http/envelope.js';
-import { route } from '../../http/route.js';
+import { route, sameForEveryField } from '../../http/route.js';
 import { z } from 'zod';
 import { createPlatformTenant, getPlatformTenant, listTenants, updatePlatformTenant } from './platform.service.js';
 import { platformCreateBody, platformListQuery, platformPatchBody, platformTenantView, tenantIdParams } from './tenants.schema.js';
@@ -37,7 +37,7 @@ export function platformRoutes(deps: AppDeps) {
       status: 201,
       idempotent: true,
       response: platformTenantView,
-      handler: async (ctx, { body }) => reply(ctx, await createPlatformTenant(deps, body), { status: 201 }),
+      handler: async (ctx, { body }) => reply(ctx, await createPlatformTenant(deps, body, ctx.state.auth), { status: 201 }),
     }),
     route({
       method: 'get',
@@ -57,8 +57,9 @@ export function platformRoutes(deps: AppDeps) {
       roles: ['platform_admin'],
       params: tenantIdParams,
       body: platformPatchBody,
+      fields: sameForEveryField(platformPatchBody, ['platform_admin']),
       response: platformTenantView,
-      handler: async (ctx, { params, body }) => reply(ctx, await updatePlatformTenant(deps, params.id, body)),
+      handler: async (ctx, { params, body }) => reply(ctx, await updatePlatformTenant(deps, params.id, body, ctx.state.auth)),
     }),
   ];
 }

@@ -6,6 +6,7 @@ import type { AppDeps } from '../../deps.js';
 import { badRequest, notFound } from '../../http/errors.js';
 import type { TenantRecord } from './tenant-directory.js';
 import { announceRevocation } from '../auth/revocations.js';
+import { recordAudit, type AuditAction, type AuditEntry } from '../audit/audit.service.js';
 import type { PlatformPatchBody } from './tenants.schema.js';
 import { DEFAULT_SETTINGS, signup, tenantView, type TenantView } from './tenants.service.js';
 import type { PlatformCreateBody } from './tenants.schema.js';
@@ -87,12 +88,28 @@ export async function getPlatformTenant(deps: AppDeps, id: string): Promise<Plat
 }
 
 /** Suspends, reactivates or re-plans a tenant; its users feel it at once, open sockets included. */
-export async function updatePlatformTenant(deps: AppDeps, id: string, patch: PlatformPatchBody): Promise<PlatformTenant> {
+export async function updatePlatformTenant(deps: AppDeps, id: string, patch: PlatformPatchBody, actor: AuditEntry['actor']): Promise<PlatformTenant> {
   const changes: Record<string, unknown> = {};
   if (patch.subscription_status !== undefined) changes.subscription_status = patch.subscription_status;
   if (patch.subscription_plan !== undefined) changes.subscription_plan = patch.subscription_plan;
   if (patch.trial_ends_at !== undefined) changes.trial_ends_at = patch.trial_ends_at === null ? null : new Date(patch.trial_ends_at);
-  const updated = await deps.uow.inPlatform((trx) => trx('tenants').where({ id }).update(changes));
+  const updated = await deps.uow.inPlatform(async (trx) => {
+    const before = (await trx('tenants').where({ id }).forUpdate().first('subscription_plan', 'subscription_status')) as
+      | Pick<TenantRecord, 'subscription_plan' | 'subscription_status'>
+      | undefined;
+    if (!before) return false;
+    await trx('tenants').where({ id }).update(changes);
+    // Platform actions: in the platform's own log (tenant_id null), with the tenant as their target.
+    const entry = (action: AuditAction, from: string, to: string) =>
+      recordAudit(trx, { tenantId: null, actor, action, target: { type: 'tenant', id }, details: { from, to } });
+    if (patch.subscription_plan !== undefined && patch.subscription_plan !== before.subscription_plan) {
+      await entry('tenant.plan_changed', before.subscription_plan, patch.subscription_plan);
+    }
+    if (patch.subscription_status !== undefined && patch.subscription_status !== before.subscription_status) {
+      await entry('tenant.status_changed', before.subscription_status, patch.subscription_status);
+    }
+    return true;
+  });
   if (!updated) throw notFound();
   // Every server forgets its cached status and checks the gym's open sockets again.
   announceRevocation(deps, { kind: 'tenant', tenantId: id });
@@ -100,11 +117,11 @@ export async function updatePlatformTenant(deps: AppDeps, id: string, patch: Pla
 }
 
 /** A gym opened by the platform admin: the same as a signup (tenant and first owner), on the plan chosen. */
-export async function createPlatformTenant(deps: AppDeps, input: PlatformCreateBody): Promise<PlatformTenant> {
+export async function createPlatformTenant(deps: AppDeps, input: PlatformCreateBody, actor: AuditEntry['actor']): Promise<PlatformTenant> {
   const { subscription_plan, ...gym } = input;
   const { tenant } = await signup(deps, gym);
   if (subscription_plan && subscription_plan !== 'trial') {
-    return updatePlatformTenant(deps, tenant.id, { subscription_plan, subscription_status: 'active', trial_ends_at: null });
+    return updatePlatformTenant(deps, tenant.id, { subscription_plan, subscription_status: 'active', trial_ends_at: null }, actor);
   }
   return getPlatformTenant(deps, tenant.id);
 }

@@ -4,7 +4,7 @@ import type { AppDeps } from '../../deps.js';
 import { reply } from '../../http/envelope.js';
 import { tooManyRequests } from '../../http/errors.js';
 import { tenantAuth } from '../../http/auth-context.js';
-import { route } from '../../http/route.js';
+import { route, sameForEveryField } from '../../http/route.js';
 import { publicUserSchema } from '../auth/auth.schema.js';
 import { getTenant, signup, updateTenant } from './tenants.service.js';
 import { signupBody, tenantPatchBody, tenantView } from './tenants.schema.js';
@@ -64,6 +64,7 @@ export function tenantRoutes(deps: AppDeps) {
       tag: 'tenants',
       roles: ['owner'],
       body: tenantPatchBody,
+      fields: sameForEveryField(tenantPatchBody, ['owner']),
       response: tenantView,
       handler: async (ctx, { body }) => {
         const auth = tenantAuth(ctx.state);

@@ -1,6 +1,7 @@
 import { DateTime } from 'luxon';
 import { z } from 'zod';
-import { gymNameSchema, passwordSchema, usernameSchema } from '../../contracts/forms.js';
+import { gymNameSchema, usernameSchema } from '../../contracts/forms.js';
+import { newPassword } from '../auth/password-strength.js';
 import { PLANS } from './plan-limits.js';
 import { RESERVED_SUBDOMAINS } from './tenant-directory.js';
 
@@ -45,7 +46,7 @@ export const signupBody = z.object({
   subdomain: subdomainSchema,
   owner: z.object({
     username: usernameSchema,
-    password: passwordSchema,
+    password: newPassword,
     email: z.email().max(254).optional(),
     full_name: z.string().trim().min(1).max(120).optional(),
   }),

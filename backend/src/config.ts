@@ -52,17 +52,27 @@ const schema = z
     BASE_DOMAIN: z.string().default('localhost'),
     LOGIN_MAX_FAILURES: z.coerce.number().int().min(1).max(1000).default(10),
     LOGIN_BLOCK_SECONDS: z.coerce.number().int().min(1).max(86400).default(900),
+    /** Open sockets one person (user or display token) may hold, across every worker and node. */
+    SOCKETS_PER_PERSON: z.coerce.number().int().min(1).max(10_000).default(20),
+    /** Events of the log one person may have replayed per minute (resume and reconnects). */
+    REPLAY_EVENTS_PER_MINUTE: z.coerce.number().int().min(100).max(10_000_000).default(20_000),
     /** Visits still open after this many minutes are closed as auto_expired. */
     VISIT_MAX_MINUTES: z.coerce.number().int().min(1).max(24 * 60).default(240),
     /** Seconds a node keeps serving after SIGTERM while its readiness says 503 (within the orchestrator's grace). */
     DRAIN_SECONDS: z.coerce.number().min(0).max(300).default(10),
     /** Seed demo data on start: default yes only in the embedded mode outside production. */
     SEED_DEMO: bool.optional(),
+    /** With the demo data, also weeks of visits, people inside now and the coming week's bookings. */
+    SEED_DEMO_ACTIVITY: bool.default(true),
     /** Run migrations on start: default yes outside production (a deploy runs `npm run migrate`). */
     MIGRATE_ON_START: bool.optional(),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).optional(),
     TRUST_PROXY: bool.default(false),
     STATIC_DIR: z.string().optional(),
+    /** Observability: the internal Prometheus port (`off` disables it), its address and this node's name. */
+    METRICS_PORT: z.union([z.literal('off'), z.coerce.number().int().min(0).max(65535)]).optional(),
+    METRICS_HOST: z.string().default('127.0.0.1'),
+    NODE_NAME: z.string().regex(/^[A-Za-z0-9._-]{1,64}$/).optional(),
   })
   .superRefine(databaseRules);
 
@@ -126,13 +136,17 @@ export interface Config {
   corsOrigins: string[];
   baseDomain: string;
   loginThrottle: { maxFailures: number; blockSeconds: number };
+  realtimeLimits: { socketsPerPerson: number; replayEventsPerMinute: number };
   visitMaxMinutes: number;
   drainSeconds: number;
   seedDemo: boolean;
+  seedDemoActivity: boolean;
   migrateOnStart: boolean;
   logLevel: NonNullable<Env['LOG_LEVEL']>;
   trustProxy: boolean;
   staticDir: string;
+  /** Metrics on their own port (never the public one; default 9464, none in tests); port null: not served. */
+  metrics: { port: number | null; host: string; nodeName: string };
 }
 
 /** Parses an environment into a frozen Config; throws an Error that lists every bad variable. */
@@ -166,14 +180,22 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Readonly<Co
     corsOrigins: e.CORS_ORIGINS,
     baseDomain: e.BASE_DOMAIN,
     loginThrottle: { maxFailures: e.LOGIN_MAX_FAILURES, blockSeconds: e.LOGIN_BLOCK_SECONDS },
+    realtimeLimits: { socketsPerPerson: e.SOCKETS_PER_PERSON, replayEventsPerMinute: e.REPLAY_EVENTS_PER_MINUTE },
     visitMaxMinutes: e.VISIT_MAX_MINUTES,
     drainSeconds: e.DRAIN_SECONDS,
     // Demo logins on a real database would be a back door: only when asked for.
     seedDemo: e.SEED_DEMO ?? (!e.DATABASE_URL && !isProduction),
+    seedDemoActivity: e.SEED_DEMO_ACTIVITY,
     migrateOnStart: e.MIGRATE_ON_START ?? !isProduction,
     logLevel: e.LOG_LEVEL ?? (e.NODE_ENV === 'test' ? 'silent' : 'info'),
     trustProxy: e.TRUST_PROXY,
     staticDir: path.resolve(e.STATIC_DIR ?? 'dist/frontend'),
+    metrics: {
+      // Tests run many servers side by side: none takes the port unless asked to.
+      port: e.METRICS_PORT === 'off' ? null : (e.METRICS_PORT ?? (e.NODE_ENV === 'test' ? null : 9464)),
+      host: e.METRICS_HOST,
+      nodeName: e.NODE_NAME ?? os.hostname(),
+    },
   };
   return deepFreeze(config);
 }
@@ -185,12 +207,14 @@ function databaseConfig(e: ParsedEnv): Config['database'] {
 }
 
 /**
- * What the maintenance commands (`migrate`, `seed`) need: the database and the hashing cost, without
- * the secrets they never use (so the migration job is not handed them).
+ * What the maintenance commands (`migrate`, `seed`) need: the database, the hashing cost and how much
+ * demo data to seed, without the secrets they never use (so the migration job is not handed them).
  */
-export function loadDatabaseConfig(source: NodeJS.ProcessEnv = process.env): Readonly<Pick<Config, 'database' | 'bcryptCost'>> {
+export function loadDatabaseConfig(
+  source: NodeJS.ProcessEnv = process.env,
+): Readonly<Pick<Config, 'database' | 'bcryptCost' | 'seedDemoActivity'>> {
   const e = parse(schema, source);
-  return deepFreeze({ database: databaseConfig(e), bcryptCost: e.BCRYPT_COST });
+  return deepFreeze({ database: databaseConfig(e), bcryptCost: e.BCRYPT_COST, seedDemoActivity: e.SEED_DEMO_ACTIVITY });
 }
 
 function deepFreeze<T extends object>(value: T): Readonly<T> {

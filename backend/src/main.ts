@@ -13,7 +13,7 @@ import { loadConfig, type Config } from './config.js';
 import { openDatabase } from './db/database.js';
 import { createUnitOfWork, LATER } from './db/unit-of-work.js';
 import { createLogger, type Logger } from './logger.js';
-import { aggregateWorkerMetrics } from './metrics.js';
+import { serveMetrics } from './metrics/index.js';
 import { forwardSessions, type SessionForwarding } from './realtime/session-forwarding.js';
 import { startServer, type RunningServer } from './server.js';
 import { seedDemo } from '../../db/seeds/demo.js';
@@ -53,6 +53,7 @@ function onStopSignal(config: Readonly<Config>, stop: (signal: NodeJS.Signals) =
 /** One process: the embedded mode, or a server without Redis. */
 async function runSingle(config: Readonly<Config>, log: Logger): Promise<void> {
   const server = await startServer(config, { log });
+  await serveMetrics(config, log);
   banner(config, 1);
   onStopSignal(config, async (signal) => {
     log.info({ signal }, 'shutting down');
@@ -66,14 +67,14 @@ async function runPrimary(config: Readonly<Config>, log: Logger): Promise<void> 
   try {
     if (config.seedDemo) {
       // Events of the seed are left unpublished; the workers' sweeper numbers and emits them.
-      const { created } = await seedDemo({ db, uow: createUnitOfWork(db, LATER), bcryptCost: config.bcryptCost });
+      const { created } = await seedDemo({ db, uow: createUnitOfWork(db, LATER), bcryptCost: config.bcryptCost, activity: config.seedDemoActivity });
       if (created.length) log.info({ created }, 'demo data seeded');
     }
   } finally {
     await db.close();
   }
 
-  aggregateWorkerMetrics();
+  await serveMetrics(config, log);
   let stopping = false;
   const recentDeaths: number[] = [];
   // Where each worker takes the Socket.IO requests that reach its siblings (realtime/session-forwarding.ts).
@@ -87,7 +88,7 @@ async function runPrimary(config: Readonly<Config>, log: Logger): Promise<void> 
     sessionPorts.delete(worker.id);
     tellWorkers();
     if (stopping) return;
-    log.error({ pid: worker.process.pid, code, signal }, 'worker died; starting a new one');
+    log.error({ workerPid: worker.process.pid, code, signal }, 'worker died; starting a new one');
     const now = Date.now();
     recentDeaths.push(now);
     while (recentDeaths.length && recentDeaths[0]! < now - 60_000) recentDeaths.shift();

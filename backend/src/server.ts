@@ -11,10 +11,12 @@ import { openDatabase } from './db/database.js';
 import { createUnitOfWork } from './db/unit-of-work.js';
 import type { AppDeps } from './deps.js';
 import { createLogger, type Logger } from './logger.js';
+import { labelProcess, timeSocketIoRequests, watchDatabase, watchRedis } from './metrics/index.js';
 import { startBackgroundJobs } from './modules/visits/visits.jobs.js';
 import { createPublisher } from './realtime/publisher.js';
 import { createRealtime, type Realtime, type RealtimeOptions } from './realtime/realtime.js';
 import { seedDemo } from '../../db/seeds/demo.js';
+import { migrations } from '../../db/migrations/index.js';
 
 export interface RunningServer {
   url: string;
@@ -47,15 +49,18 @@ export interface StartOptions {
 
 export async function startServer(config: Readonly<Config>, options: StartOptions = {}): Promise<RunningServer> {
   const log = options.log ?? createLogger(config);
-  const db = await openDatabase(config.database, { migrate: options.migrate ?? config.migrateOnStart });
+  labelProcess(config);
+  const db = await openDatabase(config.database, { migrate: options.migrate ?? config.migrateOnStart, log });
+  watchDatabase(db.knex, migrations);
   const redis = config.redisUrl ? new Redis(config.redisUrl, { maxRetriesPerRequest: 2, enableOfflineQueue: true, lazyConnect: false }) : null;
   redis?.on('error', (err) => log.warn({ err: err.message }, 'redis error'));
+  if (redis) watchRedis('app', redis);
   const publisher = createPublisher({ log });
   const uow = createUnitOfWork(db, publisher);
   const deps: AppDeps = { config, log, db, uow, redis, publisher, lifecycle: { draining: false } };
 
   if (options.seed ?? config.seedDemo) {
-    const { created } = await seedDemo({ db, uow, bcryptCost: config.bcryptCost });
+    const { created } = await seedDemo({ db, uow, bcryptCost: config.bcryptCost, activity: config.seedDemoActivity });
     if (created.length) log.info({ created }, 'demo data seeded');
   }
 
@@ -72,6 +77,7 @@ export async function startServer(config: Readonly<Config>, options: StartOption
   });
   httpServer.keepAliveTimeout = 65_000;
   const realtime = await createRealtime(httpServer, deps, options.realtime);
+  timeSocketIoRequests(httpServer);
   // Closes visits left open too long (safe with several workers: each pass locks what it closes).
   const jobs = startBackgroundJobs(deps);
   await options.worker?.attach({ httpServer, realtime });

@@ -171,7 +171,7 @@ export async function spawnProduct(env: Record<string, string>, timeoutMs: numbe
   const proc = spawn(process.execPath, ['--import', 'tsx', 'backend/src/main.ts'], {
     cwd: ROOT,
     // No drain period unless a test asks for one: stopping and rolling stay quick.
-    env: { PATH: process.env.PATH, NODE_ENV: 'test', HOST: '127.0.0.1', BCRYPT_COST: '4', SEED_DEMO: 'true', DRAIN_SECONDS: '0', ...TEST_SECRETS, ...env },
+    env: { PATH: process.env.PATH, NODE_ENV: 'test', HOST: '127.0.0.1', BCRYPT_COST: '4', SEED_DEMO: 'true', SEED_DEMO_ACTIVITY: 'false', DRAIN_SECONDS: '0', ...TEST_SECRETS, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -73,7 +74,7 @@ describe('secrets', () => {
   });
 
   it('accepts random hex and base64 secrets', () => {
-    const hex = fs.readFileSync('/dev/urandom').subarray(0, 32).toString('hex');
+    const hex = randomBytes(32).toString('hex');
     expect(loadConfig({ ...server, JWT_SECRET: hex, SESSION_SECRET: randomSecret() }).jwt.secret).toBe(hex);
   });
 });

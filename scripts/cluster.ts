@@ -10,6 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
+import { randomSecret } from '../backend/src/secrets.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -76,8 +77,9 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
     MIGRATE_ON_START: 'false',
     TRUST_PROXY: 'true',
     HOST: '127.0.0.1',
-    JWT_SECRET: process.env.JWT_SECRET ?? 'loopback-cluster-jwt-secret-0123456789abcdef',
-    SESSION_SECRET: process.env.SESSION_SECRET ?? 'loopback-cluster-session-secret-0123456789ab',
+    // Every node gets the same ones: a token or session of one node is good on the other.
+    JWT_SECRET: process.env.JWT_SECRET ?? randomSecret(),
+    SESSION_SECRET: process.env.SESSION_SECRET ?? randomSecret(),
     LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
     STATIC_DIR: staticRoot,
     ...options.env,

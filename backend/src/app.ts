@@ -9,6 +9,7 @@ import Koa from 'koa';
 import { bodyParser } from '@koa/bodyparser';
 import cors from '@koa/cors';
 import helmet from 'koa-helmet';
+import compress from 'koa-compress';
 import serve from 'koa-static';
 import send from 'koa-send';
 import type { AppDeps } from './deps.js';
@@ -57,6 +58,10 @@ export function createApp(deps: AppDeps): { app: Koa; registry: ApiRegistry } {
       maxAge: 600,
     }),
   );
+  // Answers of 1 kB or more go out compressed (brotli or gzip, as the client accepts); the built files are
+  // compressed once at build time instead (vite.config.ts). Never an event stream, which compression would
+  // hold back; Socket.IO never reaches Koa.
+  app.use(compress({ threshold: 1024, filter: (type) => /json|text|javascript|svg|xml/i.test(type) && !/event-stream/i.test(type) }));
   app.use(negotiateLocale());
   app.use(requireJsonBodies());
   app.use(bodyParser({ enableTypes: ['json'], jsonLimit: '100kb', encoding: 'utf-8' }));
@@ -72,9 +77,20 @@ export function createApp(deps: AppDeps): { app: Koa; registry: ApiRegistry } {
   app.use(registry.router.routes());
   app.use(registry.router.allowedMethods());
 
-  // The built single-page app: files as they are, every other GET outside /api gets index.html.
+  // The built single-page app: files as they are (their .br/.gz twin when the client takes it), every
+  // other GET outside /api gets index.html. Hashed files under assets/ never change under their name, so
+  // they are kept a year; everything else (index.html, the service worker, the manifest) is revalidated
+  // on every visit, so a deploy reaches everyone at once.
   const index = path.join(config.staticDir, 'index.html');
-  app.use(serve(config.staticDir, { index: false, maxage: config.isProduction ? 3600_000 : 0 }));
+  const assets = path.join(config.staticDir, 'assets') + path.sep;
+  const files = {
+    index: false as const,
+    brotli: true,
+    gzip: true,
+    setHeaders: (res: { setHeader(name: string, value: string): void }, file: string) =>
+      res.setHeader('Cache-Control', file.startsWith(assets) ? 'public, max-age=31536000, immutable' : 'no-cache'),
+  };
+  app.use(serve(config.staticDir, files));
   app.use(async (ctx, next) => {
     if (ctx.method !== 'GET' || ctx.path.startsWith('/api') || ctx.path.startsWith('/socket.io')) return next();
     if (!fs.existsSync(index)) {
@@ -82,7 +98,7 @@ export function createApp(deps: AppDeps): { app: Koa; registry: ApiRegistry } {
       ctx.body = 'The web app is not built yet: run `npm run build`.';
       return;
     }
-    await send(ctx, 'index.html', { root: config.staticDir });
+    await send(ctx, 'index.html', { ...files, root: config.staticDir });
   });
   return { app, registry };
 }

@@ -44,10 +44,10 @@ describe('sign-in in the embedded mode (PGlite)', () => {
 
   it('signs a gym up and serves its display tokens', async () => {
     const res = await api(url, 'POST', '/api/tenants', {
-      body: { name: 'Embedded Gym', subdomain: 'embedded', owner: { username: 'chief', password: 'chief-pass-1' } },
+      body: { name: 'Embedded Gym', subdomain: 'embedded', owner: { username: 'chief', password: 'Amber-Fjord-Pilot-31' } },
     });
     expect(res.status).toBe(201);
-    const chief = await login(url, 'embedded', 'chief', 'chief-pass-1');
+    const chief = await login(url, 'embedded', 'chief', 'Amber-Fjord-Pilot-31');
     const screen = await api(url, 'POST', '/api/display-tokens', { token: chief.access_token, body: { name: 'Hall' } });
     expect(screen.status).toBe(201);
     const status = await api(url, 'GET', '/api/gym-status', { token: screen.body.data.token });

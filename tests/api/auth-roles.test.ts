@@ -7,6 +7,9 @@
 import { Validator } from '@seriousme/openapi-schema-validator';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { login } from '../support/auth.js';
+import { factories } from '../support/factories.js';
+import { ApiRegistry, route } from '../../backend/src/http/route.js';
+import { z } from 'zod';
 import { withPostgres } from '../support/services.js';
 import { api, startTestServer, type TestServer } from '../support/test-server.js';
 
@@ -108,6 +111,61 @@ describe.runIf(withPostgres)('roles and ownership on PostgreSQL', () => {
       expect(hijack.status).toBe(404);
       const done = await api(url, 'POST', '/api/complete-workout', { token: member2, body: { session_id: sessionId } });
       expect(done.status).toBe(200);
+    });
+  });
+
+  describe('field-level permissions on every update route', () => {
+    it('refuses a trainer who deactivates a member or changes a role with PATCH, and changes nothing', async () => {
+      const me = await login(url, 'demo', 'member', 'member123');
+      const before = (await api(url, 'GET', '/api/user-bookings', { token: me.access_token })).body.data
+        .filter((b: { status: string }) => b.status === 'confirmed').length;
+      for (const body of [{ active: false }, { role: 'trainer' }, { full_name: 'Renamed', active: false }]) {
+        const res = await api(url, 'PATCH', `/api/members/${me.user.id}`, { token: tokens.trainer, body });
+        expect(res.status, JSON.stringify(body)).toBe(403);
+        expect(res.body.data).toEqual({ code: 'forbidden', details: { field: Object.keys(body).find((k) => k !== 'full_name') } });
+      }
+      const after = await api(url, 'GET', `/api/members/${me.user.id}`, { token: tokens.owner });
+      expect(after.body.data).toMatchObject({ active: true, role: 'member' });
+      expect(after.body.data.full_name).not.toBe('Renamed');
+      const still = (await api(url, 'GET', '/api/user-bookings', { token: me.access_token })).body.data
+        .filter((b: { status: string }) => b.status === 'confirmed').length;
+      expect(still).toBe(before);
+      // What trainers may change, they change.
+      expect((await api(url, 'PATCH', `/api/members/${me.user.id}`, { token: tokens.trainer, body: { member_id: 'M-17' } })).status).toBe(200);
+    });
+
+    it('lets the owner deactivate and re-role with PATCH', async () => {
+      const tenantId = (await api(url, 'GET', '/api/tenant', { token: tokens.owner })).body.data.id;
+      const person = await factories(server.deps.db, server.deps.uow).user(tenantId);
+      expect((await api(url, 'PATCH', `/api/members/${person.id}`, { token: tokens.owner, body: { role: 'trainer' } })).status).toBe(200);
+      expect((await api(url, 'PATCH', `/api/members/${person.id}`, { token: tokens.owner, body: { active: false } })).body.data).toMatchObject({ active: false, role: 'trainer' });
+    });
+
+    it('checks the fields of every other PATCH route against the caller', async () => {
+      const program = (await api(url, 'GET', '/api/programs', { token: tokens.member })).body.data[0].id;
+      const booking = (await api(url, 'GET', '/api/user-bookings', { token: tokens.member })).body.data[0].id;
+      const tenantId = (await api(url, 'GET', '/api/tenant', { token: tokens.owner })).body.data.id;
+      const cases: Array<[Who, string, Record<string, unknown>]> = [
+        ['trainer', `/api/areas/${areaId}`, { capacity: 1 }],
+        ['member', `/api/programs/${program}`, { name_en: 'Mine now' }],
+        ['trainer', '/api/tenant', { name: 'Trainer Gym' }],
+        ['member', `/api/bookings/${booking}`, { status: 'completed' }],
+        ['owner', `/api/platform/tenants/${tenantId}`, { subscription_status: 'active' }],
+      ];
+      for (const [who, path, body] of cases) {
+        const res = await api(url, 'PATCH', path, { token: tokens[who as Exclude<Who, 'anonymous'>], body });
+        expect(res.status, `${who} PATCH ${path}`).toBe(403);
+      }
+      const doc = await (await fetch(`${url}/api/openapi.json`)).json();
+      expect(doc.paths['/api/members/{id}'].patch.description).toContain('role (owner); active (owner)');
+    });
+
+    it('refuses to mount an update route that does not say who may set each field', () => {
+      const body = z.object({ name: z.string(), secret: z.string() }).partial();
+      const spec = { method: 'patch' as const, path: '/x', summary: 'x', tag: 'x', roles: ['owner'] as const, body, handler: async () => undefined };
+      expect(() => new ApiRegistry().add(route(spec))).toThrow(/missing: name, secret/);
+      expect(() => new ApiRegistry().add(route({ ...spec, fields: { name: ['owner'] } }))).toThrow(/missing: secret/);
+      expect(() => new ApiRegistry().add(route({ ...spec, fields: { name: ['owner'], secret: ['owner'] } }))).not.toThrow();
     });
   });
 });

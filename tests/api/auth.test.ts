@@ -160,11 +160,14 @@ describe.runIf(withPostgres)('token sign-in on PostgreSQL', () => {
   describe('refuses bad access tokens', () => {
     let good: string;
     let claims: jwt.JwtPayload;
+    // The server's own key, so that only the claim under test is wrong.
+    let secret: string;
     beforeAll(async () => {
+      secret = server.config.jwt.secret;
       good = (await login(url, 'demo', 'member', 'member123')).access_token;
       claims = jwt.decode(good) as jwt.JwtPayload;
     });
-    const { secret, issuer, audience } = { secret: 'dev-only-jwt-secret-change-me-0123456789', issuer: 'gymflow', audience: 'gymflow-api' };
+    const { issuer, audience } = { issuer: 'gymflow', audience: 'gymflow-api' };
     const me = (token: string) => api(url, 'GET', '/api/auth/me', { token });
     const body = () => {
       const { iat: _i, exp: _e, iss: _s, aud: _a, jti: _j, ...rest } = claims;

@@ -50,7 +50,7 @@ describe('the gym domain on PGlite', () => {
     expect(area.status).toBe(201);
     expect((await gym.call('GET', '/api/areas', { token: gym.tokens.member })).body.data.some((a: any) => a.name_en === 'Sauna')).toBe(true);
     expect((await gym.call('POST', '/api/programs', { token: gym.tokens.trainer, body: { name_en: 'Stretch', name_el: 'Διατάσεις', difficulty: 'beginner', est_minutes: 15, kcal_per_hour: 150 } })).status).toBe(201);
-    expect((await gym.call('POST', '/api/members', { token: gym.tokens.owner, body: { username: 'pglite-member', password: 'long-enough' } })).status).toBe(201);
+    expect((await gym.call('POST', '/api/members', { token: gym.tokens.owner, body: { username: 'pglite-member', password: 'Copper-Violet-Otter-42' } })).status).toBe(201);
     expect((await gym.call('GET', '/api/members?q=pglite', { token: gym.tokens.trainer })).body.data).toHaveLength(1);
   });
 });

@@ -25,21 +25,21 @@ describe.runIf(withPostgres)('members', () => {
   });
 
   it('creates a member who can then sign in, and refuses a taken username with 409', async () => {
-    const created = await gym.call('POST', '/api/members', { token: gym.tokens.owner, body: { username: 'nikos', password: 'long-enough', full_name: 'Nikos P', email: 'nikos@example.com' } });
+    const created = await gym.call('POST', '/api/members', { token: gym.tokens.owner, body: { username: 'nikos', password: 'Copper-Violet-Otter-42', full_name: 'Nikos P', email: 'nikos@example.com' } });
     expect(created.status).toBe(201);
     expect(created.body.data.member).toMatchObject({ username: 'nikos', role: 'member', locale: 'en', active: true, full_name: 'Nikos P' });
     expect(JSON.stringify(created.body)).not.toMatch(/password/);
-    const session = await login(gym.url, 'demo', 'nikos', 'long-enough');
+    const session = await login(gym.url, 'demo', 'nikos', 'Copper-Violet-Otter-42');
     expect(session.user.role).toBe('member');
-    const again = await gym.call('POST', '/api/members', { token: gym.tokens.owner, body: { username: 'nikos', password: 'long-enough' } });
+    const again = await gym.call('POST', '/api/members', { token: gym.tokens.owner, body: { username: 'nikos', password: 'Copper-Violet-Otter-42' } });
     expect(again.status).toBe(409);
     expect(again.body.data.code).toBe('already_exists');
   });
 
   it('lets trainers add members but not staff, and only owners change roles', async () => {
-    expect((await gym.call('POST', '/api/members', { token: gym.tokens.trainer, body: { username: 'eleni', password: 'long-enough' } })).status).toBe(201);
-    expect((await gym.call('POST', '/api/members', { token: gym.tokens.trainer, body: { username: 'boss2', password: 'long-enough', role: 'owner' } })).status).toBe(403);
-    expect((await gym.call('POST', '/api/members', { token: gym.tokens.member, body: { username: 'sneaky', password: 'long-enough' } })).status).toBe(403);
+    expect((await gym.call('POST', '/api/members', { token: gym.tokens.trainer, body: { username: 'eleni', password: 'Copper-Violet-Otter-42' } })).status).toBe(201);
+    expect((await gym.call('POST', '/api/members', { token: gym.tokens.trainer, body: { username: 'boss2', password: 'Copper-Violet-Otter-42', role: 'owner' } })).status).toBe(403);
+    expect((await gym.call('POST', '/api/members', { token: gym.tokens.member, body: { username: 'sneaky', password: 'Copper-Violet-Otter-42' } })).status).toBe(403);
     expect((await gym.call('PATCH', `/api/members/${gym.users.member2}`, { token: gym.tokens.trainer, body: { role: 'owner' } })).status).toBe(403);
     expect((await gym.call('PATCH', `/api/members/${gym.users.owner}`, { token: gym.tokens.trainer, body: { full_name: 'X' } })).status).toBe(403);
     const promoted = await gym.call('PATCH', `/api/members/${gym.users.member2}`, { token: gym.tokens.owner, body: { full_name: 'Manos M', locale: 'el' } });
@@ -69,15 +69,15 @@ describe.runIf(withPostgres)('members', () => {
   });
 
   it('ends every login of a person at once when they are deactivated or their password changes', async () => {
-    const made = await gym.call('POST', '/api/members', { token: gym.tokens.owner, body: { username: 'leaving', password: 'long-enough' } });
+    const made = await gym.call('POST', '/api/members', { token: gym.tokens.owner, body: { username: 'leaving', password: 'Copper-Violet-Otter-42' } });
     expect(made.status).toBe(201);
-    const session = await login(gym.url, 'demo', 'leaving', 'long-enough');
+    const session = await login(gym.url, 'demo', 'leaving', 'Copper-Violet-Otter-42');
     expect((await gym.call('GET', '/api/user-bookings', { token: session.access_token })).status).toBe(200);
-    const reset = await gym.call('PATCH', `/api/members/${made.body.data.member.id}`, { token: gym.tokens.owner, body: { password: 'another-long-one' } });
+    const reset = await gym.call('PATCH', `/api/members/${made.body.data.member.id}`, { token: gym.tokens.owner, body: { password: 'Brisk-Maple-Harbor-77' } });
     expect(reset.status).toBe(200);
     expect((await gym.call('GET', '/api/user-bookings', { token: session.access_token })).status).toBe(401);
     expect((await gym.call('POST', '/api/auth/refresh', { body: { refresh_token: session.refresh_token } })).status).toBe(401);
-    const again = await login(gym.url, 'demo', 'leaving', 'another-long-one');
+    const again = await login(gym.url, 'demo', 'leaving', 'Brisk-Maple-Harbor-77');
     expect((await gym.call('DELETE', `/api/members/${made.body.data.member.id}`, { token: gym.tokens.owner })).status).toBe(200);
     expect((await gym.call('GET', '/api/user-bookings', { token: again.access_token })).status).toBe(401);
     expect((await gym.call('POST', '/api/auth/refresh', { body: { refresh_token: again.refresh_token } })).status).toBe(401);
@@ -89,8 +89,8 @@ describe.runIf(withPostgres)('members', () => {
   });
 
   it('refuses invalid people with 400', async () => {
-    for (const body of [{ username: 'a', password: 'long-enough' }, { username: 'ok-name', password: 'short' }, { username: 'has space', password: 'long-enough' },
-      { username: 'ok-name2', password: 'long-enough', role: 'platform_admin' }, { username: 'ok-name3', password: 'long-enough', email: 'nope' }, { username: 'ok-name4', password: 'ά'.repeat(40) }]) {
+    for (const body of [{ username: 'a', password: 'Copper-Violet-Otter-42' }, { username: 'ok-name', password: 'short' }, { username: 'has space', password: 'Copper-Violet-Otter-42' },
+      { username: 'ok-name2', password: 'Copper-Violet-Otter-42', role: 'platform_admin' }, { username: 'ok-name3', password: 'Copper-Violet-Otter-42', email: 'nope' }, { username: 'ok-name4', password: 'ά'.repeat(40) }]) {
       expect((await gym.call('POST', '/api/members', { token: gym.tokens.owner, body })).status, JSON.stringify(body)).toBe(400);
     }
   });

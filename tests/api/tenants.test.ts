@@ -12,7 +12,7 @@ import { api, startTestServer, type TestServer } from '../support/test-server.js
 const gym = (subdomain: string, extra: Record<string, unknown> = {}) => ({
   name: `Gym ${subdomain}`,
   subdomain,
-  owner: { username: 'boss', password: 'boss-secret-1', email: 'boss@example.com', full_name: 'The Boss' },
+  owner: { username: 'boss', password: 'Velvet-Canyon-Drift-58', email: 'boss@example.com', full_name: 'The Boss' },
   ...extra,
 });
 
@@ -39,9 +39,9 @@ describe.runIf(withPostgres && withRedis)('tenants on PostgreSQL and Redis', () 
       expect(new Date(tenant.trial_ends_at).getTime()).toBeGreaterThan(Date.now() + 13 * 86_400_000);
       expect(tenant.settings).toMatchObject({ locale: 'el', timezone: 'Europe/Berlin', currency: 'EUR' });
       expect(owner).toMatchObject({ username: 'boss', role: 'owner', tenant_id: tenant.id, locale: 'el' });
-      expect(JSON.stringify(res.body)).not.toContain('boss-secret-1');
+      expect(JSON.stringify(res.body)).not.toContain('Velvet-Canyon-Drift-58');
 
-      const boss = await login(url, 'fresh-gym', 'boss', 'boss-secret-1');
+      const boss = await login(url, 'fresh-gym', 'boss', 'Velvet-Canyon-Drift-58');
       const mine = await api(url, 'GET', '/api/tenant', { token: boss.access_token });
       expect(mine.status).toBe(200);
       expect(mine.body.data).toMatchObject({ id: tenant.id, usage: { areas: 0, members: 0 } });
@@ -58,7 +58,7 @@ describe.runIf(withPostgres && withRedis)('tenants on PostgreSQL and Redis', () 
       expect(peek.status).toBe(403);
       // The demo owner's username does not exist in the new gym, and the new owner not in demo.
       expect((await api(url, 'POST', '/api/auth/login', { body: { tenant: 'fresh-gym', username: 'owner', password: 'owner123' } })).status).toBe(401);
-      expect((await api(url, 'POST', '/api/auth/login', { body: { tenant: 'demo', username: 'boss', password: 'boss-secret-1' } })).status).toBe(401);
+      expect((await api(url, 'POST', '/api/auth/login', { body: { tenant: 'demo', username: 'boss', password: 'Velvet-Canyon-Drift-58' } })).status).toBe(401);
       // Inside its scope the database holds only its own rows.
       const seen = await server.deps.uow.inTenant(tenant.id, async ({ trx }) => ({
         users: await trx('users').select('username', 'tenant_id'),
@@ -177,9 +177,9 @@ describe.runIf(withPostgres && withRedis)('tenants on PostgreSQL and Redis', () 
 
     it('suspends a tenant: its users cannot log in, their tokens, sessions and screens stop; reactivation restores them', async () => {
       await api(url, 'POST', '/api/tenants', { body: gym('suspend-me') });
-      const boss = await login(url, 'suspend-me', 'boss', 'boss-secret-1');
+      const boss = await login(url, 'suspend-me', 'boss', 'Velvet-Canyon-Drift-58');
       const web = new WebClient(url);
-      await web.login('suspend-me', 'boss', 'boss-secret-1');
+      await web.login('suspend-me', 'boss', 'Velvet-Canyon-Drift-58');
       const screen = (await api(url, 'POST', '/api/display-tokens', { token: boss.access_token, body: { name: 'Lobby' } })).body.data.token;
       const id = boss.user.tenant_id!;
 
@@ -187,11 +187,11 @@ describe.runIf(withPostgres && withRedis)('tenants on PostgreSQL and Redis', () 
       expect(suspended.status).toBe(200);
       expect(suspended.body.data.subscription_status).toBe('suspended');
 
-      const relogin = await api(url, 'POST', '/api/auth/login', { body: { tenant: 'suspend-me', username: 'boss', password: 'boss-secret-1' } });
+      const relogin = await api(url, 'POST', '/api/auth/login', { body: { tenant: 'suspend-me', username: 'boss', password: 'Velvet-Canyon-Drift-58' } });
       expect(relogin.status).toBe(403);
       expect(relogin.body.data.code).toBe('tenant_suspended');
-      // A wrong password still says only that the credentials are wrong.
-      expect((await api(url, 'POST', '/api/auth/login', { body: { tenant: 'suspend-me', username: 'boss', password: 'nope-nope' } })).status).toBe(401);
+      // A wrong password answers the same: the answer never tells whether the password was right.
+      expect((await api(url, 'POST', '/api/auth/login', { body: { tenant: 'suspend-me', username: 'boss', password: 'nope-nope' } })).status).toBe(403);
       const bearer = await api(url, 'GET', '/api/tenant', { token: boss.access_token });
       expect(bearer.status).toBe(403);
       expect(bearer.body.data.code).toBe('tenant_suspended');
@@ -211,7 +211,7 @@ describe.runIf(withPostgres && withRedis)('tenants on PostgreSQL and Redis', () 
   describe('plan limits', () => {
     it('answers the sixth area of a trial gym with 403 plan_limit_reached', async () => {
       await api(url, 'POST', '/api/tenants', { body: gym('area-gym') });
-      const boss = await login(url, 'area-gym', 'boss', 'boss-secret-1');
+      const boss = await login(url, 'area-gym', 'boss', 'Velvet-Canyon-Drift-58');
       const area = (i: number) => ({ name_en: `Room ${i}`, name_el: `Αίθουσα ${i}`, capacity: 10 });
       for (let i = 1; i <= 5; i++) {
         const res = await api(url, 'POST', '/api/areas', { token: boss.access_token, body: area(i) });
@@ -240,7 +240,7 @@ describe.runIf(withPostgres && withRedis)('tenants on PostgreSQL and Redis', () 
       expect(replanned.status).toBe(200);
       expect(replanned.body.data).toMatchObject({ subscription_plan: 'basic', limits: { areas: 10 }, counts: { areas: 5 } });
       await expect(uow.inTenant(created.id, (scope) => assertPlanAllows(scope, 'areas'))).resolves.toBeUndefined();
-      const boss = await login(url, 'tiny-gym', 'boss', 'boss-secret-1');
+      const boss = await login(url, 'tiny-gym', 'boss', 'Velvet-Canyon-Drift-58');
       const seen = await api(url, 'GET', '/api/tenant', { token: boss.access_token });
       expect(seen.body.data).toMatchObject({ subscription_plan: 'basic', usage: { areas: 5, members: 0 }, limits: { areas: 10, members: 500 } });
     });

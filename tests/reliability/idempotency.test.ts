@@ -76,7 +76,7 @@ describe.runIf(withPostgres)('Idempotency-Key with 50 simultaneous identical req
       'POST /api/members': {
         table: 'users',
         token: async () => gym.tokens.owner,
-        body: async () => ({ username: `idem-${randomUUID().slice(0, 8)}`, password: 'secret-password-1' }),
+        body: async () => ({ username: `idem-${randomUUID().slice(0, 8)}`, password: 'Tundra-Lilac-Quartz-63' }),
         other: (b) => ({ ...b, username: `${b.username}x` }),
       },
     };

@@ -37,6 +37,8 @@ export interface Database {
    * PostgreSQL runs as one implicit transaction (all of it commits, or none of it).
    */
   statement<R>(settings: Readonly<Record<string, string>>, sql: string): Promise<R[]>;
+  /** How many migrations of this code have not run on the database (knex's migrate.list). */
+  pendingMigrations(): Promise<number>;
   close(): Promise<void>;
 }
 
@@ -131,6 +133,23 @@ export async function migrateLatest(knex: Knex): Promise<string[]> {
   return applied;
 }
 
+const PERMISSION_DENIED = '42501';
+
+/**
+ * Migrations of this code not yet applied. The app role reads knex's table only once the migration
+ * that grants it ran, so "permission denied" means pending too (and an unmigrated database has no
+ * app role to log in with: that is the database being down).
+ */
+async function pendingMigrations(knex: Knex): Promise<number> {
+  try {
+    const [, pending] = (await knex.migrate.list({ migrationSource })) as [unknown[], unknown[]];
+    return pending.length;
+  } catch (err) {
+    if ((err as { code?: string }).code === PERMISSION_DENIED) return migrations.length;
+    throw err;
+  }
+}
+
 /** knex's warnings and errors (connection errors, stacks) as JSON lines of our logger, never plain text. */
 function knexLog(log: Logger | undefined): Knex.Config['log'] {
   const quiet = () => undefined;
@@ -191,6 +210,7 @@ export async function openDatabase(
           await knex.client.releaseConnection(conn);
         }
       },
+      pendingMigrations: () => pendingMigrations(knex),
       close: () => knex.destroy(),
     };
   }
@@ -230,6 +250,7 @@ export async function openDatabase(
     transaction,
     statement: async <R>(settings: Readonly<Record<string, string>>, sql: string) =>
       transaction(settings, async (trx) => ((await trx.raw(sql)) as { rows: R[] }).rows),
+    pendingMigrations: () => pendingMigrations(knex),
     close: () => knex.destroy(),
   };
 }

@@ -22,6 +22,8 @@ export interface AuthContext {
   username: string | null;
   /** How the caller proved who they are; cookie sessions need a CSRF token on unsafe methods. */
   via: 'bearer' | 'session' | 'display';
+  /** The client's address as the app computes it (for the audit log); absent on sockets. */
+  address?: string;
 }
 
 /** An authenticated caller inside a tenant. */

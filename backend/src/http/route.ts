@@ -7,7 +7,8 @@ import Router from '@koa/router';
 import type { Context } from 'koa';
 import { z, type ZodType } from 'zod';
 import { createDocument, type ZodOpenApiOperationObject, type ZodOpenApiPathsObject } from 'zod-openapi';
-import { requireRole, type Role } from './auth-context.js';
+import { requireRole, type AuthContext, type Role } from './auth-context.js';
+import { forbidden } from './errors.js';
 import { ERROR_CODES } from '../contracts/envelope.js';
 
 type Method = 'get' | 'post' | 'put' | 'patch' | 'delete';
@@ -34,7 +35,42 @@ export interface RouteSpec<B = unknown, Q = unknown, P = unknown> {
   status?: number;
   /** Accepts an Idempotency-Key header. */
   idempotent?: boolean;
+  /**
+   * Which roles may send each field of the body; required on update routes (PATCH, PUT), and must
+   * name every field. A caller who sends a field their role may not set gets 403 naming the field,
+   * before anything changes.
+   */
+  fields?: Readonly<Record<string, readonly Role[]>>;
   handler(ctx: Context, input: Input<B, Q, P>): Promise<void>;
+}
+
+/** The same roles for every field of an object schema. */
+export function sameForEveryField(schema: ZodType, roles: readonly Role[]): Record<string, readonly Role[]> {
+  return Object.fromEntries(bodyFields(schema).map((k) => [k, roles]));
+}
+
+/** The top-level fields of an object body schema (refinements keep the object's shape in zod 4). */
+function bodyFields(schema: ZodType | undefined): string[] {
+  const shape = (schema as { shape?: Record<string, unknown> } | undefined)?.shape;
+  return shape ? Object.keys(shape) : [];
+}
+
+/** Refuses a body field the caller's role may not set. */
+function checkFields(spec: RouteSpec<any, any, any>, auth: AuthContext | undefined, body: unknown): void {
+  if (!spec.fields || !body || typeof body !== 'object') return;
+  for (const [field, value] of Object.entries(body)) {
+    if (value === undefined) continue;
+    if (!auth || !spec.fields[field]?.includes(auth.role)) throw forbidden('forbidden', { field });
+  }
+}
+
+/** An update route that does not say who may set each field is a bug found at boot, not in production. */
+function assertFieldsDeclared(spec: RouteSpec<any, any, any>): void {
+  if (spec.method !== 'patch' && spec.method !== 'put') return;
+  const missing = bodyFields(spec.body).filter((k) => !spec.fields?.[k]);
+  if (!spec.fields || missing.length) {
+    throw new Error(`${spec.method.toUpperCase()} ${spec.path} must declare the roles of every body field (missing: ${missing.join(', ') || 'fields'})`);
+  }
 }
 
 /** Declares a route with its input types inferred from the schemas. */
@@ -51,20 +87,31 @@ const errorEnvelope = z
   })
   .meta({ id: 'ErrorEnvelope' });
 
+/** Fields some allowed roles may not set, for the document. */
+function fieldRolesText(spec: RouteSpec<any, any, any>): string {
+  if (!spec.fields || spec.roles === 'public') return '';
+  const routeRoles = spec.roles;
+  const narrower = Object.entries(spec.fields).filter(([, roles]) => routeRoles.some((r) => !roles.includes(r)));
+  return narrower.length ? ` Only some roles may set: ${narrower.map(([f, roles]) => `${f} (${roles.join(', ')})`).join('; ')}.` : '';
+}
+
 export class ApiRegistry {
   readonly router = new Router();
   private readonly specs: RouteSpec<any, any, any>[] = [];
 
   add(...specs: RouteSpec<any, any, any>[]): this {
     for (const spec of specs) {
+      assertFieldsDeclared(spec);
       this.specs.push(spec);
       const guards = spec.roles === 'public' ? [] : [requireRole(spec.roles)];
       this.router[spec.method](spec.path, ...guards, async (ctx) => {
         const input = {
-          body: spec.body ? spec.body.parse(ctx.request.body ?? {}) : undefined,
-          query: spec.query ? spec.query.parse(ctx.query) : undefined,
-          params: spec.params ? spec.params.parse(ctx.params) : undefined,
+          // Async: some checks (a new password's strength) load their data on first use.
+          body: spec.body ? await spec.body.parseAsync(ctx.request.body ?? {}) : undefined,
+          query: spec.query ? await spec.query.parseAsync(ctx.query) : undefined,
+          params: spec.params ? await spec.params.parseAsync(ctx.params) : undefined,
         };
+        checkFields(spec, ctx.state.auth as AuthContext | undefined, input.body);
         await spec.handler(ctx, input);
       });
     }
@@ -84,7 +131,7 @@ export class ApiRegistry {
         tags: [spec.tag],
         operationId: `${spec.method}${path.replace(/[^a-zA-Z0-9]+(.)?/g, (_, c: string | undefined) => (c ? c.toUpperCase() : ''))}`,
         security: spec.roles === 'public' ? [] : [{ bearer: [] }, { session: [] }],
-        description: spec.roles === 'public' ? 'Public.' : `Roles: ${spec.roles.join(', ')}.`,
+        description: (spec.roles === 'public' ? 'Public.' : `Roles: ${spec.roles.join(', ')}.`) + fieldRolesText(spec),
         requestParams: {
           ...(spec.query ? { query: spec.query as never } : {}),
           ...(spec.params ? { path: spec.params as never } : {}),

@@ -8,7 +8,8 @@ import { webSessionRoutes } from './auth/web.routes.js';
 import { tenantRoutes } from './tenants/tenants.routes.js';
 import { platformRoutes } from './tenants/platform.routes.js';
 import { displayTokenRoutes } from './display-tokens/display-tokens.routes.js';
+import { auditRoutes } from './audit/audit.routes.js';
 
 export function moduleRoutes(deps: AppDeps): RouteSpec<any, any, any>[] {
-  return [...healthRoutes(deps), ...gymDomainRoutes(deps), ...authRoutes(deps), ...webSessionRoutes(deps), ...tenantRoutes(deps), ...platformRoutes(deps), ...displayTokenRoutes(deps)];
+  return [...healthRoutes(deps), ...gymDomainRoutes(deps), ...authRoutes(deps), ...webSessionRoutes(deps), ...tenantRoutes(deps), ...platformRoutes(deps), ...displayTokenRoutes(deps), ...auditRoutes(deps)];
 }

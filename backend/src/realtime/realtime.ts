@@ -7,6 +7,7 @@ import type http from 'node:http';
 import { Server, type Namespace } from 'socket.io';
 import {
   CONNECT_ERRORS,
+  REPLAY_LIMITED,
   type ClientToServerEvents,
   type HandshakeAuth,
   type InterServerEvents,
@@ -18,11 +19,14 @@ import {
 } from '../contracts/events.js';
 import type { AppDeps } from '../deps.js';
 import { createEventStore, type EventStore } from './event-store.js';
-import { NAMESPACE_PREFIX, checkCredentials, handshake, originAllowed, parseSince } from './handshake.js';
+import { NAMESPACE_PREFIX, handshake, originAllowed, parseSince } from './handshake.js';
+import { reevaluate, startRevocationRelay } from './revocation-relay.js';
+import { createPersonLimits, personOf } from './person-limits.js';
 import { createRedisBus, type RedisBus } from './redis-adapter.js';
 import { startSweeper, type Sweeper } from './sweeper.js';
 import {
   CATCHUP_ROOM,
+  DISPLAY_ROOM,
   STAFF_ROOM,
   TenantStream,
   type StreamOptions,
@@ -96,6 +100,10 @@ export async function createRealtime(httpServer: http.Server, deps: AppDeps, opt
   // Nothing lives in the main namespace.
   io.use((_socket, next) => next(new Error('forbidden')));
 
+  const limits = createPersonLimits(deps);
+  /** Sockets holding a place of their person (socket id → person), given back at disconnect. */
+  const placed = new Map<string, string>();
+
   const parent = io.of(TENANT_NAMESPACE);
   const authenticate = handshake(deps);
   /** Handshakes in progress per namespace: an idle namespace is not closed under them. */
@@ -113,6 +121,14 @@ export async function createRealtime(httpServer: http.Server, deps: AppDeps, opt
       const stream = streamOf(nsp);
       await stream.ready;
       socket.data.lastSeq = stream.lastSeq;
+      const person = personOf(socket);
+      if (!(await limits.acquire(person))) return next(new Error(CONNECT_ERRORS.tooManyConnections));
+      const since = parseSince((socket.handshake.auth as HandshakeAuth | undefined)?.since);
+      if (since !== null && !(await limits.chargeReplay(person, stream.lastSeq - since))) {
+        limits.release(person);
+        return next(new Error(CONNECT_ERRORS.replayLimited));
+      }
+      placed.set(socket.id, person);
       next();
     } catch (err) {
       log.warn({ err: (err as Error).message }, 'socket handshake failed');
@@ -188,6 +204,7 @@ export async function createRealtime(httpServer: http.Server, deps: AppDeps, opt
     const rooms = [CATCHUP_ROOM];
     if (role === 'owner' || role === 'trainer') rooms.push(STAFF_ROOM);
     if (userId) rooms.push(userRoom(userId));
+    if (role === 'display') rooms.push(DISPLAY_ROOM);
     socket.join(rooms);
 
     let expiry: NodeJS.Timeout | null = null;
@@ -197,10 +214,9 @@ export async function createRealtime(httpServer: http.Server, deps: AppDeps, opt
     }
     // Revocations do not wait for expiry (display tokens never expire): check again now and then,
     // spread out so that many sockets do not all ask at once. A database hiccup does not end a socket.
+    // (Revocations are also announced and re-checked at once, see revocation-relay.ts; this is the backstop.)
     const recheck = setInterval(() => {
-      void checkCredentials(deps, socket).then((verdict) => {
-        if (!verdict.ok && verdict.message !== CONNECT_ERRORS.unavailable && socket.connected) socket.disconnect(true);
-      });
+      void reevaluate(deps, socket).catch(() => undefined);
     }, recheckMs * (0.75 + Math.random() / 2));
     recheck.unref();
 
@@ -240,6 +256,16 @@ export async function createRealtime(httpServer: http.Server, deps: AppDeps, opt
         ack({ success: false, message: 'a resume is already running', data: { code: 'rate_limited' } });
         return;
       }
+      void limits.chargeReplay(personOf(socket), stream.lastSeq - since).then((allowed) => {
+        if (!allowed) {
+          ack({ success: false, message: 'too much of the log replayed this minute, retry later', data: { code: REPLAY_LIMITED } });
+          return;
+        }
+        resumeFrom(since, ack);
+      });
+    });
+
+    const resumeFrom = (since: number, ack: (answer: ResumeAck) => void) => {
       replay(since).then(
         (last) => ack({ success: true, data: { last_seq: last } } satisfies ResumeAck),
         (err: Error) => {
@@ -247,12 +273,17 @@ export async function createRealtime(httpServer: http.Server, deps: AppDeps, opt
           ack({ success: false, message: 'the event log is not available, retry', data: { code: 'service_unavailable' } });
         },
       );
-    });
+    };
 
     socket.on('disconnect', (reason) => {
       socketsConnected.dec(labels);
       disconnects.inc({ reason });
       log.debug({ socketId: socket.id, tenantId: socket.data.tenantId, reason, ...labels }, 'socket disconnected');
+      const person = placed.get(socket.id);
+      if (person !== undefined) {
+        placed.delete(socket.id);
+        limits.release(person);
+      }
       if (expiry) clearTimeout(expiry);
       clearInterval(recheck);
       if (nsp.sockets.size === 0) scheduleIdleClose(nsp);
@@ -293,6 +324,8 @@ export async function createRealtime(httpServer: http.Server, deps: AppDeps, opt
       streams.get(tenantId)?.ingest(list);
     }
   };
+  const relay = startRevocationRelay(io, deps, bus !== null);
+
   deps.publisher.attach({
     sequence: (tenantId) => store.sequence(tenantId),
     emit,
@@ -325,6 +358,7 @@ export async function createRealtime(httpServer: http.Server, deps: AppDeps, opt
       await sweeper?.stop();
       await deps.publisher.flush();
       deps.publisher.detach();
+      relay.close();
       for (const t of idleTimers.values()) clearTimeout(t);
       idleTimers.clear();
       for (const s of streams.values()) s.close();

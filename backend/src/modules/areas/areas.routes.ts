@@ -4,7 +4,7 @@ import { TENANT_USERS, tenantAuth } from '../../http/auth-context.js';
 import { reply } from '../../http/envelope.js';
 import { replyIdempotent } from '../../http/idempotency.js';
 import { replyPage } from '../../http/paging.js';
-import { route } from '../../http/route.js';
+import { route, sameForEveryField } from '../../http/route.js';
 import { areaIdParams, areaSchema, areasQuery, createAreaBody, updateAreaBody } from './areas.schema.js';
 import { createArea, deleteArea, getArea, listAreas, updateArea } from './areas.service.js';
 
@@ -32,7 +32,7 @@ export function areasRoutes(deps: AppDeps) {
     }),
     route({
       method: 'patch', path: '/api/areas/:id', summary: 'Change an area (owner; capacity never below the people inside)', tag: 'areas',
-      roles: ['owner'], params: areaIdParams, body: updateAreaBody, response: areaSchema,
+      roles: ['owner'], params: areaIdParams, body: updateAreaBody, response: areaSchema, fields: sameForEveryField(updateAreaBody, ['owner']),
       handler: async (ctx, { params, body }) => reply(ctx, await updateArea(deps, tenantAuth(ctx.state), params.id, body), { message: 'ok.saved' }),
     }),
     route({

@@ -71,7 +71,7 @@ export function authentication(deps: AppDeps): Middleware[] {
       if (auth.via === 'display' && !SAFE_METHODS.has(ctx.method)) throw forbidden();
       await assertSameTenant(deps, ctx, auth);
       ctx.state.auth = {
-        tenantId: auth.tenantId, userId: auth.userId, role: auth.role, username: auth.username, via: auth.via,
+        tenantId: auth.tenantId, userId: auth.userId, role: auth.role, username: auth.username, via: auth.via, address: ctx.ip,
       };
       ctx.state.credentials = auth;
       if (auth.locale && !isLocale(ctx.query.lang)) ctx.state.locale = auth.locale;

@@ -4,7 +4,7 @@ import { STAFF, TENANT_USERS, tenantAuth } from '../../http/auth-context.js';
 import { reply } from '../../http/envelope.js';
 import { replyIdempotent } from '../../http/idempotency.js';
 import { replyPage } from '../../http/paging.js';
-import { route } from '../../http/route.js';
+import { route, sameForEveryField } from '../../http/route.js';
 import { bookRoomBody, bookingIdParams, markBookingBody, bookingSchema, bookingsQuery, cancelBody, userBookingsQuery } from './bookings.schema.js';
 import { bookRoom, cancelBooking, markBooking } from './bookings.service.js';
 import { getBooking, listBookings, userBookings } from './bookings.queries.js';
@@ -78,6 +78,7 @@ export function bookingsRoutes(deps: AppDeps) {
       roles: STAFF,
       params: bookingIdParams,
       body: markBookingBody,
+      fields: sameForEveryField(markBookingBody, STAFF),
       response: bookingSchema,
       handler: async (ctx, { params, body }) => reply(ctx, await markBooking(deps, tenantAuth(ctx.state), params.id, body.status), { message: 'ok.saved' }),
     }),

@@ -1,9 +1,11 @@
 /** Owners manage the read-only tokens of their wall screens. */
 import { z } from 'zod';
+import { displayTokenBody } from '../../contracts/forms.js';
 import type { AppDeps } from '../../deps.js';
 import { reply } from '../../http/envelope.js';
 import { tenantAuth } from '../../http/auth-context.js';
 import { route } from '../../http/route.js';
+import { announceRevocation } from '../auth/revocations.js';
 import { createDisplayToken, listDisplayTokens, revokeDisplayToken } from './display-tokens.service.js';
 
 const tokenView = z
@@ -38,12 +40,12 @@ export function displayTokenRoutes(deps: AppDeps) {
       summary: 'Create a read-only token for a wall screen; the secret `token` is shown only in this answer',
       tag: 'display tokens',
       roles: ['owner'],
-      body: z.object({ name: z.string().trim().min(1).max(120) }),
+      body: displayTokenBody,
       status: 201,
       response: tokenView.extend({ token: z.string() }),
       handler: async (ctx, { body }) => {
         const auth = tenantAuth(ctx.state);
-        const created = await deps.uow.inTenant(auth.tenantId, (scope) => createDisplayToken(scope, { name: body.name, createdBy: auth.userId }));
+        const created = await deps.uow.inTenant(auth.tenantId, (scope) => createDisplayToken(scope, { name: body.name, createdBy: auth.userId }, auth));
         ctx.set('Cache-Control', 'no-store');
         reply(ctx, created, { status: 201 });
       },
@@ -51,14 +53,17 @@ export function displayTokenRoutes(deps: AppDeps) {
     route({
       method: 'delete',
       path: '/api/display-tokens/:id',
-      summary: 'Revoke a display token; screens using it are refused from the next request',
+      summary: 'Revoke a display token; screens using it are disconnected at once and refused from then on',
       tag: 'display tokens',
       roles: ['owner'],
       params: z.object({ id: z.uuid() }),
       response: tokenView,
       handler: async (ctx, { params }) => {
         const auth = tenantAuth(ctx.state);
-        reply(ctx, await deps.uow.inTenant(auth.tenantId, (scope) => revokeDisplayToken(scope, params.id)));
+        const revoked = await deps.uow.inTenant(auth.tenantId, (scope) => revokeDisplayToken(scope, params.id, auth));
+        // Screens open with it are checked again, and dropped, on every server.
+        announceRevocation(deps, { kind: 'display', tenantId: auth.tenantId });
+        reply(ctx, revoked);
       },
     }),
   ];

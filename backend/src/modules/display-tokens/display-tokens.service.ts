@@ -6,6 +6,7 @@
 import type { TenantScope } from '../../db/unit-of-work.js';
 import { notFound } from '../../http/errors.js';
 import { newOpaqueToken } from '../auth/tokens.js';
+import { recordAudit, type AuditEntry } from '../audit/audit.service.js';
 
 export interface DisplayTokenView {
   id: string;
@@ -40,19 +41,22 @@ export async function listDisplayTokens(scope: TenantScope): Promise<DisplayToke
 export async function createDisplayToken(
   scope: TenantScope,
   input: { name: string; createdBy: string | null },
+  actor: AuditEntry['actor'],
 ): Promise<DisplayTokenView & { token: string }> {
   const { token, hash } = newOpaqueToken('dt1', scope.tenantId);
   const [row] = (await scope.trx('display_tokens')
     .insert({ tenant_id: scope.tenantId, name: input.name, token_hash: hash, created_by: input.createdBy })
     .returning(COLUMNS)) as Row[];
+  await recordAudit(scope.trx, { tenantId: scope.tenantId, actor, action: 'display_token.created', target: { type: 'display_token', id: row!.id }, details: { name: input.name } });
   return { ...view(row!), token };
 }
 
 /** Revokes a token at once (revoking twice is harmless); 404 for ids that are not this tenant's. */
-export async function revokeDisplayToken(scope: TenantScope, id: string): Promise<DisplayTokenView> {
+export async function revokeDisplayToken(scope: TenantScope, id: string, actor: AuditEntry['actor']): Promise<DisplayTokenView> {
   const row = (await scope.trx('display_tokens').where({ id }).first(COLUMNS)) as Row | undefined;
   if (!row) throw notFound();
   if (row.revoked_at) return view(row);
   const [updated] = (await scope.trx('display_tokens').where({ id }).update({ revoked_at: scope.trx.fn.now() }).returning(COLUMNS)) as Row[];
+  await recordAudit(scope.trx, { tenantId: scope.tenantId, actor, action: 'display_token.revoked', target: { type: 'display_token', id }, details: { name: row.name } });
   return view(updated!);
 }

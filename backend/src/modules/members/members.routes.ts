@@ -6,7 +6,7 @@ import { STAFF, TENANT_USERS, tenantAuth } from '../../http/auth-context.js';
 import { reply } from '../../http/envelope.js';
 import { replyIdempotent } from '../../http/idempotency.js';
 import { replyPage } from '../../http/paging.js';
-import { route } from '../../http/route.js';
+import { route, sameForEveryField } from '../../http/route.js';
 import { createMemberBody, memberIdParams, memberSchema, membersQuery, updateMemberBody } from './members.schema.js';
 import { createMember, deactivateMember, getMember, listMembers, updateMember } from './members.service.js';
 
@@ -38,6 +38,8 @@ export function membersRoutes(deps: AppDeps) {
     route({
       method: 'patch', path: '/api/members/:id', summary: 'Change a person (owner; trainers: members, not their role)', tag: 'members',
       roles: STAFF, params: memberIdParams, body: updateMemberBody, response: memberSchema,
+      // Deactivating (which also cancels bookings) and changing roles are the owner's, as DELETE is.
+      fields: { ...sameForEveryField(updateMemberBody, STAFF), role: ['owner'], active: ['owner'] },
       handler: async (ctx, { params, body }) => reply(ctx, await updateMember(mdeps(), tenantAuth(ctx.state), params.id, body), { message: 'ok.saved' }),
     }),
     route({

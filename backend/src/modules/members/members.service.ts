@@ -10,6 +10,7 @@ import { checkOut, openVisitOf, recordOccupancy } from '../visits/occupancy.js';
 import { forbidden, notFound, unprocessable } from '../../http/errors.js';
 import { keysetPage, type Page } from '../../http/paging.js';
 import { hashPassword } from '../auth/passwords.js';
+import { recordAudit, type AuditAction } from '../audit/audit.service.js';
 import { localDate } from '../slots/slot-grid.js';
 import { systemClock, tenantCalendar, type Clock } from '../slots/tenant-clock.js';
 import { assertPlanAllows } from '../tenants/plan-limits.js';
@@ -111,7 +112,8 @@ export async function updateMember(deps: MemberDeps, auth: TenantAuth, id: strin
     const { trx } = scope;
     const current = await trx('users').where({ id }).forUpdate().first('id', 'role', 'active');
     if (!current) throw notFound();
-    if (auth.role !== 'owner' && (current.role !== 'member' || input.role !== undefined)) throw forbidden();
+    // Who may set which field is declared on the route; here: trainers manage members, not staff.
+    if (auth.role !== 'owner' && current.role !== 'member') throw forbidden();
     if (id === auth.userId && (input.active === false || (input.role !== undefined && input.role !== current.role))) {
       throw unprocessable('unprocessable', { reason: 'cannot_lock_yourself_out' });
     }
@@ -129,8 +131,25 @@ export async function updateMember(deps: MemberDeps, auth: TenantAuth, id: strin
     const roleChanged = input.role !== undefined && input.role !== current.role;
     const reset = passwordHash !== undefined && id !== auth.userId;
     if ((input.active === false && current.active) || roleChanged || reset) await deps.revokeAccess?.(trx, id);
+    await auditMemberChange(trx, auth, id, { current, input, roleChanged, passwordSet: passwordHash !== undefined });
     return view(row, await today(deps, trx, auth.tenantId));
   });
+}
+
+/** What of a change to a person the audit log keeps: roles, (de)activations, passwords set. */
+async function auditMemberChange(
+  trx: Knex.Transaction,
+  auth: TenantAuth,
+  id: string,
+  change: { current: { role: string; active: boolean }; input: UpdateMemberInput; roleChanged: boolean; passwordSet: boolean },
+): Promise<void> {
+  const { current, input } = change;
+  const entry = (action: AuditAction, details?: Record<string, unknown>) =>
+    recordAudit(trx, { tenantId: auth.tenantId, actor: auth, action, target: { type: 'user', id }, details });
+  if (change.roleChanged) await entry('member.role_changed', { from: current.role, to: input.role });
+  if (input.active === false && current.active) await entry('member.deactivated');
+  if (input.active === true && !current.active) await entry('member.reactivated');
+  if (change.passwordSet) await entry(id === auth.userId ? 'member.password_changed' : 'member.password_reset');
 }
 
 /**

@@ -4,7 +4,7 @@ import { STAFF, TENANT_USERS, tenantAuth } from '../../http/auth-context.js';
 import { reply } from '../../http/envelope.js';
 import { replyIdempotent } from '../../http/idempotency.js';
 import { replyPage } from '../../http/paging.js';
-import { route } from '../../http/route.js';
+import { route, sameForEveryField } from '../../http/route.js';
 import { createProgramBody, programIdParams, programSchema, programsQuery, updateProgramBody } from './programs.schema.js';
 import { createProgram, deleteProgram, getProgram, listPrograms, updateProgram } from './programs.service.js';
 
@@ -30,7 +30,7 @@ export function programsRoutes(deps: AppDeps) {
     }),
     route({
       method: 'patch', path: '/api/programs/:id', summary: 'Change a workout program (staff)', tag: 'programs',
-      roles: STAFF, params: programIdParams, body: updateProgramBody, response: programSchema,
+      roles: STAFF, params: programIdParams, body: updateProgramBody, response: programSchema, fields: sameForEveryField(updateProgramBody, STAFF),
       handler: async (ctx, { params, body }) => reply(ctx, await updateProgram(deps, tenantAuth(ctx.state), params.id, body), { message: 'ok.saved' }),
     }),
     route({

@@ -4,7 +4,7 @@ import type { AppDeps } from '../../deps.js';
 import { reply } from '../../http/envelope.js';
 import { tooManyRequests } from '../../http/errors.js';
 import { tenantAuth } from '../../http/auth-context.js';
-import { route } from '../../http/route.js';
+import { route, sameForEveryField } from '../../http/route.js';
 import { publicUserSchema } from '../auth/auth.schema.js';
 import { getTenant, signup, updateTenant } from './tenants.service.js';
 import { signupBody, tenantPatchBody, tenantView } from './tenants.schema.js';
@@ -38,6 +38,15 @@ export function tenantRoutes(deps: AppDeps) {
     }),
     route({
       method: 'get',
+      path: '/api/sign-in-options',
+      summary: 'What the sign-in page may offer: whether the demo gyms (and their published logins) exist',
+      tag: 'tenants',
+      roles: 'public',
+      response: z.object({ demo_logins: z.boolean() }),
+      handler: async (ctx) => reply(ctx, { demo_logins: deps.config.seedDemo }),
+    }),
+    route({
+      method: 'get',
       path: '/api/tenant',
       summary: 'The caller\'s gym: name, plan, settings (owners also see plan usage)',
       tag: 'tenants',
@@ -55,6 +64,7 @@ export function tenantRoutes(deps: AppDeps) {
       tag: 'tenants',
       roles: ['owner'],
       body: tenantPatchBody,
+      fields: sameForEveryField(tenantPatchBody, ['owner']),
       response: tenantView,
       handler: async (ctx, { body }) => {
         const auth = tenantAuth(ctx.state);

@@ -1,0 +1,85 @@
+/**
+ * The audit log: who did what to whom, when, from which address. Written by the service that makes
+ * the change, in the same transaction (a change and its entry commit or roll back together), and read
+ * by the owner (the gym's entries) or the platform admin (the platform's: plans and suspensions).
+ */
+import type { Knex } from 'knex';
+import type { AuthContext } from '../../http/auth-context.js';
+import { keysetPage, type Page, type PageQuery } from '../../http/paging.js';
+import type { UnitOfWork } from '../../db/unit-of-work.js';
+
+export const AUDIT_ACTIONS = [
+  'member.role_changed',
+  'member.deactivated',
+  'member.reactivated',
+  'member.password_reset',
+  'member.password_changed',
+  'auth.token_reuse_revoked',
+  'display_token.created',
+  'display_token.revoked',
+  'tenant.plan_changed',
+  'tenant.status_changed',
+] as const;
+export type AuditAction = (typeof AUDIT_ACTIONS)[number];
+
+export interface AuditEntry {
+  /** null for platform actions. */
+  tenantId: string | null;
+  /** Who did it; null when the system did (e.g. a reused refresh token ended a login). */
+  actor: Pick<AuthContext, 'userId' | 'role' | 'address'> | null;
+  action: AuditAction;
+  target: { type: 'user' | 'display_token' | 'tenant'; id: string };
+  details?: Record<string, unknown>;
+}
+
+export interface AuditView {
+  id: string;
+  action: AuditAction;
+  actor: { id: string | null; role: string } | null;
+  target: { type: string; id: string | null };
+  details: Record<string, unknown>;
+  address: string | null;
+  created_at: string;
+}
+
+/** Adds an entry with the transaction that makes the change. */
+export async function recordAudit(trx: Knex.Transaction, entry: AuditEntry): Promise<void> {
+  await trx('audit_log').insert({
+    tenant_id: entry.tenantId,
+    actor_id: entry.actor?.userId ?? null,
+    actor_role: entry.actor?.role ?? null,
+    action: entry.action,
+    target_type: entry.target.type,
+    target_id: entry.target.id,
+    details: JSON.stringify(entry.details ?? {}),
+    address: entry.actor?.address?.slice(0, 64) ?? null,
+  });
+}
+
+const COLUMNS = ['id', 'action', 'actor_id', 'actor_role', 'target_type', 'target_id', 'details', 'address', 'created_at'];
+
+const view = (r: Record<string, any>): AuditView => ({
+  id: r.id,
+  action: r.action,
+  actor: r.actor_role ? { id: r.actor_id, role: r.actor_role } : null,
+  target: { type: r.target_type, id: r.target_id },
+  details: r.details ?? {},
+  address: r.address,
+  created_at: new Date(r.created_at).toISOString(),
+});
+
+async function page(trx: Knex.Transaction, q: Knex.QueryBuilder, query: PageQuery & { action?: AuditAction }): Promise<Page<AuditView>> {
+  if (query.action) q.where({ action: query.action });
+  const p = await keysetPage(trx, q, query, { column: 'created_at', type: 'timestamptz', direction: 'desc' });
+  return { items: p.items.map(view), next: p.next };
+}
+
+/** The gym's entries, newest first. */
+export function listTenantAudit(uow: UnitOfWork, tenantId: string, query: PageQuery & { action?: AuditAction }): Promise<Page<AuditView>> {
+  return uow.inTenant(tenantId, ({ trx }) => page(trx, trx('audit_log').select(COLUMNS), query));
+}
+
+/** The platform's own entries (tenant_id null), newest first. */
+export function listPlatformAudit(uow: UnitOfWork, query: PageQuery & { action?: AuditAction }): Promise<Page<AuditView>> {
+  return uow.inPlatform((trx) => page(trx, trx('audit_log').select(COLUMNS).whereNull('tenant_id'), query));
+}

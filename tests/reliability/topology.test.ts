@@ -239,7 +239,7 @@ describe.runIf(withPostgres && withRedis && hasNginx())('the production topology
     await nodeA.restart();
   }, 120_000);
 
-  it('refuses /metrics through nginx (metrics live on the nodes\' internal port, tests/reliability/monitoring.test.ts)', async () => {
+  it('refuses /metrics through nginx (metrics live on the nodes\' internal port, tests/reliability/monitoring.long.test.ts)', async () => {
     const from = [...route.values()][1]!;
     const res = await call(cluster.url, 'GET', '/metrics', { from });
     expect(res.status).toBe(404);

@@ -72,7 +72,8 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
     REDIS_URL: options.redisUrl,
     WEB_CONCURRENCY: String(options.workers ?? 2),
     MIGRATE_ON_START: 'false',
-    TRUST_PROXY: 'true',
+    // nginx reaches the nodes from 127.0.0.1; clients (tests) use other loopback addresses.
+    TRUSTED_PROXIES: '127.0.0.1',
     HOST: '127.0.0.1',
     JWT_SECRET: process.env.JWT_SECRET ?? 'loopback-cluster-jwt-secret-0123456789abcdef',
     SESSION_SECRET: process.env.SESSION_SECRET ?? 'loopback-cluster-session-secret-0123456789ab',
@@ -89,7 +90,7 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
 
   const startNode = (port: number): ChildProcess => {
     const child = spawn(process.execPath, ['--import', 'tsx', path.join(root, 'backend/src/main.ts')], {
-      env: { ...env, PORT: String(port) },
+      env: { ...env, PORT: String(port), NODE_ID: nodeName(options.appPorts.indexOf(port)) },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     child.stdout?.on('data', (d: Buffer) => log(`[node ${port}] ${d.toString().trimEnd()}`));
@@ -114,11 +115,11 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
   });
   await Promise.all(nodes.map((n) => waitFor(`http://127.0.0.1:${n.port}/readyz`, 60_000)));
 
-  const template = fs.readFileSync(path.join(root, 'nginx/templates/gymflow.conf.template'), 'utf8');
-  const site = template
-    .replaceAll('${NGINX_LISTEN}', `127.0.0.1:${options.nginxPort}`)
-    .replaceAll('${STATIC_ROOT}', staticRoot)
-    .replaceAll('${APP_UPSTREAMS}', options.appPorts.map((p) => `server 127.0.0.1:${p} max_fails=1 fail_timeout=2s;`).join('\n    '));
+  const site = renderSite({
+    listen: `127.0.0.1:${options.nginxPort}`,
+    staticRoot,
+    nodes: options.appPorts.map((p, i) => ({ name: nodeName(i), address: `127.0.0.1:${p}` })),
+  });
   fs.writeFileSync(path.join(dir, 'gymflow.conf'), site);
   fs.writeFileSync(
     path.join(dir, 'nginx.conf'),
@@ -155,6 +156,28 @@ http {
       fs.rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+/** The name of the i-th node (its NODE_ID, the prefix of its Socket.IO session ids). */
+export const nodeName = (i: number) => `app${i + 1}`;
+
+/**
+ * The site from nginx/templates/gymflow.conf.template for a list of nodes, filled in as the nginx image
+ * fills it from the environment (docker-compose.yml spells the same values out for app1 and app2).
+ */
+export function renderSite(site: { listen: string; staticRoot: string; nodes: { name: string; address: string }[] }): string {
+  const server = (address: string, backup = false) => `server ${address} max_fails=1 fail_timeout=2s${backup ? ' backup' : ''};`;
+  const vars: Record<string, string> = {
+    NGINX_LISTEN: site.listen,
+    STATIC_ROOT: site.staticRoot,
+    APP_UPSTREAMS: site.nodes.map((n) => server(n.address)).join(' '),
+    APP_NODE_UPSTREAMS: site.nodes
+      .map((n) => `upstream gymflow_${n.name} { ${[server(n.address), ...site.nodes.filter((o) => o !== n).map((o) => server(o.address, true))].join(' ')} keepalive 8; }`)
+      .join('\n'),
+    APP_NODE_ROUTES: site.nodes.map((n) => `~^${n.name}\\. gymflow_${n.name};`).join(' '),
+  };
+  const template = fs.readFileSync(path.join(root, 'nginx/templates/gymflow.conf.template'), 'utf8');
+  return template.replace(/\$\{([A-Z_]+)\}/g, (whole, name: string) => vars[name] ?? whole);
 }
 
 function run(cmd: string, args: string[], env: NodeJS.ProcessEnv): Promise<void> {

@@ -4,6 +4,7 @@
  */
 import os from 'node:os';
 import path from 'node:path';
+import proxyAddr from 'proxy-addr';
 import { z } from 'zod';
 
 /** Placeholder secrets that development may use and production must refuse. */
@@ -39,6 +40,11 @@ const schema = z
     REDIS_URL: z.string().url().optional(),
     /** Use the sharded Redis adapter (SPUBLISH, Redis 7+) instead of the classic pattern adapter. */
     REDIS_SHARDED: bool.default(true),
+    /**
+     * This node's name behind nginx (e.g. app1): it starts every Socket.IO session id the node issues, so
+     * nginx sends a long-polling session back to its node by name (see nginx/templates).
+     */
+    NODE_ID: z.string().regex(/^[a-z0-9]{1,32}$/, 'must be 1-32 lowercase letters or digits').optional(),
     WEB_CONCURRENCY: z.coerce.number().int().min(1).max(64).optional(),
     JWT_SECRET: z.string().min(32).default(DEV_SECRETS.jwt),
     JWT_ISSUER: z.string().default('gymflow'),
@@ -61,7 +67,19 @@ const schema = z
     /** Run migrations on start: default yes outside production (a deploy runs `npm run migrate`). */
     MIGRATE_ON_START: bool.optional(),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).optional(),
-    TRUST_PROXY: bool.default(false),
+    /**
+     * Addresses or CIDRs (or proxy-addr's names: loopback, linklocal, uniquelocal) of the reverse proxies
+     * whose X-Forwarded-For / -Proto count. Default: nobody. A proxy is something a deployment sets up and
+     * names; trusting one by default would let any client that reaches a node choose its own address.
+     */
+    TRUSTED_PROXIES: csv.default([]).refine((list) => {
+      try {
+        proxyAddr.compile(list);
+        return true;
+      } catch {
+        return false;
+      }
+    }, 'must be a comma-separated list of IP addresses or CIDRs'),
     STATIC_DIR: z.string().optional(),
   })
   .superRefine((env, ctx) => {
@@ -91,6 +109,7 @@ export interface Config {
   redisUrl: string | undefined;
   redisSharded: boolean;
   workers: number;
+  nodeId: string | undefined;
   jwt: { secret: string; issuer: string; audience: string; accessTtlSeconds: number; refreshTtlDays: number };
   session: { secret: string; ttlHours: number };
   bcryptCost: number;
@@ -101,7 +120,7 @@ export interface Config {
   seedDemo: boolean;
   migrateOnStart: boolean;
   logLevel: NonNullable<Env['LOG_LEVEL']>;
-  trustProxy: boolean;
+  trustedProxies: string[];
   staticDir: string;
 }
 
@@ -128,6 +147,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Readonly<Co
     redisSharded: e.REDIS_SHARDED,
     // Without Redis there is no way to share events between workers, so one process.
     workers: e.REDIS_URL && e.DATABASE_URL ? (e.WEB_CONCURRENCY ?? os.availableParallelism()) : 1,
+    nodeId: e.NODE_ID,
     jwt: {
       secret: e.JWT_SECRET,
       issuer: e.JWT_ISSUER,
@@ -144,7 +164,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Readonly<Co
     seedDemo: e.SEED_DEMO ?? !isProduction,
     migrateOnStart: e.MIGRATE_ON_START ?? !isProduction,
     logLevel: e.LOG_LEVEL ?? (e.NODE_ENV === 'test' ? 'silent' : 'info'),
-    trustProxy: e.TRUST_PROXY,
+    trustedProxies: e.TRUSTED_PROXIES,
     staticDir: path.resolve(e.STATIC_DIR ?? 'dist/frontend'),
   };
   return deepFreeze(config);

@@ -72,7 +72,7 @@ describe.runIf(withPostgres)('session cookies in production on PostgreSQL', () =
         NODE_ENV: 'production',
         JWT_SECRET: 'test-production-jwt-secret-0123456789abcdef',
         SESSION_SECRET: 'test-production-session-secret-0123456789ab',
-        TRUST_PROXY: 'true',
+        TRUSTED_PROXIES: '127.0.0.1',
         MIGRATE_ON_START: 'true',
         SEED_DEMO: 'true',
         LOG_LEVEL: 'silent',

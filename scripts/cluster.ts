@@ -24,7 +24,7 @@ export interface ClusterNode {
 
 export interface Cluster {
   url: string;
-  /** nginx access log: `<client address> <status> <upstream address> "<request>"` per line. */
+  /** nginx access log: `<client address> <status> <upstream address> "<request>" <Idempotency-Key or ->` per line. */
   accessLog: string;
   nodes: ClusterNode[];
   stop(): Promise<void>;
@@ -108,12 +108,13 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
       },
       async restart() {
         node.process = startNode(port);
-        await waitFor(`http://127.0.0.1:${port}/readyz`, 60_000);
+        await waitFor(`http://127.0.0.1:${port}/readyz`, 180_000);
       },
     };
     return node;
   });
-  await Promise.all(nodes.map((n) => waitFor(`http://127.0.0.1:${n.port}/readyz`, 60_000)));
+  // Generous: on a loaded machine two nodes of three processes each take a while to boot.
+  await Promise.all(nodes.map((n) => waitFor(`http://127.0.0.1:${n.port}/readyz`, 180_000)));
 
   const site = renderSite({
     listen: `127.0.0.1:${options.nginxPort}`,
@@ -130,7 +131,7 @@ events { worker_connections 4096; }
 http {
   include /etc/nginx/mime.types;
   default_type application/octet-stream;
-  log_format upstream '$remote_addr $status $upstream_addr "$request"';
+  log_format upstream '$remote_addr $status $upstream_addr "$request" $http_idempotency_key';
   access_log ${dir}/access.log upstream;
   client_body_temp_path ${dir}/body;
   proxy_temp_path ${dir}/proxy;

@@ -7,6 +7,6 @@ import { seedDemo } from './seeds/demo.js';
 const config = loadConfig();
 const db = await openDatabase(config.database, { migrate: true });
 const uow = createUnitOfWork(db, LATER);
-const { created } = await seedDemo({ db, uow, bcryptCost: config.bcryptCost });
+const { created } = await seedDemo({ db, uow, bcryptCost: config.bcryptCost, activity: config.seedDemoActivity });
 await db.close();
 console.log(created.length ? `Seeded: ${created.join(', ')}.` : 'Demo data was already there; bookings topped up.');

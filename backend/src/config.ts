@@ -64,6 +64,8 @@ const schema = z
     VISIT_MAX_MINUTES: z.coerce.number().int().min(1).max(24 * 60).default(240),
     /** Seed demo data on start: default yes outside production. */
     SEED_DEMO: bool.optional(),
+    /** With the demo data, also weeks of visits, people inside now and the coming week's bookings. */
+    SEED_DEMO_ACTIVITY: bool.default(true),
     /** Run migrations on start: default yes outside production (a deploy runs `npm run migrate`). */
     MIGRATE_ON_START: bool.optional(),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).optional(),
@@ -118,6 +120,7 @@ export interface Config {
   loginThrottle: { maxFailures: number; blockSeconds: number };
   visitMaxMinutes: number;
   seedDemo: boolean;
+  seedDemoActivity: boolean;
   migrateOnStart: boolean;
   logLevel: NonNullable<Env['LOG_LEVEL']>;
   trustedProxies: string[];
@@ -162,6 +165,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Readonly<Co
     loginThrottle: { maxFailures: e.LOGIN_MAX_FAILURES, blockSeconds: e.LOGIN_BLOCK_SECONDS },
     visitMaxMinutes: e.VISIT_MAX_MINUTES,
     seedDemo: e.SEED_DEMO ?? !isProduction,
+    seedDemoActivity: e.SEED_DEMO_ACTIVITY,
     migrateOnStart: e.MIGRATE_ON_START ?? !isProduction,
     logLevel: e.LOG_LEVEL ?? (e.NODE_ENV === 'test' ? 'silent' : 'info'),
     trustedProxies: e.TRUSTED_PROXIES,

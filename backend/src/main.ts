@@ -64,7 +64,7 @@ async function runPrimary(config: Readonly<Config>, log: Logger): Promise<void> 
   try {
     if (config.seedDemo) {
       // Events of the seed are left unpublished; the workers' sweeper numbers and emits them.
-      const { created } = await seedDemo({ db, uow: createUnitOfWork(db, LATER), bcryptCost: config.bcryptCost });
+      const { created } = await seedDemo({ db, uow: createUnitOfWork(db, LATER), bcryptCost: config.bcryptCost, activity: config.seedDemoActivity });
       if (created.length) log.info({ created }, 'demo data seeded');
     }
   } finally {

@@ -49,7 +49,7 @@ export async function startServer(config: Readonly<Config>, options: StartOption
   const deps: AppDeps = { config, log, db, uow, redis, publisher };
 
   if (options.seed ?? config.seedDemo) {
-    const { created } = await seedDemo({ db, uow, bcryptCost: config.bcryptCost });
+    const { created } = await seedDemo({ db, uow, bcryptCost: config.bcryptCost, activity: config.seedDemoActivity });
     if (created.length) log.info({ created }, 'demo data seeded');
   }
 

@@ -169,7 +169,7 @@ function childrenOf(pid: number): number[] {
 export async function spawnProduct(env: Record<string, string>, timeoutMs: number): Promise<{ proc: ChildProcess; output(): string }> {
   const proc = spawn(process.execPath, ['--import', 'tsx', 'backend/src/main.ts'], {
     cwd: ROOT,
-    env: { PATH: process.env.PATH, NODE_ENV: 'test', HOST: '127.0.0.1', BCRYPT_COST: '4', SEED_DEMO: 'true', ...env },
+    env: { PATH: process.env.PATH, NODE_ENV: 'test', HOST: '127.0.0.1', BCRYPT_COST: '4', SEED_DEMO: 'true', SEED_DEMO_ACTIVITY: 'false', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';

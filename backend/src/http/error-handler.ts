@@ -6,6 +6,7 @@
 import type { Middleware } from 'koa';
 import { ZodError } from 'zod';
 import type { ErrorCode } from '../contracts/envelope.js';
+import { fieldIssue } from '../contracts/field-errors.js';
 import { AppError } from './errors.js';
 import { failure } from './envelope.js';
 
@@ -36,6 +37,13 @@ function lostDatabase(err: unknown): boolean {
   if (e.name === 'KnexTimeoutError') return true;
   if (typeof e.code === 'string' && ['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT'].includes(e.code)) return true;
   return typeof e.message === 'string' && /Connection terminated|is not queryable|Connection ended unexpectedly/.test(e.message);
+}
+
+/** The field a unique violation is about, so a form can say "already taken" next to it (never the constraint's name). */
+const UNIQUE_FIELDS = ['username', 'subdomain', 'member_id', 'email'] as const;
+function uniqueField(err: unknown): string | undefined {
+  const constraint = (err as PgError).constraint ?? '';
+  return UNIQUE_FIELDS.find((f) => constraint.includes(f));
 }
 
 /** Maps a database error to [status, code], or undefined when it is not one the client caused. */
@@ -90,16 +98,17 @@ export function errorHandler(log: { error(obj: object, msg: string): void }): Mi
     } catch (err) {
       if (err instanceof AppError) {
         if (err.headers) ctx.set(err.headers);
-        failure(ctx, err.status, err.code, err.details);
+        failure(ctx, err.status, err.code, err.details, err.text);
         return;
       }
       if (err instanceof ZodError) {
-        failure(ctx, 400, 'invalid_input', err.issues.map((i) => ({ path: i.path.join('.'), message: i.message })));
+        failure(ctx, 400, 'invalid_input', err.issues.map((i) => fieldIssue(ctx.state.locale ?? 'en', i)));
         return;
       }
       const db = mapDatabaseError(err);
       if (db) {
-        failure(ctx, db[0], db[1]);
+        const field = db[1] === 'already_exists' ? uniqueField(err) : undefined;
+        failure(ctx, db[0], db[1], field ? { field } : undefined);
         return;
       }
       // Errors from the body parser and other koa middleware carry a client status.

@@ -22,7 +22,7 @@ const KEY = /^[\x21-\x7e]{1,255}$/;
 export function idempotencyKey(ctx: Context): string | null {
   const raw = ctx.get('idempotency-key');
   if (!raw) return null;
-  if (!KEY.test(raw)) throw badRequest('invalid_input', [{ path: 'Idempotency-Key', message: 'Must be 1-255 visible ASCII characters' }]);
+  if (!KEY.test(raw)) throw badRequest('invalid_input', [{ path: ['Idempotency-Key'], code: 'invalid_format', message: 'Must be 1-255 visible ASCII characters' }]);
   return raw;
 }
 

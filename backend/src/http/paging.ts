@@ -44,7 +44,7 @@ export function decodeCursor(cursor: string): [string, string] {
       return [parsed[0], parsed[1]];
     }
   } catch { /* answered below */ }
-  throw badRequest('invalid_input', [{ path: 'cursor', message: 'Invalid cursor' }]);
+  throw badRequest('invalid_input', [{ path: ['cursor'], code: 'invalid_format', message: 'Invalid cursor' }]);
 }
 
 /**

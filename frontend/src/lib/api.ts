@@ -5,6 +5,7 @@
  */
 import type { Envelope, ErrorCode } from '$contracts/envelope.js';
 import { ERROR_CODES } from '$contracts/envelope.js';
+import { fieldMessages, type FieldIssue } from '$contracts/field-errors.js';
 import type { Locale } from '$contracts/i18n.js';
 
 export type ClientErrorCode = ErrorCode | 'network_error';
@@ -20,16 +21,14 @@ export class ApiError extends Error {
     this.name = 'ApiError';
   }
 
-  /** Field-level problems of a 400 invalid_input, keyed by field name, when the server sent them. */
+  /**
+   * Field-level problems, keyed by the dotted field path: the issues of a 400 invalid_input (already in
+   * the caller's language), or the one field a conflict names (`details.field`, e.g. a taken username).
+   */
   fieldErrors(): Record<string, string> {
-    const out: Record<string, string> = {};
-    const d = this.details as { issues?: Array<{ path?: Array<string | number>; message?: string }> } | Array<{ path?: Array<string | number>; message?: string }> | undefined;
-    const issues = Array.isArray(d) ? d : d?.issues;
-    for (const issue of issues ?? []) {
-      const key = issue.path?.join('.') ?? '';
-      if (key && issue.message && !out[key]) out[key] = issue.message;
-    }
-    return out;
+    if (Array.isArray(this.details)) return fieldMessages(this.details as FieldIssue[]);
+    const field = (this.details as { field?: unknown } | undefined)?.field;
+    return typeof field === 'string' ? { [field]: this.message } : {};
   }
 }
 

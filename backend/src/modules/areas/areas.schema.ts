@@ -1,26 +1,20 @@
 import { z } from 'zod';
+import { areaFields } from '../../contracts/forms.js';
 import { pageQuery } from '../../http/paging.js';
 import { CLOCK, CLOSING_CLOCK, WEEKDAYS } from '../slots/slot-grid.js';
 
 const dayHours = z.object({
   open: z.string().regex(CLOCK, 'Expected HH:MM'),
   close: z.string().regex(CLOSING_CLOCK, "Expected HH:MM or '24:00'"),
-}).strict().refine((d) => d.close > d.open, { message: 'close must be after open', path: ['close'] });
+}).strict().refine((d) => d.close > d.open, { message: 'field.close_after_open', path: ['close'] });
 
 /** Per weekday; a missing or null day is closed. */
 export const openingHoursSchema = z.object(
   Object.fromEntries(WEEKDAYS.map((d) => [d, dayHours.nullable().optional()])) as Record<(typeof WEEKDAYS)[number], z.ZodOptional<z.ZodNullable<typeof dayHours>>>,
 ).strict().meta({ id: 'OpeningHours', description: "Local opening hours per weekday (mon..sun); a missing or null day is closed" });
 
-const name = z.string().trim().min(1).max(120);
 const fields = {
-  name_en: name,
-  name_el: name,
-  capacity: z.number().int().min(1).max(100000).meta({ description: 'People present at once' }),
-  is_bookable: z.boolean(),
-  booking_capacity: z.number().int().min(1).max(10000).meta({ description: 'Bookings that may overlap at one instant (1 = an exclusive room)' }),
-  slot_minutes: z.number().int().min(5).max(480),
-  price_per_hour: z.number().min(0).max(99_999_999).multipleOf(0.01),
+  ...areaFields,
   opening_hours: openingHoursSchema.nullable().meta({ description: "null: the gym's opening hours" }),
 };
 

@@ -1,9 +1,9 @@
 import { z } from 'zod';
+import { loginFields } from '../../contracts/forms.js';
 import { ROLES } from '../../http/auth-context.js';
 
 export const loginBody = z.object({
-  username: z.string().trim().min(1).max(64),
-  password: z.string().min(1).max(200),
+  ...loginFields,
   /** The tenant's subdomain, or `platform` for the platform admin; else X-Tenant-ID or the Host decide. */
   /** An empty field (a login form left blank) counts as absent. */
   tenant: z

@@ -1,5 +1,6 @@
 /** Owners manage the read-only tokens of their wall screens. */
 import { z } from 'zod';
+import { displayTokenBody } from '../../contracts/forms.js';
 import type { AppDeps } from '../../deps.js';
 import { reply } from '../../http/envelope.js';
 import { tenantAuth } from '../../http/auth-context.js';
@@ -38,7 +39,7 @@ export function displayTokenRoutes(deps: AppDeps) {
       summary: 'Create a read-only token for a wall screen; the secret `token` is shown only in this answer',
       tag: 'display tokens',
       roles: ['owner'],
-      body: z.object({ name: z.string().trim().min(1).max(120) }),
+      body: displayTokenBody,
       status: 201,
       response: tokenView.extend({ token: z.string() }),
       handler: async (ctx, { body }) => {

@@ -1,19 +1,8 @@
 import { z } from 'zod';
+import { MEMBER_ROLES, memberFields as fields } from '../../contracts/forms.js';
 import { pageQuery } from '../../http/paging.js';
 
-export const MEMBER_ROLES = ['member', 'trainer', 'owner'] as const;
-
-const fields = {
-  username: z.string().regex(/^[A-Za-z0-9._@-]{2,64}$/, '2-64 letters, digits or . _ @ -'),
-  // bcrypt ignores everything after 72 bytes, so longer passwords would be weaker than they look.
-  password: z.string().min(8).max(72).refine((p) => Buffer.byteLength(p, 'utf8') <= 72, 'At most 72 bytes'),
-  role: z.enum(MEMBER_ROLES),
-  email: z.email().max(254).nullable(),
-  full_name: z.string().trim().min(1).max(120).nullable(),
-  member_id: z.string().trim().min(1).max(64).nullable(),
-  locale: z.enum(['en', 'el']),
-  active: z.boolean(),
-};
+export { MEMBER_ROLES };
 
 export const createMemberBody = z.object({
   username: fields.username,

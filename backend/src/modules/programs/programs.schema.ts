@@ -1,27 +1,8 @@
 import { z } from 'zod';
+import { DIFFICULTIES, exerciseSchema, programFields as fields } from '../../contracts/forms.js';
 import { pageQuery } from '../../http/paging.js';
 
-const name = z.string().trim().min(1).max(120);
-export const DIFFICULTIES = ['beginner', 'intermediate', 'advanced'] as const;
-
-export const exerciseSchema = z.object({
-  name_en: name,
-  name_el: name,
-  sets: z.number().int().min(1).max(100),
-  reps: z.number().int().min(1).max(1000).optional(),
-  seconds: z.number().int().min(1).max(3600).optional(),
-}).strict()
-  .refine((e) => (e.reps === undefined) !== (e.seconds === undefined), { message: 'Give reps or seconds (one of them)', path: ['reps'] })
-  .meta({ id: 'Exercise' });
-
-const fields = {
-  name_en: name,
-  name_el: name,
-  difficulty: z.enum(DIFFICULTIES),
-  exercises: z.array(exerciseSchema).max(50).meta({ description: 'In order' }),
-  est_minutes: z.number().int().min(1).max(600),
-  kcal_per_hour: z.number().int().min(0).max(3000),
-};
+export { DIFFICULTIES, exerciseSchema };
 
 export const createProgramBody = z.object({ ...fields, exercises: fields.exercises.default([]) }).strict();
 export type CreateProgramInput = z.infer<typeof createProgramBody>;

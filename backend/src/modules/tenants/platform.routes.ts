@@ -3,8 +3,8 @@ import type { AppDeps } from '../../deps.js';
 import { reply } from '../../http/envelope.js';
 import { route } from '../../http/route.js';
 import { z } from 'zod';
-import { getPlatformTenant, listTenants, updatePlatformTenant } from './platform.service.js';
-import { platformListQuery, platformPatchBody, platformTenantView, tenantIdParams } from './tenants.schema.js';
+import { createPlatformTenant, getPlatformTenant, listTenants, updatePlatformTenant } from './platform.service.js';
+import { platformCreateBody, platformListQuery, platformPatchBody, platformTenantView, tenantIdParams } from './tenants.schema.js';
 
 export function platformRoutes(deps: AppDeps) {
   return [
@@ -21,10 +21,23 @@ export function platformRoutes(deps: AppDeps) {
         if (page.next) {
           const params = new URLSearchParams({ limit: String(query.limit), cursor: page.next });
           if (query.status) params.set('status', query.status);
+          if (query.q) params.set('q', query.q);
           ctx.set('Link', `<${ctx.path}?${params}>; rel="next"`);
         }
         reply(ctx, page.items);
       },
+    }),
+    route({
+      method: 'post',
+      path: '/api/platform/tenants',
+      summary: 'Open a gym with its first owner, on the trial or a chosen plan',
+      tag: 'platform',
+      roles: ['platform_admin'],
+      body: platformCreateBody,
+      status: 201,
+      idempotent: true,
+      response: platformTenantView,
+      handler: async (ctx, { body }) => reply(ctx, await createPlatformTenant(deps, body), { status: 201 }),
     }),
     route({
       method: 'get',

@@ -6,24 +6,45 @@ import type { AppDeps } from '../../deps.js';
 import { badRequest, notFound } from '../../http/errors.js';
 import { forgetTenant, type TenantRecord } from './tenant-directory.js';
 import type { PlatformPatchBody } from './tenants.schema.js';
-import { tenantView, type TenantView } from './tenants.service.js';
+import { DEFAULT_SETTINGS, signup, tenantView, type TenantView } from './tenants.service.js';
+import type { PlatformCreateBody } from './tenants.schema.js';
 
 /** A tenant as the platform admin sees it: the owner's view without its settings, plus counts. */
 export interface PlatformTenant extends Omit<TenantView, 'settings' | 'usage'> {
-  counts: { users: { owner: number; trainer: number; member: number }; areas: number; bookings: number };
+  timezone: string;
+  counts: {
+    users: { owner: number; trainer: number; member: number };
+    members: number;
+    areas: number;
+    /** Confirmed bookings ahead and now (what the gym is committed to). */
+    bookings: number;
+    /** Bookings dated in the gym's current month (local time), whatever became of them but cancellations. */
+    bookings_this_month: number;
+    /** People checked in right now. */
+    people_in: number;
+  };
 }
 
 async function withCounts(deps: AppDeps, t: TenantRecord): Promise<PlatformTenant> {
+  const timezone = typeof t.settings?.timezone === 'string' ? t.settings.timezone : DEFAULT_SETTINGS.timezone;
   const counts = await deps.uow.inTenant(t.id, async ({ trx }) => {
     const roles = (await trx('users').select('role').count({ n: '*' }).groupBy('role')) as Array<{ role: string; n: number | string }>;
     const [areas] = await trx('gym_areas').count({ n: '*' });
     const [bookings] = await trx('bookings').where({ status: 'confirmed' }).count({ n: '*' });
+    const [month] = await trx('bookings')
+      .whereNot({ status: 'cancelled' })
+      .whereRaw("booking_date >= date_trunc('month', now() AT TIME ZONE ?)::date", [timezone])
+      .count({ n: '*' });
+    const [inside] = await trx('visits').whereNull('checked_out_at').count({ n: '*' });
     const users = { owner: 0, trainer: 0, member: 0 };
     for (const r of roles) if (r.role in users) users[r.role as keyof typeof users] = Number(r.n);
-    return { users, areas: Number(areas?.n ?? 0), bookings: Number(bookings?.n ?? 0) };
+    return {
+      users, members: users.member, areas: Number(areas?.n ?? 0), bookings: Number(bookings?.n ?? 0),
+      bookings_this_month: Number(month?.n ?? 0), people_in: Number(inside?.n ?? 0),
+    };
   });
   const { settings: _settings, ...view } = tenantView(t);
-  return { ...view, counts };
+  return { ...view, timezone, counts };
 }
 
 const SUBDOMAIN = /^[a-z0-9-]{1,63}$/;
@@ -33,20 +54,24 @@ function decode(cursor: string): string {
     const v: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
     if (Array.isArray(v) && v.length === 1 && typeof v[0] === 'string' && SUBDOMAIN.test(v[0])) return v[0];
   } catch { /* answered below */ }
-  throw badRequest('invalid_input', [{ path: 'cursor', message: 'Invalid cursor' }]);
+  throw badRequest('invalid_input', [{ path: ['cursor'], code: 'invalid_format', message: 'Invalid cursor' }]);
 }
 
 /** Tenants by subdomain (unique, so pages never skip or repeat), a page at a time; `next` is the following page's cursor. */
 export async function listTenants(
   deps: AppDeps,
-  page: { limit: number; cursor?: string; status?: string },
+  page: { limit: number; cursor?: string; status?: string; q?: string },
 ): Promise<{ items: PlatformTenant[]; next: string | null }> {
-  const q = deps.db.knex<TenantRecord>('tenants').orderBy('subdomain').limit(page.limit + 1);
-  if (page.status) q.where({ subscription_status: page.status });
-  if (page.cursor) {
-    q.where('subdomain', '>', decode(page.cursor));
-  }
-  const rows = (await q) as TenantRecord[];
+  const rows = (await deps.uow.inPlatform((trx) => {
+    const q = trx<TenantRecord>('tenants').orderBy('subdomain').limit(page.limit + 1);
+    if (page.status) q.where({ subscription_status: page.status });
+    if (page.q) {
+      const like = `%${page.q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+      q.where((w) => w.whereILike('name', like).orWhereILike('subdomain', like));
+    }
+    if (page.cursor) q.where('subdomain', '>', decode(page.cursor));
+    return q;
+  })) as TenantRecord[];
   const more = rows.length > page.limit;
   const pageRows = rows.slice(0, page.limit);
   const items: PlatformTenant[] = [];
@@ -55,7 +80,7 @@ export async function listTenants(
 }
 
 export async function getPlatformTenant(deps: AppDeps, id: string): Promise<PlatformTenant> {
-  const t = (await deps.db.knex('tenants').where({ id }).first()) as TenantRecord | undefined;
+  const t = (await deps.uow.inPlatform((trx) => trx('tenants').where({ id }).first())) as TenantRecord | undefined;
   if (!t) throw notFound();
   return withCounts(deps, t);
 }
@@ -70,4 +95,14 @@ export async function updatePlatformTenant(deps: AppDeps, id: string, patch: Pla
   if (!updated) throw notFound();
   forgetTenant(deps, id);
   return getPlatformTenant(deps, id);
+}
+
+/** A gym opened by the platform admin: the same as a signup (tenant and first owner), on the plan chosen. */
+export async function createPlatformTenant(deps: AppDeps, input: PlatformCreateBody): Promise<PlatformTenant> {
+  const { subscription_plan, ...gym } = input;
+  const { tenant } = await signup(deps, gym);
+  if (subscription_plan && subscription_plan !== 'trial') {
+    return updatePlatformTenant(deps, tenant.id, { subscription_plan, subscription_status: 'active', trial_ends_at: null });
+  }
+  return getPlatformTenant(deps, tenant.id);
 }

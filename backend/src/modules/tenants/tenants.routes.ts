@@ -38,6 +38,15 @@ export function tenantRoutes(deps: AppDeps) {
     }),
     route({
       method: 'get',
+      path: '/api/sign-in-options',
+      summary: 'What the sign-in page may offer: whether the demo gyms (and their published logins) exist',
+      tag: 'tenants',
+      roles: 'public',
+      response: z.object({ demo_logins: z.boolean() }),
+      handler: async (ctx) => reply(ctx, { demo_logins: deps.config.seedDemo }),
+    }),
+    route({
+      method: 'get',
       path: '/api/tenant',
       summary: 'The caller\'s gym: name, plan, settings (owners also see plan usage)',
       tag: 'tenants',

@@ -1,5 +1,6 @@
 import { DateTime } from 'luxon';
 import { z } from 'zod';
+import { gymNameSchema, passwordSchema, usernameSchema } from '../../contracts/forms.js';
 import { PLANS } from './plan-limits.js';
 import { RESERVED_SUBDOMAINS } from './tenant-directory.js';
 
@@ -11,7 +12,7 @@ export const STATUSES = ['trialing', 'active', 'past_due', 'canceled', 'suspende
 
 const dayHours = z
   .object({ open: z.string().regex(CLOCK, 'HH:MM'), close: z.string().regex(CLOSING_CLOCK, 'HH:MM or 24:00') })
-  .refine((d) => d.open < d.close, { message: 'close must be after open', path: ['close'] })
+  .refine((d) => d.open < d.close, { message: 'field.close_after_open', path: ['close'] })
   .nullable();
 
 /** Per weekday; a missing or null day is closed. */
@@ -21,13 +22,13 @@ export const timezoneSchema = z
   .string()
   .min(1)
   .max(64)
-  .refine((tz) => DateTime.now().setZone(tz).isValid, { message: 'Unknown IANA time zone' });
+  .refine((tz) => DateTime.now().setZone(tz).isValid, { message: 'field.timezone' });
 
 export const settingsSchema = z
   .object({
     locale: z.enum(['en', 'el']),
     timezone: timezoneSchema,
-    currency: z.string().regex(/^[A-Z]{3}$/, 'ISO 4217 code, e.g. EUR'),
+    currency: z.string().regex(/^[A-Z]{3}$/, 'field.currency'),
     opening_hours: openingHoursSchema,
   })
   .strict();
@@ -36,19 +37,15 @@ export const subdomainSchema = z
   .string()
   .trim()
   .toLowerCase()
-  .regex(/^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/, 'lowercase letters, digits and dashes; 1-63 characters')
-  .refine((s) => !RESERVED_SUBDOMAINS.has(s), { message: 'This subdomain is reserved' });
+  .regex(/^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/, 'field.subdomain_format')
+  .refine((s) => !RESERVED_SUBDOMAINS.has(s), { message: 'field.subdomain_reserved' });
 
 export const signupBody = z.object({
-  name: z.string().trim().min(1).max(120),
+  name: gymNameSchema,
   subdomain: subdomainSchema,
   owner: z.object({
-    username: z.string().trim().regex(/^[A-Za-z0-9._@-]{2,64}$/, '2-64 letters, digits or . _ @ -'),
-    password: z
-      .string()
-      .min(8)
-      .max(72)
-      .refine((p) => Buffer.byteLength(p) <= 72, { message: 'at most 72 bytes' }),
+    username: usernameSchema,
+    password: passwordSchema,
     email: z.email().max(254).optional(),
     full_name: z.string().trim().min(1).max(120).optional(),
   }),
@@ -57,7 +54,7 @@ export const signupBody = z.object({
 
 export const tenantPatchBody = z
   .object({
-    name: z.string().trim().min(1).max(120).optional(),
+    name: gymNameSchema.optional(),
     settings: settingsSchema.partial().optional(),
   })
   .refine((b) => b.name !== undefined || b.settings !== undefined, { message: 'Nothing to change' });
@@ -70,12 +67,15 @@ export const platformPatchBody = z
   })
   .refine((b) => Object.values(b).some((v) => v !== undefined), { message: 'Nothing to change' });
 
+export const platformCreateBody = signupBody.extend({ subscription_plan: z.enum(PLANS).optional() });
+
 export const tenantIdParams = z.object({ id: z.uuid() });
 
 export const platformListQuery = z.object({
   limit: z.coerce.number().int().min(1).max(200).default(50),
   cursor: z.string().max(512).optional(),
   status: z.enum(STATUSES).optional(),
+  q: z.string().trim().min(1).max(100).optional().meta({ description: 'Part of the gym\'s name or subdomain' }),
 });
 
 const limits = z.object({ areas: z.number().int().nullable(), members: z.number().int().nullable() });
@@ -102,10 +102,14 @@ export const tenantView = tenantBase
 /** What the platform admin sees of a tenant: its subscription and counts, never its people. */
 export const platformTenantView = tenantBase
   .extend({
+    timezone: z.string(),
     counts: z.object({
       users: z.object({ owner: z.number().int(), trainer: z.number().int(), member: z.number().int() }),
+      members: z.number().int(),
       areas: z.number().int(),
-      bookings: z.number().int(),
+      bookings: z.number().int().meta({ description: 'Confirmed bookings' }),
+      bookings_this_month: z.number().int().meta({ description: "Bookings dated in the gym's current month, cancellations left out" }),
+      people_in: z.number().int().meta({ description: 'People checked in now' }),
     }),
   })
   .meta({ id: 'PlatformTenant' });
@@ -113,3 +117,4 @@ export const platformTenantView = tenantBase
 export type SignupBody = z.infer<typeof signupBody>;
 export type TenantPatchBody = z.infer<typeof tenantPatchBody>;
 export type PlatformPatchBody = z.infer<typeof platformPatchBody>;
+export type PlatformCreateBody = z.infer<typeof platformCreateBody>;

@@ -41,7 +41,7 @@ describe.runIf(withPostgres && withRedis && withChromium && hasNginx())('Chromiu
       }),
       launchBrowser(),
     ]);
-  }, 240_000);
+  }, 420_000);
 
   afterAll(async () => {
     for (const c of contexts) await c.close().catch(() => {});

@@ -65,7 +65,7 @@ describe.runIf(withPostgres && withRedis && hasNginx())('the production topology
     await owner.connect();
     tenantId = (await owner.query("select id from tenants where subdomain = 'demo'")).rows[0].id;
     ports = [portA, portB];
-  }, 180_000);
+  }, 420_000);
 
   afterAll(async () => {
     await owner?.end();

@@ -11,7 +11,7 @@ import fs from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { startCluster, type Cluster } from '../../scripts/cluster.js';
-import { ensureBuilt, launchBrowser, newContext, signIn } from '../browser/support.js';
+import { ensureBuilt, launchBrowser, newContext } from '../browser/support.js';
 import { athensDate } from '../support/gym.js';
 import { REDIS_URL, requireService, withPostgres, withRedis } from '../support/services.js';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
@@ -69,7 +69,15 @@ describe.runIf(withPostgres && withRedis && withChromium && hasNginx())('Chromiu
       const sid = /"sid":"([^"]+)"/.exec(String(payload))?.[1];
       if (sid) sessions.add(sid);
     }));
-    await signIn(page, 'demo', username, 'member123');
+    // On a tenant's subdomain the form knows the gym and may not ask for it.
+    await page.goto('/login');
+    await page.getByLabel(/^Username$/).waitFor();
+    const gym = page.getByLabel(/^Gym$/);
+    if (await gym.isVisible()) await gym.fill('demo');
+    await page.getByLabel(/^Username$/).fill(username);
+    await page.getByLabel(/^Password$/).fill('member123');
+    await page.getByRole('button', { name: /^Sign in$/ }).click();
+    await page.getByTestId('whoami').waitFor({ state: 'attached' });
     await page.getByTestId('connection').and(page.locator('[data-state="online"]')).waitFor({ state: 'attached' });
     return { page, sessions, transports };
   }

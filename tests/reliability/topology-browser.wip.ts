@@ -1,4 +1,6 @@
 /**
+ * NOT YET GREEN, so not collected (not a *.test.ts): sign-in through nginx on demo.localhost and the
+ * live badge work; the slot picked is not on the grid, and with WebSocket removed the badge stays offline.
  * Real browsers through the real topology: Debian's Chromium on a tenant subdomain
  * (`demo.localhost:<nginx port>` resolves to loopback in Chromium) -> nginx from the shipped template ->
  * two app nodes, each a primary with two workers -> PostgreSQL and Redis. A member signs in through

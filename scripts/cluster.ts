@@ -25,7 +25,7 @@ export interface ClusterNode {
 
 export interface Cluster {
   url: string;
-  /** nginx access log: `<client address> <status> <upstream address> "<request>"` per line. */
+  /** nginx access log: `<client address> <status> <upstream address> "<request>" <Idempotency-Key or ->` per line. */
   accessLog: string;
   nodes: ClusterNode[];
   stop(): Promise<void>;
@@ -75,7 +75,8 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
     REDIS_URL: options.redisUrl,
     WEB_CONCURRENCY: String(options.workers ?? 2),
     MIGRATE_ON_START: 'false',
-    TRUST_PROXY: 'true',
+    // nginx reaches the nodes from 127.0.0.1; clients (tests) use other loopback addresses.
+    TRUSTED_PROXIES: '127.0.0.1',
     HOST: '127.0.0.1',
     // Every node gets the same ones: a token or session of one node is good on the other.
     JWT_SECRET: process.env.JWT_SECRET ?? randomSecret(),
@@ -94,7 +95,13 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
   const startNode = (port: number): ChildProcess => {
     const metricsPort = options.metricsPorts?.[options.appPorts.indexOf(port)];
     const child = spawn(process.execPath, ['--import', 'tsx', path.join(root, 'backend/src/main.ts')], {
-      env: { ...env, PORT: String(port), NODE_NAME: `node-${port}`, METRICS_PORT: metricsPort ? String(metricsPort) : 'off' },
+      env: {
+        ...env,
+        PORT: String(port),
+        NODE_ID: nodeName(options.appPorts.indexOf(port)),
+        NODE_NAME: nodeName(options.appPorts.indexOf(port)),
+        METRICS_PORT: metricsPort ? String(metricsPort) : 'off',
+      },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     child.stdout?.on('data', (d: Buffer) => log(`[node ${port}] ${d.toString().trimEnd()}`));
@@ -112,18 +119,19 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
       },
       async restart() {
         node.process = startNode(port);
-        await waitFor(`http://127.0.0.1:${port}/readyz`, 60_000);
+        await waitFor(`http://127.0.0.1:${port}/readyz`, 180_000);
       },
     };
     return node;
   });
-  await Promise.all(nodes.map((n) => waitFor(`http://127.0.0.1:${n.port}/readyz`, 60_000)));
+  // Generous: on a loaded machine two nodes of three processes each take a while to boot.
+  await Promise.all(nodes.map((n) => waitFor(`http://127.0.0.1:${n.port}/readyz`, 180_000)));
 
-  const template = fs.readFileSync(path.join(root, 'nginx/templates/gymflow.conf.template'), 'utf8');
-  const site = template
-    .replaceAll('${NGINX_LISTEN}', `127.0.0.1:${options.nginxPort}`)
-    .replaceAll('${STATIC_ROOT}', staticRoot)
-    .replaceAll('${APP_UPSTREAMS}', options.appPorts.map((p) => `server 127.0.0.1:${p} max_fails=1 fail_timeout=2s;`).join('\n    '));
+  const site = renderSite({
+    listen: `127.0.0.1:${options.nginxPort}`,
+    staticRoot,
+    nodes: options.appPorts.map((p, i) => ({ name: nodeName(i), address: `127.0.0.1:${p}` })),
+  });
   fs.writeFileSync(path.join(dir, 'gymflow.conf'), site);
   fs.writeFileSync(
     path.join(dir, 'nginx.conf'),
@@ -134,7 +142,7 @@ events { worker_connections 4096; }
 http {
   include /etc/nginx/mime.types;
   default_type application/octet-stream;
-  log_format upstream '$remote_addr $status $upstream_addr "$request"';
+  log_format upstream '$remote_addr $status $upstream_addr "$request" $http_idempotency_key';
   access_log ${dir}/access.log upstream;
   client_body_temp_path ${dir}/body;
   proxy_temp_path ${dir}/proxy;
@@ -160,6 +168,28 @@ http {
       fs.rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+/** The name of the i-th node (its NODE_ID, the prefix of its Socket.IO session ids). */
+export const nodeName = (i: number) => `app${i + 1}`;
+
+/**
+ * The site from nginx/templates/gymflow.conf.template for a list of nodes, filled in as the nginx image
+ * fills it from the environment (docker-compose.yml spells the same values out for app1 and app2).
+ */
+export function renderSite(site: { listen: string; staticRoot: string; nodes: { name: string; address: string }[] }): string {
+  const server = (address: string, backup = false) => `server ${address} max_fails=1 fail_timeout=2s${backup ? ' backup' : ''};`;
+  const vars: Record<string, string> = {
+    NGINX_LISTEN: site.listen,
+    STATIC_ROOT: site.staticRoot,
+    APP_UPSTREAMS: site.nodes.map((n) => server(n.address)).join(' '),
+    APP_NODE_UPSTREAMS: site.nodes
+      .map((n) => `upstream gymflow_${n.name} { ${[server(n.address), ...site.nodes.filter((o) => o !== n).map((o) => server(o.address, true))].join(' ')} keepalive 8; }`)
+      .join('\n'),
+    APP_NODE_ROUTES: site.nodes.map((n) => `~^${n.name}\\. gymflow_${n.name};`).join(' '),
+  };
+  const template = fs.readFileSync(path.join(root, 'nginx/templates/gymflow.conf.template'), 'utf8');
+  return template.replace(/\$\{([A-Z_]+)\}/g, (whole, name: string) => vars[name] ?? whole);
 }
 
 function run(cmd: string, args: string[], env: NodeJS.ProcessEnv): Promise<void> {

@@ -13,6 +13,7 @@ import compress from 'koa-compress';
 import serve from 'koa-static';
 import send from 'koa-send';
 import type { AppDeps } from './deps.js';
+import { edgeOf } from './http/edge.js';
 import { errorHandler } from './http/error-handler.js';
 import { negotiateLocale, requestContext, requireJsonBodies } from './http/middleware.js';
 import { ApiRegistry } from './http/route.js';
@@ -22,7 +23,13 @@ import { moduleRoutes } from './modules/index.js';
 
 export function createApp(deps: AppDeps): { app: Koa; registry: ApiRegistry } {
   const { config, log } = deps;
-  const app = new Koa({ proxy: config.trustProxy });
+  // Koa's own proxy handling trusts any peer; the client's address and scheme come from the edge instead.
+  const app = new Koa({ proxy: false });
+  const edge = edgeOf(config);
+  Object.defineProperties(app.request, {
+    ip: { get(this: Koa.Request) { return edge.clientAddress(this.req); }, configurable: true },
+    protocol: { get(this: Koa.Request) { return edge.protocol(this.req); }, configurable: true },
+  });
   app.keys = [config.session.secret];
 
   const registry = new ApiRegistry().add(...moduleRoutes(deps));
@@ -45,12 +52,11 @@ export function createApp(deps: AppDeps): { app: Koa; registry: ApiRegistry } {
       strictTransportSecurity: config.isProduction,
     }),
   );
-  const allowed = new Set(config.corsOrigins);
   app.use(
     cors({
       origin: (ctx) => {
         const origin = ctx.get('origin');
-        return allowed.has(origin) ? origin : '';
+        return edge.originAllowed(origin) ? origin : '';
       },
       credentials: true,
       allowHeaders: ['Authorization', 'Content-Type', 'X-Tenant-ID', 'X-CSRF-Token', 'Idempotency-Key', 'X-Request-Id'],

@@ -4,6 +4,7 @@
  */
 import os from 'node:os';
 import path from 'node:path';
+import proxyAddr from 'proxy-addr';
 import { z } from 'zod';
 import { embeddedSecrets, secretProblem } from './secrets.js';
 
@@ -36,6 +37,11 @@ const schema = z
     REDIS_URL: z.string().url().optional(),
     /** Use the sharded Redis adapter (SPUBLISH, Redis 7+) instead of the classic pattern adapter. */
     REDIS_SHARDED: bool.default(true),
+    /**
+     * This node's name behind nginx (e.g. app1): it starts every Socket.IO session id the node issues, so
+     * nginx sends a long-polling session back to its node by name (see nginx/templates).
+     */
+    NODE_ID: z.string().regex(/^[a-z0-9]{1,32}$/, 'must be 1-32 lowercase letters or digits').optional(),
     WEB_CONCURRENCY: z.coerce.number().int().min(1).max(64).optional(),
     /** Required with DATABASE_URL; the embedded mode generates its own into DATA_DIR. */
     JWT_SECRET: z.string().optional(),
@@ -67,7 +73,19 @@ const schema = z
     /** Run migrations on start: default yes outside production (a deploy runs `npm run migrate`). */
     MIGRATE_ON_START: bool.optional(),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).optional(),
-    TRUST_PROXY: bool.default(false),
+    /**
+     * Addresses or CIDRs (or proxy-addr's names: loopback, linklocal, uniquelocal) of the reverse proxies
+     * whose X-Forwarded-For / -Proto count. Default: nobody. A proxy is something a deployment sets up and
+     * names; trusting one by default would let any client that reaches a node choose its own address.
+     */
+    TRUSTED_PROXIES: csv.default([]).refine((list) => {
+      try {
+        proxyAddr.compile(list);
+        return true;
+      } catch {
+        return false;
+      }
+    }, 'must be a comma-separated list of IP addresses or CIDRs'),
     STATIC_DIR: z.string().optional(),
     /** Observability: the internal Prometheus port (`off` disables it), its address and this node's name. */
     METRICS_PORT: z.union([z.literal('off'), z.coerce.number().int().min(0).max(65535)]).optional(),
@@ -130,6 +148,7 @@ export interface Config {
   redisUrl: string | undefined;
   redisSharded: boolean;
   workers: number;
+  nodeId: string | undefined;
   jwt: { secret: string; issuer: string; audience: string; accessTtlSeconds: number; refreshTtlDays: number };
   session: { secret: string; ttlHours: number };
   bcryptCost: number;
@@ -143,7 +162,7 @@ export interface Config {
   seedDemoActivity: boolean;
   migrateOnStart: boolean;
   logLevel: NonNullable<Env['LOG_LEVEL']>;
-  trustProxy: boolean;
+  trustedProxies: string[];
   staticDir: string;
   /** Metrics on their own port (never the public one; default 9464, none in tests); port null: not served. */
   metrics: { port: number | null; host: string; nodeName: string };
@@ -168,6 +187,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Readonly<Co
     redisSharded: e.REDIS_SHARDED,
     // Without Redis there is no way to share events between workers, so one process.
     workers: e.REDIS_URL && e.DATABASE_URL ? (e.WEB_CONCURRENCY ?? os.availableParallelism()) : 1,
+    nodeId: e.NODE_ID,
     jwt: {
       secret: e.JWT_SECRET ?? generated!.jwt,
       issuer: e.JWT_ISSUER,
@@ -188,7 +208,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Readonly<Co
     seedDemoActivity: e.SEED_DEMO_ACTIVITY,
     migrateOnStart: e.MIGRATE_ON_START ?? !isProduction,
     logLevel: e.LOG_LEVEL ?? (e.NODE_ENV === 'test' ? 'silent' : 'info'),
-    trustProxy: e.TRUST_PROXY,
+    trustedProxies: e.TRUSTED_PROXIES,
     staticDir: path.resolve(e.STATIC_DIR ?? 'dist/frontend'),
     metrics: {
       // Tests run many servers side by side: none takes the port unless asked to.

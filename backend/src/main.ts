@@ -145,7 +145,7 @@ async function runWorker(config: Readonly<Config>, log: Logger): Promise<void> {
     seed: false,
     worker: {
       attach: async ({ httpServer, realtime }) => {
-        forwarding = await forwardSessions(httpServer, realtime.io.engine, cluster.worker!.id);
+        forwarding = await forwardSessions(httpServer, realtime.io.engine, cluster.worker!.id, config.nodeId);
         const sessions = forwarding;
         process.on('message', (message: { type?: string; ports?: Record<string, number> }) => {
           if (message?.type === 'gymflow:workers' && message.ports) sessions.setWorkers(message.ports);

@@ -70,7 +70,7 @@ describe.runIf(withPostgres)('session cookies in production on PostgreSQL', () =
       driver: 'pg',
       env: {
         NODE_ENV: 'production',
-        TRUST_PROXY: 'true',
+        TRUSTED_PROXIES: '127.0.0.1',
         MIGRATE_ON_START: 'true',
         SEED_DEMO: 'true',
         LOG_LEVEL: 'silent',

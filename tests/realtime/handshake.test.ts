@@ -22,7 +22,7 @@ describe.runIf(withPostgres)('the socket handshake', () => {
   let olympiaId: string;
 
   beforeAll(async () => {
-    server = await startTestServer({ driver: 'pg', env: { CORS_ORIGINS: 'https://app.example' } });
+    server = await startTestServer({ driver: 'pg', env: { CORS_ORIGINS: 'https://app.example', PUBLIC_URL: 'https://gym.example', BASE_DOMAIN: 'gym.example' } });
     owner = await login(server.url, 'demo', 'owner', 'owner123');
     olympiaOwner = await login(server.url, 'olympia', 'owner', 'owner123');
     demoId = owner.user.tenant_id!;
@@ -83,11 +83,18 @@ describe.runIf(withPostgres)('the socket handshake', () => {
     expect(await handshakeOutcome(server.url, demoId, { token: display.token })).toBe('unauthorized');
   });
 
-  it('accepts browsers only from the same origin or a configured one', async () => {
+  it('accepts browsers only from the product’s own origins: PUBLIC_URL, CORS_ORIGINS and tenant subdomains', async () => {
     const auth = { token: owner.access_token };
-    expect(await handshakeOutcome(server.url, demoId, auth, { origin: 'https://app.example' })).toBe('connected');
-    expect(await handshakeOutcome(server.url, demoId, auth, { origin: server.url.replace('127.0.0.1', '127.0.0.1') })).toBe('connected');
-    expect(await handshakeOutcome(server.url, demoId, auth, { origin: 'https://evil.example' })).not.toBe('connected');
+    for (const origin of ['https://app.example', 'https://gym.example', 'https://demo.gym.example', 'https://olympia.gym.example:443']) {
+      expect(await handshakeOutcome(server.url, demoId, auth, { origin }), origin).toBe('connected');
+    }
+    const foreign = [
+      'https://evil.example', 'http://demo.gym.example', 'https://demo.gym.example:8443', 'https://a.demo.gym.example',
+      'https://demo.gym.example.evil.example', 'https://evilgym.example', server.url, 'null',
+    ];
+    for (const origin of foreign) {
+      expect(await handshakeOutcome(server.url, demoId, auth, { origin }), origin).not.toBe('connected');
+    }
   });
 
   it('drops a connection when its access token expires unrefreshed, and takes it back with a fresh token', async () => {

@@ -21,7 +21,7 @@ describe.runIf(withPostgres)('auth attacks', () => {
   const gotIn: string[] = [];
 
   beforeAll(async () => {
-    gym = await startGym({ env: { CORS_ORIGINS: 'https://app.gymflow.example' } });
+    gym = await startGym({ env: { CORS_ORIGINS: 'https://app.gymflow.example', PUBLIC_URL: 'http://localhost:8080' } });
   });
   afterAll(async () => {
     report('auth attacks', { attacks, got_in: gotIn.length });
@@ -213,9 +213,10 @@ describe.runIf(withPostgres)('auth attacks', () => {
       const allowed = preflight.headers['access-control-allow-origin'];
       if (allowed === origin || allowed === '*') gotIn.push(`CORS allows ${origin}`);
     }
-    // The configured origin and the same origin still work.
+    // The configured origin, the public one and a tenant's subdomain on the public scheme and port still work.
     expect(await handshake(gym.url, gym.demo, { token: gym.tokens.member, origin: 'https://app.gymflow.example' })).toBe('connected');
-    expect(await handshake(gym.url, gym.demo, { cookie: web.cookieHeader, origin: gym.url })).toBe('connected');
+    expect(await handshake(gym.url, gym.demo, { cookie: web.cookieHeader, origin: 'http://localhost:8080' })).toBe('connected');
+    expect(await handshake(gym.url, gym.demo, { cookie: web.cookieHeader, origin: 'http://demo.localhost:8080' })).toBe('connected');
     expect(gotIn).toEqual([]);
   });
 });

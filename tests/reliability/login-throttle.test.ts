@@ -3,7 +3,7 @@
  * account and across accounts, and guessing from one address to keep the owner (or the platform admin)
  * out everywhere. In the embedded mode (PGlite, counters in memory) and on PostgreSQL with Redis and
  * two app instances (counters shared through Redis, the burst split between the instances). The
- * server trusts X-Forwarded-For here (TRUST_PROXY), so each test speaks from addresses of its own.
+ * server trusts X-Forwarded-For here (TRUSTED_PROXIES: the test speaks from loopback, as a proxy would), so each test speaks from addresses of its own.
  * Figures: attempts whose password was checked, and refusals (429).
  */
 import { randomBytes } from 'node:crypto';
@@ -35,7 +35,7 @@ for (const mode of MODES) {
     const urls: string[] = [];
 
     beforeAll(async () => {
-      server = await startTestServer({ driver: mode.driver, redis: mode.redis, env: { TRUST_PROXY: 'true' } });
+      server = await startTestServer({ driver: mode.driver, redis: mode.redis, env: { TRUSTED_PROXIES: '127.0.0.1' } });
       urls.push(server.url);
       if (mode.redis) {
         second = await startServer(server.config, { migrate: false, seed: false });

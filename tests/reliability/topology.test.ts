@@ -1,76 +1,17 @@
 /**
  * The production topology with real processes on loopback: Debian's nginx in front of two app nodes,
  * each a cluster primary with two workers, one PostgreSQL, one Redis (scripts/cluster.ts, the same nginx
- * template as docker-compose). nginx keeps a client on one node by its address, so clients and callers
- * here use different loopback source addresses to reach a chosen node.
+ * template as docker-compose). nginx sends new requests round-robin and a Socket.IO session to the node
+ * named in its id; clients here use their own loopback source addresses (nginx trusts none of them).
  */
-import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
-import http from 'node:http';
-import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import pg from 'pg';
-import { io, type Socket } from 'socket.io-client';
 import { startCluster, type Cluster } from '../../scripts/cluster.js';
 import { ensureBuilt } from '../browser/support.js';
-import { IN_CI, REDIS_URL, withPostgres, withRedis } from '../support/services.js';
+import { REDIS_URL, withPostgres, withRedis } from '../support/services.js';
+import { call, connectVia, freePort, hasNginx } from './support/topology.js';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
-
-function hasNginx(): boolean {
-  try {
-    execFileSync('sh', ['-c', 'command -v nginx'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    if (IN_CI) throw new Error('CI needs nginx');
-    console.warn('\n*** SKIPPING the loopback topology: nginx is not installed. It runs in CI. ***\n');
-    return false;
-  }
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const srv = net.createServer().listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as net.AddressInfo;
-      srv.close(() => resolve(port));
-    });
-  });
-}
-
-interface Answer {
-  status: number;
-  body: any;
-  headers: http.IncomingHttpHeaders;
-}
-
-/** One HTTP call through nginx from a chosen loopback source address. */
-function call(base: string, method: string, path: string, options: { from: string; token?: string; body?: unknown; headers?: Record<string, string> }): Promise<Answer> {
-  const url = new URL(path, base);
-  const payload = options.body === undefined ? undefined : JSON.stringify(options.body);
-  return new Promise((resolve, reject) => {
-    const req = http.request(
-      {
-        host: url.hostname, port: url.port, path: url.pathname + url.search, method, localAddress: options.from, agent: false,
-        headers: {
-          ...(payload ? { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) } : {}),
-          ...(options.token ? { authorization: `Bearer ${options.token}` } : {}),
-          ...options.headers,
-        },
-      },
-      (res) => {
-        let text = '';
-        res.setEncoding('utf8');
-        res.on('data', (c) => (text += c));
-        res.on('end', () => {
-          let body: unknown = text;
-          try { body = JSON.parse(text); } catch { /* not JSON: the SPA or metrics */ }
-          resolve({ status: res.statusCode ?? 0, body, headers: res.headers });
-        });
-      },
-    );
-    req.on('error', reject);
-    req.end(payload);
-  });
-}
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -79,16 +20,15 @@ describe.runIf(withPostgres && withRedis && hasNginx())('the production topology
   let cluster: Cluster;
   let owner: pg.Client;
   let tenantId: string;
-  /** A source address whose requests nginx sends to each node, by node port. */
-  const route = new Map<number, string>();
+  const fromA = '127.0.0.2';
+  const fromB = '127.0.0.3';
+  let ports: number[] = [];
 
-  /** The node nginx sends this source address to, read from nginx's access log. */
-  async function nodeOf(from: string): Promise<number> {
-    const res = await call(cluster.url, 'GET', `/healthz?probe=${from}`, { from });
-    expect(res.status).toBe(200);
-    await sleep(20);
-    const line = fs.readFileSync(cluster.accessLog, 'utf8').trim().split('\n').reverse().find((l) => l.includes(`probe=${from} `));
-    return Number(line?.split(' ')[2]?.split(':')[1]);
+  /** The node port that served the request with this Idempotency-Key, from nginx's access log. */
+  async function nodeServing(key: string): Promise<number> {
+    await sleep(50);
+    const line = fs.readFileSync(cluster.accessLog, 'utf8').trim().split('\n').reverse().find((l) => l.endsWith(` ${key}`));
+    return Number(line?.split(' ')[2]?.split(':').at(-1));
   }
 
   async function loginVia(from: string, username: string, password: string) {
@@ -124,13 +64,8 @@ describe.runIf(withPostgres && withRedis && hasNginx())('the production topology
     owner = new pg.Client({ connectionString: db.url });
     await owner.connect();
     tenantId = (await owner.query("select id from tenants where subdomain = 'demo'")).rows[0].id;
-    for (let i = 2; i < 60 && route.size < 2; i++) {
-      const from = `127.0.0.${i}`;
-      const node = await nodeOf(from);
-      if (!route.has(node)) route.set(node, from);
-    }
-    expect([...route.keys()].sort()).toEqual([portA, portB].sort());
-  }, 180_000);
+    ports = [portA, portB];
+  }, 420_000);
 
   afterAll(async () => {
     await owner?.end();
@@ -139,7 +74,7 @@ describe.runIf(withPostgres && withRedis && hasNginx())('the production topology
   }, 60_000);
 
   it('serves the single-page app, its assets and the API through nginx', async () => {
-    const from = [...route.values()][0]!;
+    const from = fromA;
     const home = await call(cluster.url, 'GET', '/', { from });
     expect(home.status).toBe(200);
     expect(home.headers['content-type']).toMatch(/text\/html/);
@@ -158,18 +93,33 @@ describe.runIf(withPostgres && withRedis && hasNginx())('the production topology
     expect(status.body.data.areas.length).toBeGreaterThanOrEqual(4);
   });
 
-  it('delivers a booking made through node 2 to a client connected through nginx to node 1', async () => {
-    const [[, fromA], [, fromB]] = [...route.entries()] as [[number, string], [number, string]];
-    const watcher = await loginVia(fromA!, 'member', 'member123');
-    const booker = await loginVia(fromB!, 'owner', 'owner123');
-    const socket = await connectVia(cluster.url, tenantId, watcher.access_token, fromA!);
+  it('delivers a booking made through the other node to a client connected through nginx', async () => {
+    const watcher = await loginVia(fromA, 'member', 'member123');
+    const booker = await loginVia(fromB, 'owner', 'owner123');
+    const socket = await connectVia(cluster.url, tenantId, watcher.access_token, fromA, false, ['polling', 'websocket']);
     try {
+      // The session id names the node that holds the socket (NODE_ID app1 / app2).
+      const socketNode = ports[Number(/^app(\d+)\./.exec(socket.io.engine.id)?.[1]) - 1];
+      expect(ports).toContain(socketNode);
       const got = new Promise<any>((resolve) => socket.on('booking:created', (e: any) => resolve(e)));
-      const booking = await bookDay(fromB!, booker.access_token, watcher.user.id, 40);
-      const event = await got;
-      expect(event.booking.id).toBe(booking.id);
+      // Round-robin: within a few bookings one goes through the other node; the first of those counts.
+      let booking: { id: string } | undefined;
+      for (let day = 40; !booking && day < 46; day++) {
+        const made = await bookDay(fromB, booker.access_token, watcher.user.id, day);
+        if ((await nodeServing(`topology-${watcher.user.id}-${day}-10`)) !== socketNode) booking = made;
+        // A booking is two requests (the area list, then the POST): one more shifts the round-robin.
+        else await call(cluster.url, 'GET', '/healthz', { from: fromB });
+      }
+      expect(booking, 'a booking through the other node').toBeTruthy();
+      const bookingId = booking!.id;
+      const event = await new Promise<any>((resolve) => {
+        const seen = (e: any) => e.booking.id === bookingId && resolve(e);
+        void got.then(seen);
+        socket.on('booking:created', seen);
+      });
+      expect(event.booking.id).toBe(bookingId);
       const seqs = await tenantSeqs();
-      const created = (await owner.query("select seq from events where tenant_id = $1 and type = 'booking:created' and payload->'booking'->>'id' = $2", [tenantId, booking.id])).rows[0];
+      const created = (await owner.query("select seq from events where tenant_id = $1 and type = 'booking:created' and payload->'booking'->>'id' = $2", [tenantId, bookingId])).rows[0];
       expect(event.seq).toBe(Number(created.seq));
       expect(seqs).toContain(event.seq);
     } finally {
@@ -177,16 +127,69 @@ describe.runIf(withPostgres && withRedis && hasNginx())('the production topology
     }
   });
 
+  it('keeps a long-polling session on its node while the other node leaves and rejoins', async () => {
+    const member = await loginVia(fromA, 'member', 'member123');
+    const socket = await connectVia(cluster.url, tenantId, member.access_token, fromA, false, ['polling']);
+    let disconnects = 0;
+    socket.on('disconnect', () => disconnects++);
+    try {
+      const sid = socket.io.engine.id;
+      const home = Number(/^app(\d+)\./.exec(sid)?.[1]) - 1;
+      const other = cluster.nodes[1 - home]!;
+      await other.stop('SIGTERM');
+      await sleep(1000);
+      await other.restart();
+      // Events still arrive on the same session after the set of live nodes changed twice.
+      const booker = await loginVia(fromB, 'owner', 'owner123');
+      const got = new Promise<any>((resolve) => socket.on('booking:created', resolve));
+      const booking = await bookDay(fromB, booker.access_token, member.user.id, 47);
+      expect((await got).booking.id).toBe(booking.id);
+      expect(socket.io.engine.id).toBe(sid);
+      expect(disconnects).toBe(0);
+    } finally {
+      socket.disconnect();
+    }
+  }, 120_000);
+
+  it('counts the address nginx saw, never a forged X-Forwarded-For, straight to a node or through nginx', async () => {
+    const node = `http://127.0.0.1:${ports[0]}`;
+    /** Failed logins from one source address, each with another forged X-Forwarded-For, until the address is throttled. */
+    const failUntilThrottled = async (base: string, from: string) => {
+      for (let i = 0; i < 500; i++) {
+        const res = await call(base, 'POST', '/api/auth/login', {
+          from, headers: { 'x-forwarded-for': `198.51.100.${i % 250}`, 'x-real-ip': `198.51.100.${i % 250}` },
+          body: { tenant: 'demo', username: `nobody-${from}-${i}`, password: 'wrong-password' },
+        });
+        if (res.status === 429) return i;
+        expect(res.status).toBe(401);
+      }
+      throw new Error(`${from} was never throttled`);
+    };
+    const stillCounted = async (base: string, from: string) =>
+      (await call(base, 'POST', '/api/auth/login', { from, body: { tenant: 'demo', username: `fresh-${from}`, password: 'wrong-password' } })).status;
+
+    // Straight to a node: the peer address counts, whatever the client claims.
+    const direct = await failUntilThrottled(node, '127.0.0.20');
+    expect(direct).toBeGreaterThan(0);
+    expect(await stillCounted(node, '127.0.0.20')).toBe(429);
+    expect(await stillCounted(node, '127.0.0.21')).toBe(401);
+    // Through nginx: nginx's view of the client counts (not nginx's own address, not the forged entry).
+    const proxied = await failUntilThrottled(cluster.url, '127.0.0.22');
+    expect(proxied).toBe(direct);
+    expect(await stillCounted(cluster.url, '127.0.0.22')).toBe(429);
+    expect(await stillCounted(cluster.url, '127.0.0.23')).toBe(401);
+    console.log(`[reliability] forwarded-for: throttled after ${direct} failures straight to a node and ${proxied} through nginx, forged X-Forwarded-For ignored`);
+  }, 180_000);
+
   it('stops node 1 with SIGTERM without losing a request, and its clients resume on node 2 with no missing event', async () => {
-    const [[portA, fromA], [, fromB]] = [...route.entries()] as [[number, string], [number, string]];
-    const nodeA = cluster.nodes.find((n) => n.port === portA)!;
-    const owner1 = await loginVia(fromA!, 'owner', 'owner123');
-    const owner2 = await loginVia(fromB!, 'owner', 'owner123');
-    const member = await loginVia(fromA!, 'member2', 'member123');
+    const nodeA = cluster.nodes[0]!;
+    const owner1 = await loginVia(fromA, 'owner', 'owner123');
+    const owner2 = await loginVia(fromB, 'owner', 'owner123');
+    const member = await loginVia(fromA, 'member2', 'member123');
 
     // A client on node 1 that resumes from its last seq whenever it reconnects.
     const received: number[] = [];
-    const socket = await connectVia(cluster.url, tenantId, member.access_token, fromA!, true);
+    const socket = await connectVia(cluster.url, tenantId, member.access_token, fromA, true);
     socket.onAny((_type: string, event: { seq: number }) => {
       received.push(event.seq);
       (socket.auth as { since?: number }).since = event.seq;
@@ -215,7 +218,7 @@ describe.runIf(withPostgres && withRedis && hasNginx())('the production topology
         }
       }
     };
-    const load = [worker(fromA!, owner1.access_token), worker(fromB!, owner2.access_token), worker(fromA!, owner1.access_token)];
+    const load = [worker(fromA, owner1.access_token), worker(fromB, owner2.access_token), worker(fromA, owner1.access_token)];
     await sleep(1500);
     const stopped = nodeA.stop('SIGTERM');
     await stopped;
@@ -239,10 +242,9 @@ describe.runIf(withPostgres && withRedis && hasNginx())('the production topology
     await nodeA.restart();
   }, 120_000);
 
-  it('refuses /metrics through nginx (metrics live on the nodes\' internal port, tests/reliability/monitoring.long.test.ts)', async () => {
-    const from = [...route.values()][1]!;
-    const res = await call(cluster.url, 'GET', '/metrics', { from });
-    expect(res.status).toBe(404);
+  it('refuses /metrics through nginx and on a node\'s public port (metrics live on the internal port, tests/reliability/monitoring.long.test.ts)', async () => {
+    expect((await call(cluster.url, 'GET', '/metrics', { from: fromB })).status).toBe(404);
+    expect((await call(`http://127.0.0.1:${ports[1]}`, 'GET', '/metrics', { from: fromB })).status).toBe(404);
   });
 
   async function bookDayRaw(from: string, token: string, userId: string, daysAhead: number, hour = 10) {
@@ -263,19 +265,3 @@ describe.runIf(withPostgres && withRedis && hasNginx())('the production topology
   }
 });
 
-/** A Socket.IO client through nginx from a chosen source address. */
-function connectVia(base: string, tenantId: string, token: string, from: string, reconnection = false): Promise<Socket> {
-  const socket = io(`${base}/tenant/${tenantId}`, {
-    auth: { token },
-    transports: ['websocket'],
-    forceNew: true,
-    reconnection,
-    reconnectionDelay: 200,
-    reconnectionDelayMax: 500,
-    localAddress: from,
-  } as Parameters<typeof io>[1]);
-  return new Promise((resolve, reject) => {
-    socket.once('connect', () => resolve(socket));
-    socket.once('connect_error', (err) => reject(err));
-  });
-}

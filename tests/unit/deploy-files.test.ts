@@ -8,6 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
+import { renderSite } from '../../scripts/cluster.js';
 import { IN_CI } from '../support/services.js';
 
 const has = (cmd: string) => {
@@ -94,11 +95,12 @@ describe('deployment files', () => {
 
   it.runIf(requireTool('nginx'))('nginx accepts the rendered site template', () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'nginx-'));
-    const site = fs
-      .readFileSync('nginx/templates/gymflow.conf.template', 'utf8')
-      .replaceAll('${NGINX_LISTEN}', '127.0.0.1:18080')
-      .replaceAll('${STATIC_ROOT}', dir)
-      .replaceAll('${APP_UPSTREAMS}', 'server 127.0.0.1:3101; server 127.0.0.1:3102;');
+    const site = renderSite({
+      listen: '127.0.0.1:18080',
+      staticRoot: dir,
+      nodes: [{ name: 'app1', address: '127.0.0.1:3101' }, { name: 'app2', address: '127.0.0.1:3102' }],
+    });
+    expect(site).not.toMatch(/\$\{[A-Z_]+\}/);
     fs.writeFileSync(path.join(dir, 'site.conf'), site);
     fs.writeFileSync(
       path.join(dir, 'nginx.conf'),

@@ -6,6 +6,7 @@
 import type { IncomingMessage } from 'node:http';
 import { CONNECT_ERRORS, type ConnectErrorMessage, type HandshakeAuth, type SocketData, type SocketRole } from '../contracts/events.js';
 import type { AppDeps } from '../deps.js';
+import type { Edge } from '../http/edge.js';
 import { resolveCredentials } from '../modules/auth/credentials.js';
 import type { TenantSocket } from './tenant-stream.js';
 
@@ -60,17 +61,9 @@ export function parseSince(value: unknown): number | null {
 
 /**
  * Browsers send Origin; a page of another site must not open a socket with the user's cookie. Allowed:
- * no Origin (not a browser), the configured origins, and the same origin as the request's Host.
+ * no Origin (not a browser) and the product's own origins (http/edge.ts, the same rule as CORS).
  */
-export function originAllowed(req: IncomingMessage, allowed: ReadonlySet<string>, publicUrl: string): boolean {
+export function originAllowed(req: IncomingMessage, edge: Edge): boolean {
   const origin = req.headers.origin;
-  if (!origin) return true;
-  if (allowed.has(origin)) return true;
-  try {
-    const url = new URL(origin);
-    if (url.host === req.headers.host) return true;
-    return url.origin === new URL(publicUrl).origin;
-  } catch {
-    return false;
-  }
+  return !origin || edge.originAllowed(origin);
 }

@@ -3,6 +3,7 @@
  * (`/tenant/<uuid>`), the handshake, per-tenant ordered streams, resume, the publisher's outlet, the
  * sweeper, and the Redis adapter in cluster mode.
  */
+import { randomBytes } from 'node:crypto';
 import type http from 'node:http';
 import { Server, type Namespace } from 'socket.io';
 import {
@@ -18,6 +19,7 @@ import {
   tenantNamespace,
 } from '../contracts/events.js';
 import type { AppDeps } from '../deps.js';
+import { edgeOf } from '../http/edge.js';
 import { createEventStore, type EventStore } from './event-store.js';
 import { NAMESPACE_PREFIX, handshake, originAllowed, parseSince } from './handshake.js';
 import { reevaluate, startRevocationRelay } from './revocation-relay.js';
@@ -68,17 +70,25 @@ export async function createRealtime(httpServer: http.Server, deps: AppDeps, opt
   const streamOptions: StreamOptions = { gapWaitMs: options.gapWaitMs ?? 150, settleMs: options.settleMs ?? 1000 };
   const idleNamespaceMs = options.idleNamespaceMs ?? 30_000;
   const recheckMs = options.recheckMs ?? 120_000;
-  const allowedOrigins = new Set(config.corsOrigins);
+  const edge = edgeOf(config);
   const store = createEventStore(deps);
 
   const io: IoServer = new Server(httpServer, {
     serveClient: false,
     // Namespaces are closed by scheduleIdleClose, which knows about handshakes still in progress.
     cleanupEmptyChildNamespaces: false,
-    cors: { origin: [...allowedOrigins], credentials: true },
-    allowRequest: (req, done) => done(originAllowed(req, allowedOrigins, config.publicUrl) ? null : 'origin not allowed', originAllowed(req, allowedOrigins, config.publicUrl)),
+    cors: { origin: (origin, done) => done(null, origin !== undefined && edge.originAllowed(origin)), credentials: true },
+    // Both transports: the polling handshake and a WebSocket upgrade pass through here.
+    allowRequest: (req, done) => {
+      const ok = originAllowed(req, edge);
+      done(ok ? null : 'origin not allowed', ok);
+    },
     maxHttpBufferSize: 16 * 1024,
   });
+  if (config.nodeId) {
+    // Sessions carry the node's name for nginx (a cluster worker adds its own id: session-forwarding.ts).
+    io.engine.generateId = () => `${config.nodeId}.0-${randomBytes(15).toString('base64url')}`;
+  }
   if (!config.isProduction) {
     // Lets tests and operators see which worker of a cluster holds a connection.
     io.engine.on('headers', (headers: Record<string, string>) => {

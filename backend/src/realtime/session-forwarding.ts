@@ -2,7 +2,8 @@
  * Socket.IO sessions across the workers of one node, without a sticky primary. Node's cluster hands each
  * TCP connection to a worker and HTTP connections stay alive, so a long-polling request (or a WebSocket
  * upgrade) of a session may reach any worker. Every session id starts with the id of the worker that
- * holds it (`<worker id>-<random>`); a request for another worker's session is forwarded to that worker
+ * holds it (`<worker id>-<random>`), after the node's name when it has one (`<node>.<worker id>-<random>`,
+ * which nginx routes by: README, "Sticky long-polling"); a request for another worker's session is forwarded to that worker
  * over its private loopback port, which the primary tells every worker. Only ports of this node's own
  * workers are ever contacted, whatever a request claims.
  */
@@ -11,7 +12,7 @@ import http from 'node:http';
 import net from 'node:net';
 import type { Duplex } from 'node:stream';
 
-const SESSION_OF_WORKER = /[?&]sid=(\d{1,6})-/;
+const SESSION_OF_WORKER = /[?&]sid=(?:[a-z0-9]{1,32}\.)?(\d{1,6})-/;
 /** Hop-by-hop headers stay with their own connection. */
 const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'transfer-encoding', 'upgrade', 'proxy-connection']);
 
@@ -34,8 +35,10 @@ export async function forwardSessions(
   httpServer: http.Server,
   engine: { generateId(req: http.IncomingMessage): string | PromiseLike<string> },
   workerId: number,
+  nodeId?: string,
 ): Promise<SessionForwarding> {
-  engine.generateId = () => `${workerId}-${randomBytes(15).toString('base64url')}`;
+  const prefix = nodeId ? `${nodeId}.${workerId}-` : `${workerId}-`;
+  engine.generateId = () => `${prefix}${randomBytes(15).toString('base64url')}`;
   let workers = new Map<number, number>();
   const agent = new http.Agent({ keepAlive: true });
 

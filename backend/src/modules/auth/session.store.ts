@@ -159,12 +159,12 @@ export function sessionMiddleware(deps: AppDeps): Middleware {
       } as never,
       ctx.app,
     ) as Middleware;
-    // Secure whenever the request came over HTTPS (X-Forwarded-Proto counts with TRUST_PROXY). A
+    // Secure whenever the request came over HTTPS (X-Forwarded-Proto counts from TRUSTED_PROXIES). A
     // production server reached over plain HTTP still works, but says loudly that it should not be.
     (ctx.sessionOptions as { secure?: boolean }).secure = ctx.secure;
     if (deps.config.isProduction && !ctx.secure && !warned) {
       warned = true;
-      deps.log.warn('session cookies are sent without Secure: serve over HTTPS and set TRUST_PROXY behind a proxy');
+      deps.log.warn('session cookies are sent without Secure: serve over HTTPS and list the proxy in TRUSTED_PROXIES');
     }
     return inner(ctx, next);
   };

@@ -37,7 +37,7 @@ describe('revocations reach open sockets at once (embedded mode)', () => {
   let gym: GymFixture;
   beforeAll(async () => {
     gym = await startGym({ driver: 'pglite' });
-  }, 60_000);
+  }, 180_000);
   afterAll(async () => {
     await gym?.stop();
   });
@@ -144,7 +144,7 @@ describe('revocations survive a restart of the embedded server', () => {
       await server?.close();
       fs.rmSync(dir, { recursive: true, force: true });
     }
-  }, 60_000);
+  }, 240_000);
 });
 
 describe.runIf(withPostgres && withRedis)('revocations across two servers sharing PostgreSQL and Redis', () => {
@@ -164,7 +164,7 @@ describe.runIf(withPostgres && withRedis)('revocations across two servers sharin
     const owner = await login(a.url, 'demo', 'owner', 'owner123');
     ownerOnA = owner.access_token;
     demo = owner.user.tenant_id!;
-  }, 90_000);
+  }, 180_000);
   afterAll(async () => {
     await a?.close();
     await b?.close();

@@ -5,6 +5,7 @@
 import { loadConfig, type Config } from '../../backend/src/config.js';
 import { startServer, type RunningServer } from '../../backend/src/server.js';
 import { createTestDatabase, type TestDatabase } from './test-database.js';
+import { TEST_SECRETS } from './secrets.js';
 import { REDIS_URL } from './services.js';
 
 export type Driver = 'pg' | 'pglite';
@@ -33,6 +34,7 @@ export async function startTestServer(
   if (driver === 'pg') {
     database = await createTestDatabase();
     env.DATABASE_URL = database.url;
+    for (const [name, value] of Object.entries(TEST_SECRETS)) env[name] ??= value;
   } else {
     env.DATA_DIR = 'memory://';
   }

@@ -34,7 +34,9 @@ import {
   type TenantSocket,
   userRoom,
 } from './tenant-stream.js';
-import { socketsConnected } from '../metrics.js';
+import {
+  disconnects, handshakes as handshakeCount, redisResyncs, resumeDuration, resumeEvents, resumes, socketsConnected, watchPublisherLag, watchRedis,
+} from '../metrics/index.js';
 
 export type IoServer = Server<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;
 
@@ -88,7 +90,9 @@ export async function createRealtime(httpServer: http.Server, deps: AppDeps, opt
   if (config.redisUrl) {
     bus = await createRedisBus(config.redisUrl, { sharded: config.redisSharded, log });
     io.adapter(bus.adapter);
+    watchRedis('adapter', bus.pub, bus.sub);
   }
+  watchPublisherLag(() => store.lag());
 
   const streams = new Map<string, TenantStream>();
   const idleTimers = new Map<string, NodeJS.Timeout>();
@@ -110,6 +114,7 @@ export async function createRealtime(httpServer: http.Server, deps: AppDeps, opt
     let refused: Error | undefined;
     try {
       refused = await new Promise<Error | undefined>((resolve) => void authenticate(socket, resolve));
+      handshakeCount.inc(refused ? { result: 'refused', reason: refused.message } : { result: 'accepted', reason: '' });
       if (refused) return next(refused);
       // The stream knows the tenant's last seq before the client hears `connect`: a client without
       // `since` then gets every event committed after it connected, and none from before.
@@ -127,6 +132,7 @@ export async function createRealtime(httpServer: http.Server, deps: AppDeps, opt
       next();
     } catch (err) {
       log.warn({ err: (err as Error).message }, 'socket handshake failed');
+      handshakeCount.inc({ result: 'refused', reason: CONNECT_ERRORS.unavailable });
       next(new Error(CONNECT_ERRORS.unavailable));
     } finally {
       const left = (handshakes.get(nsp) ?? 1) - 1;
@@ -182,7 +188,15 @@ export async function createRealtime(httpServer: http.Server, deps: AppDeps, opt
   };
 
   parent.on('connection', (socket: TenantSocket) => {
-    socketsConnected.inc();
+    // By transport and role only: a tenant label would grow with the customers.
+    let labels = { transport: socket.conn.transport.name, role: socket.data.role };
+    socketsConnected.inc(labels);
+    socket.conn.once('upgrade', () => {
+      socketsConnected.dec(labels);
+      labels = { ...labels, transport: socket.conn.transport.name };
+      socketsConnected.inc(labels);
+    });
+    log.debug({ socketId: socket.id, tenantId: socket.data.tenantId, userId: socket.data.userId, ...labels }, 'socket connected');
     const nsp = socket.nsp;
     clearTimeout(idleTimers.get(nsp.name));
     const stream = streamOf(nsp);
@@ -211,9 +225,20 @@ export async function createRealtime(httpServer: http.Server, deps: AppDeps, opt
     let queued = 0;
     const replay = (since: number | null) => {
       queued++;
-      const run = queue.then(() => {
+      const run = queue.then(async () => {
         socket.join(CATCHUP_ROOM);
-        return stream.catchUp(socket, since);
+        const end = resumeDuration.startTimer();
+        try {
+          const last = await stream.catchUp(socket, since);
+          resumes.inc({ result: 'ok' });
+          if (since !== null) resumeEvents.inc(Math.max(0, last - since));
+          return last;
+        } catch (err) {
+          resumes.inc({ result: 'failed' });
+          throw err;
+        } finally {
+          end();
+        }
       });
       queue = run.catch(() => undefined).finally(() => queued--);
       return run;
@@ -250,8 +275,10 @@ export async function createRealtime(httpServer: http.Server, deps: AppDeps, opt
       );
     };
 
-    socket.on('disconnect', () => {
-      socketsConnected.dec();
+    socket.on('disconnect', (reason) => {
+      socketsConnected.dec(labels);
+      disconnects.inc({ reason });
+      log.debug({ socketId: socket.id, tenantId: socket.data.tenantId, reason, ...labels }, 'socket disconnected');
       const person = placed.get(socket.id);
       if (person !== undefined) {
         placed.delete(socket.id);
@@ -271,6 +298,7 @@ export async function createRealtime(httpServer: http.Server, deps: AppDeps, opt
 
   if (bus) {
     bus.onRecovered(() => {
+      redisResyncs.inc();
       for (const stream of streams.values()) {
         stream.resync();
         // Others may have missed what this server published during the outage.

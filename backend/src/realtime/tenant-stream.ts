@@ -15,7 +15,7 @@ import type {
   StoredEvent,
 } from '../contracts/events.js';
 import type { Logger } from '../logger.js';
-import { eventEmitDelay, eventsEmitted } from '../metrics.js';
+import { eventEmitDelay, eventsEmitted } from '../metrics/index.js';
 import type { EventStore } from './event-store.js';
 import { fullView, needsRedaction, publicView, subjectOf } from './event-views.js';
 

@@ -19,6 +19,8 @@ function initialLocale(): Locale {
 
 class I18n {
   locale = $state<Locale>(initialLocale());
+  /** The gym's IANA time zone: every clock time on screen is the gym's, not the browser's. */
+  timeZone = $state<string | undefined>(undefined);
   readonly locales = LOCALES;
 
   constructor() {
@@ -83,7 +85,7 @@ class I18n {
   time(value: string | Date): string {
     const date = typeof value === 'string' ? new Date(value) : value;
     if (Number.isNaN(date.getTime())) return String(value);
-    return new Intl.DateTimeFormat(this.intlLocale, { hour: '2-digit', minute: '2-digit' }).format(date);
+    return new Intl.DateTimeFormat(this.intlLocale, { hour: '2-digit', minute: '2-digit', hourCycle: 'h23', timeZone: this.timeZone }).format(date);
   }
 }
 

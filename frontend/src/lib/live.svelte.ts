@@ -44,6 +44,8 @@ export class GymLive {
   loadError = $state<string | null>(null);
   /** When the numbers on screen were last confirmed by the server (ms). */
   updatedAt = $state<number | null>(null);
+  /** +1 after every (re)connect once the replay is through: screens read it in their load effect to refetch what they show. */
+  synced = $state(0);
   socket: LiveSocket | null = null;
 
   private buffering: Array<ServerEvent<'occupancy'>> | null = null;
@@ -75,7 +77,10 @@ export class GymLive {
     this.socket = socket;
     this.stops.push(
       socket.onState((state) => (this.connection = state)),
-      socket.onSynced(() => void this.refresh()),
+      socket.onSynced(() => {
+        this.synced++;
+        void this.refresh();
+      }),
       socket.on('occupancy', (event) => this.applyOccupancy(event)),
       socket.on('areas:changed', () => void this.refresh()),
       socket.onSeq(() => this.persist()),

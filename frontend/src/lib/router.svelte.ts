@@ -5,6 +5,7 @@ class Router {
   query = $state(new URLSearchParams(location.search));
 
   constructor() {
+    this.sync();
     window.addEventListener('popstate', () => this.sync());
     // Same-origin links navigate in place; modified clicks and new tabs keep their browser meaning.
     document.addEventListener('click', (event) => {
@@ -42,6 +43,10 @@ class Router {
   }
 
   private sync(): void {
+    // '/book/' is '/book': one address per screen, whatever a link or a hand typed.
+    if (location.pathname.length > 1 && location.pathname.endsWith('/')) {
+      history.replaceState(history.state, '', location.pathname.replace(/\/+$/, '') + location.search + location.hash);
+    }
     this.path = location.pathname;
     this.query = new URLSearchParams(location.search);
   }

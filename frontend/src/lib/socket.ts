@@ -6,6 +6,7 @@
 import { io, type Socket } from 'socket.io-client';
 import type { ClientToServerEvents, EventType, HandshakeAuth, ResumeAck, ServerEvent, ServerToClientEvents } from '$contracts/events.js';
 import { tenantNamespace } from '$contracts/events.js';
+import { Backoff } from './backoff.js';
 
 export type ConnectionState = 'connecting' | 'online' | 'reconnecting' | 'offline' | 'denied';
 
@@ -38,6 +39,9 @@ export class LiveSocket {
   private syncHandlers = new Set<() => void>();
   private seqHandlers = new Set<(seq: number) => void>();
   private everConnected = false;
+  /** For the reconnects we start ourselves; socket.io's own manager backs off exponentially too (reconnectionDelay…Max). */
+  private backoff = new Backoff(1000, 30_000);
+  private retryTimer: ReturnType<typeof setTimeout> | null = null;
   state: ConnectionState = 'offline';
   lastSeq: number | null = null;
 
@@ -68,30 +72,34 @@ export class LiveSocket {
       tryAllTransports: true,
       reconnection: true,
       reconnectionDelay: 500,
-      reconnectionDelayMax: 4000,
+      reconnectionDelayMax: 10_000,
+      randomizationFactor: 0.5,
       timeout: 8000,
     });
     this.socket = socket;
 
     socket.on('connect', () => {
       this.everConnected = true;
+      this.backoff.reset();
       this.resume();
     });
     socket.on('disconnect', (reason) => {
       // A server-side disconnect (restart, expiry) does not reconnect by itself; keep trying.
       this.setState('reconnecting');
-      if (reason === 'io server disconnect') setTimeout(() => socket.connect(), 1000);
+      if (reason === 'io server disconnect') this.retry(socket);
     });
     socket.on('connect_error', (err) => {
+      // A refused credential is final: retrying it would only be refused again (the screen asks for a new one).
       if (err.message === 'unauthorized' || err.message === 'forbidden') {
         this.setState('denied');
+        socket.disconnect();
         return;
       }
       this.setState(this.everConnected ? 'reconnecting' : 'connecting');
       // Too many open screens of this person, or too much replayed this minute: wait longer before retrying.
       const busy = err.message === 'too_many_connections' || err.message === 'replay_limited';
       // Middleware refusals leave the socket inactive; other failures retry through the manager.
-      if (!socket.active) setTimeout(() => socket.connect(), busy ? 15_000 : 2000);
+      if (!socket.active) this.retry(socket, busy ? 15_000 : 0);
     });
     for (const type of EVENT_TYPES) {
       socket.on(type, ((event: ServerEvent) => this.deliver(type, event)) as never);
@@ -122,6 +130,15 @@ export class LiveSocket {
       if (typeof last === 'number' && last !== this.lastSeq) this.setSeq(last);
       synced();
     });
+  }
+
+  /** Reconnects after the next back-off step, and never sooner than `atLeastMs`. */
+  private retry(socket: Socket<ServerToClientEvents, ClientToServerEvents>, atLeastMs = 0): void {
+    if (this.retryTimer) return;
+    this.retryTimer = setTimeout(() => {
+      this.retryTimer = null;
+      if (this.socket === socket) socket.connect();
+    }, Math.max(atLeastMs, this.backoff.next()));
   }
 
   private setSeq(seq: number): void {
@@ -174,6 +191,8 @@ export class LiveSocket {
   }
 
   close(): void {
+    if (this.retryTimer) clearTimeout(this.retryTimer);
+    this.retryTimer = null;
     this.socket?.removeAllListeners();
     this.socket?.disconnect();
     this.socket = null;

@@ -150,3 +150,15 @@ export interface MemberStats {
   current_streak: number;
   last_workout_date?: string | null;
 }
+
+/** A gym as the platform admin sees it: subscription and counts, never its people. */
+export interface PlatformTenant {
+  id: string;
+  name: string;
+  subdomain: string;
+  subscription_plan: 'trial' | 'basic' | 'pro' | 'enterprise';
+  subscription_status: 'trialing' | 'active' | 'past_due' | 'canceled' | 'suspended';
+  trial_ends_at: string | null;
+  timezone: string;
+  counts: { members: number; areas: number; bookings: number; bookings_this_month: number; people_in: number };
+}

@@ -11,6 +11,7 @@ import { startServer, type RunningServer } from '../../backend/src/server.js';
 import { login } from '../support/auth.js';
 import { startGym, type GymFixture } from '../support/gym.js';
 import { withPostgres, withRedis } from '../support/services.js';
+import { TEST_SECRETS } from '../support/secrets.js';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
 import { privateRedis, type PrivateRedis } from './cluster-support.js';
 import { connect, recordEvents, resume, until, type Client } from './helpers.js';
@@ -113,7 +114,7 @@ describe.runIf(withPostgres && withRedis)('sockets per person across two servers
     redis = await privateRedis();
     const env = {
       NODE_ENV: 'test', PORT: '0', HOST: '127.0.0.1', BCRYPT_COST: '4', LOG_LEVEL: 'silent',
-      DATABASE_URL: database.url, REDIS_URL: redis.url, SOCKETS_PER_PERSON: '5',
+      ...TEST_SECRETS, DATABASE_URL: database.url, REDIS_URL: redis.url, SOCKETS_PER_PERSON: '5',
     };
     a = await startServer(loadConfig({ ...env, SEED_DEMO: 'true' }));
     b = await startServer(loadConfig({ ...env, SEED_DEMO: 'false' }), { migrate: false });

@@ -15,6 +15,7 @@ import { login, WebClient } from '../support/auth.js';
 import { factories } from '../support/factories.js';
 import { athensDate, startGym, type GymFixture } from '../support/gym.js';
 import { withPostgres, withRedis } from '../support/services.js';
+import { TEST_SECRETS } from '../support/secrets.js';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
 import { api } from '../support/test-server.js';
 import { privateRedis, type PrivateRedis } from './cluster-support.js';
@@ -37,7 +38,7 @@ describe('revocations reach open sockets at once (embedded mode)', () => {
   let gym: GymFixture;
   beforeAll(async () => {
     gym = await startGym({ driver: 'pglite' });
-  }, 60_000);
+  }, 180_000);
   afterAll(async () => {
     await gym?.stop();
   });
@@ -144,7 +145,7 @@ describe('revocations survive a restart of the embedded server', () => {
       await server?.close();
       fs.rmSync(dir, { recursive: true, force: true });
     }
-  }, 60_000);
+  }, 240_000);
 });
 
 describe.runIf(withPostgres && withRedis)('revocations across two servers sharing PostgreSQL and Redis', () => {
@@ -158,13 +159,13 @@ describe.runIf(withPostgres && withRedis)('revocations across two servers sharin
   beforeAll(async () => {
     database = await createTestDatabase();
     redis = await privateRedis();
-    const env = { NODE_ENV: 'test', PORT: '0', HOST: '127.0.0.1', BCRYPT_COST: '4', LOG_LEVEL: 'silent', DATABASE_URL: database.url, REDIS_URL: redis.url };
+    const env = { NODE_ENV: 'test', PORT: '0', HOST: '127.0.0.1', BCRYPT_COST: '4', LOG_LEVEL: 'silent', ...TEST_SECRETS, DATABASE_URL: database.url, REDIS_URL: redis.url };
     a = await startServer(loadConfig({ ...env, SEED_DEMO: 'true' }));
     b = await startServer(loadConfig({ ...env, SEED_DEMO: 'false' }), { migrate: false });
     const owner = await login(a.url, 'demo', 'owner', 'owner123');
     ownerOnA = owner.access_token;
     demo = owner.user.tenant_id!;
-  }, 90_000);
+  }, 180_000);
   afterAll(async () => {
     await a?.close();
     await b?.close();

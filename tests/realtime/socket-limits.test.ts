@@ -11,6 +11,7 @@ import { startServer, type RunningServer } from '../../backend/src/server.js';
 import { login } from '../support/auth.js';
 import { startGym, type GymFixture } from '../support/gym.js';
 import { withPostgres, withRedis } from '../support/services.js';
+import { TEST_SECRETS } from '../support/secrets.js';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
 import { privateRedis, type PrivateRedis } from './cluster-support.js';
 import { connect, recordEvents, resume, until, type Client } from './helpers.js';
@@ -20,9 +21,19 @@ const LOG = 200;
 
 /** Opens n sockets with one token, 50 handshakes in flight at a time (the box is small and shared). */
 async function openMany(url: string, tenantId: string, token: string, n: number) {
+  // A handshake the loaded box answers too late for the client is tried again: only the server's answer counts.
+  const attempt = async (): Promise<Client> => {
+    for (let tries = 1; ; tries++) {
+      try {
+        return await connect(url, tenantId, { token });
+      } catch (err) {
+        if ((err as Error).message !== 'timeout' || tries >= 5) throw err;
+      }
+    }
+  };
   const outcomes: PromiseSettledResult<Client>[] = [];
   for (let i = 0; i < n; i += 50) {
-    outcomes.push(...(await Promise.allSettled(Array.from({ length: Math.min(50, n - i) }, () => connect(url, tenantId, { token })))));
+    outcomes.push(...(await Promise.allSettled(Array.from({ length: Math.min(50, n - i) }, attempt))));
   }
   const open = outcomes.flatMap((o) => (o.status === 'fulfilled' ? [o.value] : []));
   const refusals = outcomes.flatMap((o) => (o.status === 'rejected' ? [(o.reason as Error).message] : []));
@@ -103,11 +114,11 @@ describe.runIf(withPostgres && withRedis)('sockets per person across two servers
     redis = await privateRedis();
     const env = {
       NODE_ENV: 'test', PORT: '0', HOST: '127.0.0.1', BCRYPT_COST: '4', LOG_LEVEL: 'silent',
-      DATABASE_URL: database.url, REDIS_URL: redis.url, SOCKETS_PER_PERSON: '5',
+      ...TEST_SECRETS, DATABASE_URL: database.url, REDIS_URL: redis.url, SOCKETS_PER_PERSON: '5',
     };
     a = await startServer(loadConfig({ ...env, SEED_DEMO: 'true' }));
     b = await startServer(loadConfig({ ...env, SEED_DEMO: 'false' }), { migrate: false });
-  }, 90_000);
+  }, 180_000);
   afterAll(async () => {
     await a?.close();
     await b?.close();

@@ -13,8 +13,7 @@ RUN npm run build && npm prune --omit=dev
 
 FROM node:20-bookworm-slim AS app
 ENV NODE_ENV=production \
-    PORT=3000 \
-    TRUST_PROXY=true
+    PORT=3000
 WORKDIR /app
 COPY --from=build --chown=node:node /app/package.json ./
 # The README's `npm run migrate` / `npm run seed` run the compiled scripts here (no tsx in this image).

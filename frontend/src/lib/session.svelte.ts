@@ -74,6 +74,11 @@ class Session {
 
   /** Asks the server who this browser is; a 401 just means nobody; unreachable, the last known answer. */
   async load(): Promise<void> {
+    // The sign-in page of a browser that knows of no session: nobody to ask about (and no 401 to log).
+    if (!this.loaded && location.pathname === '/login' && !recallSession()) {
+      this.loaded = true;
+      return;
+    }
     try {
       const me = await api.get<MeAnswer>('/auth/me');
       this.adopt(me);
@@ -103,6 +108,7 @@ class Session {
       /* not remembered */
     }
     this.adopt(answer);
+    rememberSession(answer);
     // The login answer may be terse; /auth/me is the full picture (and hands out the CSRF token).
     await this.load();
   }

@@ -17,6 +17,8 @@ ENV NODE_ENV=production \
     TRUST_PROXY=true
 WORKDIR /app
 COPY --from=build --chown=node:node /app/package.json ./
+# The README's `npm run migrate` / `npm run seed` run the compiled scripts here (no tsx in this image).
+RUN npm pkg set scripts.migrate="node dist/db/migrate.js" scripts.seed="node dist/db/seed.js" scripts.start="node dist/backend/src/main.js"
 COPY --from=build --chown=node:node /app/node_modules ./node_modules
 COPY --from=build --chown=node:node /app/dist ./dist
 USER node
@@ -27,6 +29,8 @@ HEALTHCHECK --interval=10s --timeout=3s --start-period=30s --retries=3 \
 CMD ["node", "dist/backend/src/main.js"]
 
 FROM nginx:1.27-alpine AS web
+# The stock default server would answer every request that names no host of ours with its own 404s.
+RUN rm -f /etc/nginx/conf.d/default.conf
 COPY nginx/templates/ /etc/nginx/templates/
 COPY --from=build /app/dist/frontend /usr/share/nginx/html
 ENV NGINX_LISTEN=80 \

@@ -10,6 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
+import { randomSecret } from '../backend/src/secrets.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -39,6 +40,8 @@ export interface ClusterOptions {
   env?: Record<string, string>;
   /** Where the SPA build is; nginx serves it from disk. */
   staticRoot?: string;
+  /** Each node's internal metrics port, in the order of appPorts (default: none). */
+  metricsPorts?: number[];
   /** Seed the demo data once before the nodes start. */
   seed?: boolean;
   log?: (line: string) => void;
@@ -74,8 +77,9 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
     MIGRATE_ON_START: 'false',
     TRUST_PROXY: 'true',
     HOST: '127.0.0.1',
-    JWT_SECRET: process.env.JWT_SECRET ?? 'loopback-cluster-jwt-secret-0123456789abcdef',
-    SESSION_SECRET: process.env.SESSION_SECRET ?? 'loopback-cluster-session-secret-0123456789ab',
+    // Every node gets the same ones: a token or session of one node is good on the other.
+    JWT_SECRET: process.env.JWT_SECRET ?? randomSecret(),
+    SESSION_SECRET: process.env.SESSION_SECRET ?? randomSecret(),
     LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
     STATIC_DIR: staticRoot,
     ...options.env,
@@ -88,8 +92,9 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
   if (options.seed) await run(process.execPath, ['--import', 'tsx', path.join(root, 'db/seed.ts')], { ...env, BCRYPT_COST: env.BCRYPT_COST ?? '10' });
 
   const startNode = (port: number): ChildProcess => {
+    const metricsPort = options.metricsPorts?.[options.appPorts.indexOf(port)];
     const child = spawn(process.execPath, ['--import', 'tsx', path.join(root, 'backend/src/main.ts')], {
-      env: { ...env, PORT: String(port) },
+      env: { ...env, PORT: String(port), NODE_NAME: `node-${port}`, METRICS_PORT: metricsPort ? String(metricsPort) : 'off' },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     child.stdout?.on('data', (d: Buffer) => log(`[node ${port}] ${d.toString().trimEnd()}`));
@@ -180,16 +185,25 @@ async function ensureDatabase(url: string): Promise<void> {
 if (process.argv[1] && fileURLToPath(import.meta.url) === path.resolve(process.argv[1])) {
   const databaseUrl = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/gymflow_cluster';
   await ensureDatabase(databaseUrl);
+  const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
   const cluster = await startCluster({
     databaseUrl,
-    redisUrl: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379',
+    redisUrl,
     nginxPort: Number(process.env.NGINX_PORT ?? 8080),
     appPorts: [3101, 3102],
+    metricsPorts: [9464, 9465],
     seed: process.env.SEED_DEMO !== 'false',
     log: (line) => console.log(line),
   });
-  console.log(`\nGymflow cluster: ${cluster.url} (nginx) -> app nodes on 3101 and 3102, each with workers.`);
+  console.log(`\nGymflow cluster: ${cluster.url} (nginx) -> app nodes on 3101 and 3102, each with workers; metrics on 127.0.0.1:9464 and :9465.`);
+  // `npm run cluster -- --monitoring`: Prometheus and the exporters as well (scripts/monitoring.ts).
+  const { startMonitoring } = await import('./monitoring.js');
+  const monitoring = process.argv.includes('--monitoring')
+    ? await startMonitoring({ metricsPorts: [9464, 9465], databaseUrl, redisUrl, prometheusPort: 9090, postgresExporterPort: 9187, redisExporterPort: 9121, log: (line) => console.log(line) })
+    : null;
+  if (monitoring) console.log(`Prometheus: ${monitoring.url}`);
   const stop = async () => {
+    await monitoring?.stop();
     await cluster.stop();
     process.exit(0);
   };

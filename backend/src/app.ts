@@ -9,13 +9,14 @@ import Koa from 'koa';
 import { bodyParser } from '@koa/bodyparser';
 import cors from '@koa/cors';
 import helmet from 'koa-helmet';
+import compress from 'koa-compress';
 import serve from 'koa-static';
 import send from 'koa-send';
 import type { AppDeps } from './deps.js';
 import { errorHandler } from './http/error-handler.js';
 import { negotiateLocale, requestContext, requireJsonBodies } from './http/middleware.js';
 import { ApiRegistry } from './http/route.js';
-import { httpMetrics, nodeMetrics, registry as metricsRegistry, watchDbPool } from './metrics.js';
+import { httpMetrics, noteErrors } from './metrics/index.js';
 import { authentication } from './modules/auth/auth.middleware.js';
 import { moduleRoutes } from './modules/index.js';
 
@@ -29,6 +30,7 @@ export function createApp(deps: AppDeps): { app: Koa; registry: ApiRegistry } {
   app.use(requestContext(log));
   app.use(httpMetrics());
   app.use(errorHandler(log));
+  app.use(noteErrors());
   app.use(
     helmet({
       contentSecurityPolicy: {
@@ -56,16 +58,18 @@ export function createApp(deps: AppDeps): { app: Koa; registry: ApiRegistry } {
       maxAge: 600,
     }),
   );
+  // Answers of 1 kB or more go out compressed (brotli or gzip, as the client accepts); the built files are
+  // compressed once at build time instead (vite.config.ts). Never an event stream, which compression would
+  // hold back; Socket.IO never reaches Koa.
+  app.use(compress({ threshold: 1024, filter: (type) => /json|text|javascript|svg|xml/i.test(type) && !/event-stream/i.test(type) }));
   app.use(negotiateLocale());
   app.use(requireJsonBodies());
   app.use(bodyParser({ enableTypes: ['json'], jsonLimit: '100kb', encoding: 'utf-8' }));
   for (const mw of authentication(deps)) app.use(mw);
 
-  // Prometheus text format; nginx keeps it internal (see nginx/).
-  watchDbPool(deps.db.knex.client);
-  registry.router.get('/metrics', async (ctx) => {
-    ctx.type = metricsRegistry.contentType;
-    ctx.body = await nodeMetrics();
+  // Metrics live on the internal metrics port only (metrics/registry.ts), never on the public one.
+  registry.router.get('/metrics', (ctx) => {
+    ctx.status = 404;
   });
   registry.router.get('/api/openapi.json', (ctx) => {
     ctx.body = registry.openapi(config.publicUrl);
@@ -73,9 +77,20 @@ export function createApp(deps: AppDeps): { app: Koa; registry: ApiRegistry } {
   app.use(registry.router.routes());
   app.use(registry.router.allowedMethods());
 
-  // The built single-page app: files as they are, every other GET outside /api gets index.html.
+  // The built single-page app: files as they are (their .br/.gz twin when the client takes it), every
+  // other GET outside /api gets index.html. Hashed files under assets/ never change under their name, so
+  // they are kept a year; everything else (index.html, the service worker, the manifest) is revalidated
+  // on every visit, so a deploy reaches everyone at once.
   const index = path.join(config.staticDir, 'index.html');
-  app.use(serve(config.staticDir, { index: false, maxage: config.isProduction ? 3600_000 : 0 }));
+  const assets = path.join(config.staticDir, 'assets') + path.sep;
+  const files = {
+    index: false as const,
+    brotli: true,
+    gzip: true,
+    setHeaders: (res: { setHeader(name: string, value: string): void }, file: string) =>
+      res.setHeader('Cache-Control', file.startsWith(assets) ? 'public, max-age=31536000, immutable' : 'no-cache'),
+  };
+  app.use(serve(config.staticDir, files));
   app.use(async (ctx, next) => {
     if (ctx.method !== 'GET' || ctx.path.startsWith('/api') || ctx.path.startsWith('/socket.io')) return next();
     if (!fs.existsSync(index)) {
@@ -83,7 +98,7 @@ export function createApp(deps: AppDeps): { app: Koa; registry: ApiRegistry } {
       ctx.body = 'The web app is not built yet: run `npm run build`.';
       return;
     }
-    await send(ctx, 'index.html', { root: config.staticDir });
+    await send(ctx, 'index.html', { ...files, root: config.staticDir });
   });
   return { app, registry };
 }

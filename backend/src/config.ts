@@ -5,12 +5,7 @@
 import os from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
-
-/** Placeholder secrets that development may use and production must refuse. */
-export const DEV_SECRETS = {
-  jwt: 'dev-only-jwt-secret-change-me-0123456789',
-  session: 'dev-only-session-secret-change-me-0123456789',
-} as const;
+import { embeddedSecrets, secretProblem } from './secrets.js';
 
 const bool = z
   .enum(['true', 'false', '1', '0', 'yes', 'no'])
@@ -36,16 +31,19 @@ const schema = z
     DATABASE_APP_PASSWORD: z.string().optional(),
     /** Folder of the embedded database; `memory://` keeps it in memory (tests). */
     DATA_DIR: z.string().default('./data'),
+    /** Production on the embedded database (no DATABASE_URL) only when asked for by name. */
+    EMBEDDED: bool.default(false),
     REDIS_URL: z.string().url().optional(),
     /** Use the sharded Redis adapter (SPUBLISH, Redis 7+) instead of the classic pattern adapter. */
     REDIS_SHARDED: bool.default(true),
     WEB_CONCURRENCY: z.coerce.number().int().min(1).max(64).optional(),
-    JWT_SECRET: z.string().min(32).default(DEV_SECRETS.jwt),
+    /** Required with DATABASE_URL; the embedded mode generates its own into DATA_DIR. */
+    JWT_SECRET: z.string().optional(),
     JWT_ISSUER: z.string().default('gymflow'),
     JWT_AUDIENCE: z.string().default('gymflow-api'),
     ACCESS_TOKEN_TTL_SECONDS: z.coerce.number().int().min(5).max(86400).default(900),
     REFRESH_TOKEN_TTL_DAYS: z.coerce.number().int().min(1).max(365).default(30),
-    SESSION_SECRET: z.string().min(32).default(DEV_SECRETS.session),
+    SESSION_SECRET: z.string().optional(),
     SESSION_TTL_HOURS: z.coerce.number().int().min(1).max(24 * 90).default(12),
     BCRYPT_COST: z.coerce.number().int().min(4).max(15).default(12),
     /** Comma-separated origins allowed for CORS and Socket.IO; same-origin is always allowed. */
@@ -54,28 +52,69 @@ const schema = z
     BASE_DOMAIN: z.string().default('localhost'),
     LOGIN_MAX_FAILURES: z.coerce.number().int().min(1).max(1000).default(10),
     LOGIN_BLOCK_SECONDS: z.coerce.number().int().min(1).max(86400).default(900),
+    /** Open sockets one person (user or display token) may hold, across every worker and node. */
+    SOCKETS_PER_PERSON: z.coerce.number().int().min(1).max(10_000).default(20),
+    /** Events of the log one person may have replayed per minute (resume and reconnects). */
+    REPLAY_EVENTS_PER_MINUTE: z.coerce.number().int().min(100).max(10_000_000).default(20_000),
     /** Visits still open after this many minutes are closed as auto_expired. */
     VISIT_MAX_MINUTES: z.coerce.number().int().min(1).max(24 * 60).default(240),
-    /** Seed demo data on start: default yes outside production. */
+    /** Seconds a node keeps serving after SIGTERM while its readiness says 503 (within the orchestrator's grace). */
+    DRAIN_SECONDS: z.coerce.number().min(0).max(300).default(10),
+    /** Seed demo data on start: default yes only in the embedded mode outside production. */
     SEED_DEMO: bool.optional(),
+    /** With the demo data, also weeks of visits, people inside now and the coming week's bookings. */
+    SEED_DEMO_ACTIVITY: bool.default(true),
     /** Run migrations on start: default yes outside production (a deploy runs `npm run migrate`). */
     MIGRATE_ON_START: bool.optional(),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).optional(),
     TRUST_PROXY: bool.default(false),
     STATIC_DIR: z.string().optional(),
+    /** Observability: the internal Prometheus port (`off` disables it), its address and this node's name. */
+    METRICS_PORT: z.union([z.literal('off'), z.coerce.number().int().min(0).max(65535)]).optional(),
+    METRICS_HOST: z.string().default('127.0.0.1'),
+    NODE_NAME: z.string().regex(/^[A-Za-z0-9._-]{1,64}$/).optional(),
   })
-  .superRefine((env, ctx) => {
-    if (env.NODE_ENV !== 'production') return;
-    if (env.JWT_SECRET === DEV_SECRETS.jwt) {
-      ctx.addIssue({ code: 'custom', path: ['JWT_SECRET'], message: 'must be set to a secret of your own in production' });
+  .superRefine(databaseRules);
+
+type ParsedEnv = z.output<typeof schema>;
+
+/** Production never lands on an embedded database by accident (in a container without a volume: data loss). */
+function databaseRules(env: ParsedEnv, ctx: z.RefinementCtx): void {
+  if (env.NODE_ENV === 'production' && !env.DATABASE_URL && !env.EMBEDDED) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['DATABASE_URL'],
+      message: 'is required in production: set it to your PostgreSQL (postgres://user:password@host:5432/db), or set EMBEDDED=true to run on the embedded database in DATA_DIR (keep that folder on a volume)',
+    });
+  }
+}
+
+/** With DATABASE_URL the secrets are the operator's, whatever NODE_ENV says; any secret given must be a real one. */
+function secretRules(env: ParsedEnv, ctx: z.RefinementCtx): void {
+  const secrets = { JWT_SECRET: env.JWT_SECRET, SESSION_SECRET: env.SESSION_SECRET };
+  for (const [name, value] of Object.entries(secrets)) {
+    if (value === undefined) {
+      if (env.DATABASE_URL) {
+        ctx.addIssue({ code: 'custom', path: [name], message: 'is required with DATABASE_URL: set it to a random value of your own, e.g. the output of `openssl rand -base64 48`' });
+      }
+      continue;
     }
-    if (env.SESSION_SECRET === DEV_SECRETS.session) {
-      ctx.addIssue({ code: 'custom', path: ['SESSION_SECRET'], message: 'must be set to a secret of your own in production' });
-    }
-    if (env.JWT_SECRET === env.SESSION_SECRET) {
-      ctx.addIssue({ code: 'custom', path: ['SESSION_SECRET'], message: 'must differ from JWT_SECRET' });
-    }
-  });
+    const problem = secretProblem(value);
+    if (problem) ctx.addIssue({ code: 'custom', path: [name], message: `${problem}: set it to a random value of your own, e.g. the output of \`openssl rand -base64 48\`` });
+  }
+  if (secrets.JWT_SECRET !== undefined && secrets.JWT_SECRET === secrets.SESSION_SECRET) {
+    ctx.addIssue({ code: 'custom', path: ['SESSION_SECRET'], message: 'must differ from JWT_SECRET: give each its own random value' });
+  }
+}
+
+function parse<T extends z.ZodType<ParsedEnv, unknown>>(checked: T, source: NodeJS.ProcessEnv): ParsedEnv {
+  const parsed = checked.safeParse(source);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join('.') || '(env)'}: ${i.message}`);
+    throw new Error(`Invalid configuration:\n${lines.join('\n')}`);
+  }
+  return parsed.data;
+}
 
 export type Env = z.infer<typeof schema>;
 
@@ -97,57 +136,83 @@ export interface Config {
   corsOrigins: string[];
   baseDomain: string;
   loginThrottle: { maxFailures: number; blockSeconds: number };
+  realtimeLimits: { socketsPerPerson: number; replayEventsPerMinute: number };
   visitMaxMinutes: number;
+  drainSeconds: number;
   seedDemo: boolean;
+  seedDemoActivity: boolean;
   migrateOnStart: boolean;
   logLevel: NonNullable<Env['LOG_LEVEL']>;
   trustProxy: boolean;
   staticDir: string;
+  /** Metrics on their own port (never the public one; default 9464, none in tests); port null: not served. */
+  metrics: { port: number | null; host: string; nodeName: string };
 }
 
 /** Parses an environment into a frozen Config; throws an Error that lists every bad variable. */
 export function loadConfig(source: NodeJS.ProcessEnv = process.env): Readonly<Config> {
-  const parsed = schema.safeParse(source);
-  if (!parsed.success) {
-    const lines = parsed.error.issues.map((i) => `  ${i.path.join('.') || '(env)'}: ${i.message}`);
-    throw new Error(`Invalid configuration:\n${lines.join('\n')}`);
-  }
-  const e = parsed.data;
+  const e = parse(schema.superRefine(secretRules), source);
   const isProduction = e.NODE_ENV === 'production';
   const port = e.PORT;
+  const database = databaseConfig(e);
+  // Only the embedded mode may lack secrets here (the rules above): it keeps generated ones.
+  const generated = e.JWT_SECRET && e.SESSION_SECRET ? null : embeddedSecrets(database.driver === 'pglite' ? database.dataDir : 'memory://');
   const config: Config = {
     env: e.NODE_ENV,
     isProduction,
     host: e.HOST,
     port,
     publicUrl: e.PUBLIC_URL ?? `http://localhost:${port}`,
-    database: e.DATABASE_URL
-      ? { driver: 'pg', url: e.DATABASE_URL, poolMax: e.DATABASE_POOL_MAX, appRole: e.DATABASE_APP_ROLE, appPassword: e.DATABASE_APP_PASSWORD }
-      : { driver: 'pglite', dataDir: e.DATA_DIR.startsWith('memory://') ? e.DATA_DIR : path.resolve(e.DATA_DIR), appRole: e.DATABASE_APP_ROLE },
+    database,
     redisUrl: e.REDIS_URL,
     redisSharded: e.REDIS_SHARDED,
     // Without Redis there is no way to share events between workers, so one process.
     workers: e.REDIS_URL && e.DATABASE_URL ? (e.WEB_CONCURRENCY ?? os.availableParallelism()) : 1,
     jwt: {
-      secret: e.JWT_SECRET,
+      secret: e.JWT_SECRET ?? generated!.jwt,
       issuer: e.JWT_ISSUER,
       audience: e.JWT_AUDIENCE,
       accessTtlSeconds: e.ACCESS_TOKEN_TTL_SECONDS,
       refreshTtlDays: e.REFRESH_TOKEN_TTL_DAYS,
     },
-    session: { secret: e.SESSION_SECRET, ttlHours: e.SESSION_TTL_HOURS },
+    session: { secret: e.SESSION_SECRET ?? generated!.session, ttlHours: e.SESSION_TTL_HOURS },
     bcryptCost: e.BCRYPT_COST,
     corsOrigins: e.CORS_ORIGINS,
     baseDomain: e.BASE_DOMAIN,
     loginThrottle: { maxFailures: e.LOGIN_MAX_FAILURES, blockSeconds: e.LOGIN_BLOCK_SECONDS },
+    realtimeLimits: { socketsPerPerson: e.SOCKETS_PER_PERSON, replayEventsPerMinute: e.REPLAY_EVENTS_PER_MINUTE },
     visitMaxMinutes: e.VISIT_MAX_MINUTES,
-    seedDemo: e.SEED_DEMO ?? !isProduction,
+    drainSeconds: e.DRAIN_SECONDS,
+    // Demo logins on a real database would be a back door: only when asked for.
+    seedDemo: e.SEED_DEMO ?? (!e.DATABASE_URL && !isProduction),
+    seedDemoActivity: e.SEED_DEMO_ACTIVITY,
     migrateOnStart: e.MIGRATE_ON_START ?? !isProduction,
     logLevel: e.LOG_LEVEL ?? (e.NODE_ENV === 'test' ? 'silent' : 'info'),
     trustProxy: e.TRUST_PROXY,
     staticDir: path.resolve(e.STATIC_DIR ?? 'dist/frontend'),
+    metrics: {
+      // Tests run many servers side by side: none takes the port unless asked to.
+      port: e.METRICS_PORT === 'off' ? null : (e.METRICS_PORT ?? (e.NODE_ENV === 'test' ? null : 9464)),
+      host: e.METRICS_HOST,
+      nodeName: e.NODE_NAME ?? os.hostname(),
+    },
   };
   return deepFreeze(config);
+}
+
+function databaseConfig(e: ParsedEnv): Config['database'] {
+  return e.DATABASE_URL
+    ? { driver: 'pg', url: e.DATABASE_URL, poolMax: e.DATABASE_POOL_MAX, appRole: e.DATABASE_APP_ROLE, appPassword: e.DATABASE_APP_PASSWORD }
+    : { driver: 'pglite', dataDir: e.DATA_DIR.startsWith('memory://') ? e.DATA_DIR : path.resolve(e.DATA_DIR), appRole: e.DATABASE_APP_ROLE };
+}
+
+/**
+ * What the maintenance commands (`migrate`, `seed`) need: the database and the hashing cost, without
+ * the secrets they never use (so the migration job is not handed them).
+ */
+export function loadDatabaseConfig(source: NodeJS.ProcessEnv = process.env): Readonly<Pick<Config, 'database' | 'bcryptCost'>> {
+  const e = parse(schema, source);
+  return deepFreeze({ database: databaseConfig(e), bcryptCost: e.BCRYPT_COST });
 }
 
 function deepFreeze<T extends object>(value: T): Readonly<T> {

@@ -14,4 +14,6 @@ export interface AppDeps {
   /** null in embedded mode. */
   redis: Redis | null;
   publisher: Publisher;
+  /** Set once SIGTERM arrived: readiness answers 503 while the node keeps serving (server.ts drain). */
+  lifecycle: { draining: boolean };
 }

@@ -13,7 +13,7 @@ import { loadConfig, type Config } from './config.js';
 import { openDatabase } from './db/database.js';
 import { createUnitOfWork, LATER } from './db/unit-of-work.js';
 import { createLogger, type Logger } from './logger.js';
-import { aggregateWorkerMetrics } from './metrics.js';
+import { serveMetrics } from './metrics/index.js';
 import { forwardSessions, type SessionForwarding } from './realtime/session-forwarding.js';
 import { startServer, type RunningServer } from './server.js';
 import { seedDemo } from '../../db/seeds/demo.js';
@@ -22,8 +22,9 @@ const DEMO_LOGINS = `  tenants: demo (Demo Gym), olympia (Olympia Fitness)
   in each: owner/owner123, trainer/trainer123, member/member123, member2/member123
   platform admin: admin/admin123`;
 
-/** How long a stop may take before the stragglers are killed. */
-const STOP_TIMEOUT_MS = 15_000;
+/** How long a stop may take after the drain (requests still finishing) before the stragglers are killed. */
+const FINISH_TIMEOUT_MS = 15_000;
+const stopTimeoutMs = (config: Readonly<Config>) => config.drainSeconds * 1000 + FINISH_TIMEOUT_MS;
 
 function banner(config: Readonly<Config>, workers: number): void {
   const mode = config.database.driver === 'pglite' ? `embedded database in ${config.database.dataDir}` : 'PostgreSQL';
@@ -32,12 +33,13 @@ function banner(config: Readonly<Config>, workers: number): void {
   if (config.seedDemo) console.log(`Demo logins:\n${DEMO_LOGINS}\n`);
 }
 
-function onStopSignal(stop: (signal: string) => Promise<void>): void {
+/** SIGTERM (an orchestrator's stop) drains first; SIGINT (Ctrl-C) stops without the drain period. */
+function onStopSignal(config: Readonly<Config>, stop: (signal: NodeJS.Signals) => Promise<void>): void {
   let stopping = false;
-  const handler = (signal: string) => {
+  const handler = (signal: NodeJS.Signals) => {
     if (stopping) return;
     stopping = true;
-    const force = setTimeout(() => process.exit(1), STOP_TIMEOUT_MS + 2000);
+    const force = setTimeout(() => process.exit(1), stopTimeoutMs(config) + 2000);
     force.unref();
     stop(signal).then(
       () => process.exit(0),
@@ -51,10 +53,11 @@ function onStopSignal(stop: (signal: string) => Promise<void>): void {
 /** One process: the embedded mode, or a server without Redis. */
 async function runSingle(config: Readonly<Config>, log: Logger): Promise<void> {
   const server = await startServer(config, { log });
+  await serveMetrics(config, log);
   banner(config, 1);
-  onStopSignal(async (signal) => {
+  onStopSignal(config, async (signal) => {
     log.info({ signal }, 'shutting down');
-    await server.close();
+    await (signal === 'SIGTERM' ? server.drain() : server.close());
   });
 }
 
@@ -64,14 +67,14 @@ async function runPrimary(config: Readonly<Config>, log: Logger): Promise<void> 
   try {
     if (config.seedDemo) {
       // Events of the seed are left unpublished; the workers' sweeper numbers and emits them.
-      const { created } = await seedDemo({ db, uow: createUnitOfWork(db, LATER), bcryptCost: config.bcryptCost });
+      const { created } = await seedDemo({ db, uow: createUnitOfWork(db, LATER), bcryptCost: config.bcryptCost, activity: config.seedDemoActivity });
       if (created.length) log.info({ created }, 'demo data seeded');
     }
   } finally {
     await db.close();
   }
 
-  aggregateWorkerMetrics();
+  await serveMetrics(config, log);
   let stopping = false;
   const recentDeaths: number[] = [];
   // Where each worker takes the Socket.IO requests that reach its siblings (realtime/session-forwarding.ts).
@@ -85,7 +88,7 @@ async function runPrimary(config: Readonly<Config>, log: Logger): Promise<void> 
     sessionPorts.delete(worker.id);
     tellWorkers();
     if (stopping) return;
-    log.error({ pid: worker.process.pid, code, signal }, 'worker died; starting a new one');
+    log.error({ workerPid: worker.process.pid, code, signal }, 'worker died; starting a new one');
     const now = Date.now();
     recentDeaths.push(now);
     while (recentDeaths.length && recentDeaths[0]! < now - 60_000) recentDeaths.shift();
@@ -112,7 +115,7 @@ async function runPrimary(config: Readonly<Config>, log: Logger): Promise<void> 
   log.info({ port: config.port, workers: config.workers }, 'cluster listening');
   banner(config, config.workers);
 
-  onStopSignal(async (signal) => {
+  onStopSignal(config, async (signal) => {
     stopping = true;
     log.info({ signal }, 'shutting down the cluster');
     const workers = Object.values(cluster.workers ?? {}).filter((w): w is Worker => !!w);
@@ -121,12 +124,13 @@ async function runPrimary(config: Readonly<Config>, log: Logger): Promise<void> 
         (w) =>
           new Promise<void>((resolve) => {
             if (w.isDead()) return resolve();
-            const kill = setTimeout(() => w.process.kill('SIGKILL'), STOP_TIMEOUT_MS);
+            const kill = setTimeout(() => w.process.kill('SIGKILL'), stopTimeoutMs(config));
             w.once('exit', () => {
               clearTimeout(kill);
               resolve();
             });
-            w.process.kill('SIGTERM');
+            // The same signal: SIGTERM makes every worker drain, SIGINT stops them at once.
+            w.process.kill(signal);
           }),
       ),
     );
@@ -154,8 +158,9 @@ async function runWorker(config: Readonly<Config>, log: Logger): Promise<void> {
     await server.close();
     await forwarding?.close();
   };
-  onStopSignal(async (signal) => {
+  onStopSignal(config, async (signal) => {
     log.info({ signal }, 'worker shutting down');
+    if (signal === 'SIGTERM') await server.drain();
     await stop();
   });
   // The primary is gone (killed): this worker is on its own; stop.

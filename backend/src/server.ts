@@ -11,10 +11,12 @@ import { openDatabase } from './db/database.js';
 import { createUnitOfWork } from './db/unit-of-work.js';
 import type { AppDeps } from './deps.js';
 import { createLogger, type Logger } from './logger.js';
+import { labelProcess, timeSocketIoRequests, watchDatabase, watchRedis } from './metrics/index.js';
 import { startBackgroundJobs } from './modules/visits/visits.jobs.js';
 import { createPublisher } from './realtime/publisher.js';
 import { createRealtime, type Realtime, type RealtimeOptions } from './realtime/realtime.js';
 import { seedDemo } from '../../db/seeds/demo.js';
+import { migrations } from '../../db/migrations/index.js';
 
 export interface RunningServer {
   url: string;
@@ -22,6 +24,12 @@ export interface RunningServer {
   deps: AppDeps;
   httpServer: http.Server;
   realtime: Realtime;
+  /**
+   * The stop of SIGTERM: readiness turns 503 at once, the node keeps serving for config.drainSeconds
+   * (the orchestrator and nginx move traffic away meanwhile), then closes.
+   */
+  drain(): Promise<void>;
+  /** Stops taking connections, lets every request in flight finish, sends the sockets elsewhere, lets go. */
   close(): Promise<void>;
 }
 
@@ -41,15 +49,18 @@ export interface StartOptions {
 
 export async function startServer(config: Readonly<Config>, options: StartOptions = {}): Promise<RunningServer> {
   const log = options.log ?? createLogger(config);
-  const db = await openDatabase(config.database, { migrate: options.migrate ?? config.migrateOnStart });
+  labelProcess(config);
+  const db = await openDatabase(config.database, { migrate: options.migrate ?? config.migrateOnStart, log });
+  watchDatabase(db.knex, migrations);
   const redis = config.redisUrl ? new Redis(config.redisUrl, { maxRetriesPerRequest: 2, enableOfflineQueue: true, lazyConnect: false }) : null;
   redis?.on('error', (err) => log.warn({ err: err.message }, 'redis error'));
+  if (redis) watchRedis('app', redis);
   const publisher = createPublisher({ log });
   const uow = createUnitOfWork(db, publisher);
-  const deps: AppDeps = { config, log, db, uow, redis, publisher };
+  const deps: AppDeps = { config, log, db, uow, redis, publisher, lifecycle: { draining: false } };
 
   if (options.seed ?? config.seedDemo) {
-    const { created } = await seedDemo({ db, uow, bcryptCost: config.bcryptCost });
+    const { created } = await seedDemo({ db, uow, bcryptCost: config.bcryptCost, activity: config.seedDemoActivity });
     if (created.length) log.info({ created }, 'demo data seeded');
   }
 
@@ -66,6 +77,7 @@ export async function startServer(config: Readonly<Config>, options: StartOption
   });
   httpServer.keepAliveTimeout = 65_000;
   const realtime = await createRealtime(httpServer, deps, options.realtime);
+  timeSocketIoRequests(httpServer);
   // Closes visits left open too long (safe with several workers: each pass locks what it closes).
   const jobs = startBackgroundJobs(deps);
   await options.worker?.attach({ httpServer, realtime });
@@ -76,31 +88,46 @@ export async function startServer(config: Readonly<Config>, options: StartOption
   const port = (httpServer.address() as AddressInfo).port;
 
   let closing: Promise<void> | null = null;
+  let draining: Promise<void> | null = null;
+  const close = () => {
+    closing ??= (async () => {
+      deps.lifecycle.draining = true;
+      if (httpServer.listening) httpServer.close();
+      // Connections kept alive are closed whenever they fall idle, until the server has let go of all.
+      const idle = setInterval(() => httpServer.closeIdleConnections(), 100);
+      httpServer.closeIdleConnections();
+      try {
+        // Every request that started finishes, however long it takes (the process's stop timeout is the
+        // only limit). Socket.IO's requests are not counted: engine.io answers them before this handler.
+        while (inFlight > 0) await new Promise((r) => setTimeout(r, 20));
+        // Closing the transports makes the clients reconnect, to another node; also closes the HTTP server.
+        await realtime.close();
+      } finally {
+        clearInterval(idle);
+      }
+      httpServer.closeAllConnections();
+      await jobs.stop();
+      await publisher.flush();
+      redis?.disconnect();
+      await db.close();
+    })();
+    return closing;
+  };
   return {
     url: `http://127.0.0.1:${port}`,
     port,
     deps,
     httpServer,
     realtime,
-    close() {
-      closing ??= (async () => {
-        // Stop taking connections, let requests in flight finish, send sockets elsewhere, then let go.
-        const force = setTimeout(() => httpServer.closeAllConnections(), 5000);
-        force.unref();
-        if (httpServer.listening) httpServer.close();
-        httpServer.closeIdleConnections();
-        // Also closes the HTTP server (waiting for its connections) when it listens.
-        await realtime.close();
-        // Requests still running (a request on a connection kept alive does not keep close() waiting).
-        for (let waited = 0; inFlight > 0 && waited < 5000; waited += 20) await new Promise((r) => setTimeout(r, 20));
-        clearTimeout(force);
-        httpServer.closeAllConnections();
-        await jobs.stop();
-        await publisher.flush();
-        redis?.disconnect();
-        await db.close();
+    drain() {
+      draining ??= (async () => {
+        deps.lifecycle.draining = true;
+        log.info({ seconds: config.drainSeconds }, 'draining: readiness is 503, still serving');
+        await new Promise((r) => setTimeout(r, config.drainSeconds * 1000));
+        await close();
       })();
-      return closing;
+      return draining;
     },
+    close,
   };
 }

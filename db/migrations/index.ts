@@ -4,6 +4,8 @@ import * as eventSweep from './20261125001000_event_sweep.js';
 import * as eventSequencing from './20261125002000_event_sequencing.js';
 import * as bookPlace from './20261125003000_book_place.js';
 import * as publishedWatermark from './20261125004000_published_watermark.js';
+import * as migrationsReadable from './20261202110000_migrations_readable.js';
+import * as revocations from './20261202140000_revocations.js';
 
 /** Every migration in order. Listed here (not discovered on disk) so the same list runs from TS and the build. */
 export const migrations: ReadonlyArray<{ name: string; up(knex: Knex): Promise<void>; down(knex: Knex): Promise<void> }> = [
@@ -12,4 +14,6 @@ export const migrations: ReadonlyArray<{ name: string; up(knex: Knex): Promise<v
   { name: '20261125002000_event_sequencing', ...eventSequencing },
   { name: '20261125003000_book_place', ...bookPlace },
   { name: '20261125004000_published_watermark', ...publishedWatermark },
+  { name: '20261202110000_migrations_readable', ...migrationsReadable },
+  { name: '20261202140000_revocations', ...revocations },
 ];

@@ -1,11 +1,15 @@
 /**
  * Demo data of SPEC section 7. Idempotent: tenants and users are created once; bookings for today and
- * tomorrow (tenant time) are topped up on every run, so a demo started on any day has some.
+ * tomorrow (tenant time) are topped up on every run, so a demo started on any day has some; with
+ * `activity`, demo-activity.ts adds the visits and bookings that make it look alive.
  */
 import bcrypt from 'bcrypt';
 import type { Knex } from 'knex';
 import type { Database } from '../../backend/src/db/database.js';
 import type { UnitOfWork } from '../../backend/src/db/unit-of-work.js';
+import { addDays, buildSlotGrid, localDate, pickSlots, priceFor } from '../../backend/src/modules/slots/slot-grid.js';
+import { calendarOf } from '../../backend/src/modules/slots/tenant-clock.js';
+import { seedActivity } from './demo-activity.js';
 
 interface DemoArea {
   name_en: string;
@@ -73,9 +77,12 @@ export interface SeedDeps {
   db: Database;
   uow: UnitOfWork;
   bcryptCost: number;
+  /** Also the lively part (demo-activity.ts): weeks of visits, people inside now, the coming week's bookings. */
+  activity?: boolean;
+  now?: Date;
 }
 
-export async function seedDemo({ db, uow, bcryptCost }: SeedDeps): Promise<{ created: string[] }> {
+export async function seedDemo({ db, uow, bcryptCost, activity = false, now = new Date() }: SeedDeps): Promise<{ created: string[] }> {
   const created: string[] = [];
   const hash = (password: string) => bcrypt.hash(password, bcryptCost);
 
@@ -102,58 +109,59 @@ export async function seedDemo({ db, uow, bcryptCost }: SeedDeps): Promise<{ cre
     const tenantId: string = tenant.id;
     await uow.inTenant(tenantId, async ({ trx }) => {
       if (!(await trx('users').first())) {
-        for (const u of USERS) {
-          await trx('users').insert({
-            tenant_id: tenantId, username: u.username, password_hash: await hash(u.password), role: u.role,
-            full_name: u.full_name, email: `${u.username}@${t.subdomain}.example`, locale: t.locale,
-            member_id: u.role === 'member' ? `M-${u.username.toUpperCase()}` : null,
-          });
-        }
+        // bcrypt runs on libuv's thread pool: hashing side by side takes a quarter of the time.
+        const hashes = await Promise.all(USERS.map((u) => hash(u.password)));
+        await trx('users').insert(USERS.map((u, i) => ({
+          tenant_id: tenantId, username: u.username, password_hash: hashes[i], role: u.role,
+          full_name: u.full_name, email: `${u.username}@${t.subdomain}.example`, locale: t.locale,
+          member_id: u.role === 'member' ? `M-${u.username.toUpperCase()}` : null,
+        })));
         await trx('gym_areas').insert(AREAS.map((a) => ({ ...a, tenant_id: tenantId })));
         await trx('workout_programs').insert(PROGRAMS.map((p) => ({ ...p, exercises: JSON.stringify(p.exercises), tenant_id: tenantId })));
       }
-      await topUpBookings(trx, tenantId);
+      await topUpBookings(trx, tenantId, tenant.settings ?? {}, now);
+      if (activity) await seedActivity(trx, { id: tenantId, subdomain: t.subdomain, settings: tenant.settings ?? {} }, bcryptCost, now);
     });
   }
   return { created };
 }
 
-/** Gives the demo members a booking today and tomorrow (tenant time) when they have none those days. */
-async function topUpBookings(trx: Knex.Transaction, tenantId: string): Promise<void> {
-  const { rows } = (await trx.raw(
-    `select (now() at time zone coalesce(settings->>'timezone', 'UTC'))::date as today, settings->>'timezone' as tz
-       from tenants where id = ?`,
-    [tenantId],
-  )) as { rows: Array<{ today: string; tz: string }> };
-  const { today, tz } = rows[0]!;
-  const members = await trx('users').where({ role: 'member' }).orderBy('username');
-  const areas = await trx('gym_areas').where({ is_bookable: true }).orderBy('name_en');
+/**
+ * Gives the SPEC's demo members a booking today and tomorrow (tenant time) when they have none those
+ * days, on the lowest free place of the slot; a slot with no free place, or a member already booked at
+ * that time, is left alone (people may have booked anything since the last start).
+ */
+async function topUpBookings(trx: Knex.Transaction, tenantId: string, settings: Record<string, unknown>, now: Date): Promise<void> {
+  const { zone, openingHours } = calendarOf(settings);
+  const today = localDate(now, zone);
+  const members = await trx('users').whereIn('username', ['member', 'member2']).where({ role: 'member' });
+  const areas = await trx('gym_areas').where({ is_bookable: true });
   const plan = [
-    { day: 0, time: '18:00', member: 0, area: 'Yoga Studio' },
-    { day: 0, time: '19:00', member: 1, area: 'Squash Court' },
-    { day: 1, time: '09:00', member: 0, area: 'Squash Court' },
-    { day: 1, time: '10:00', member: 1, area: 'Weight Room' },
+    { day: 0, time: '18:00', member: 'member', area: 'Yoga Studio' },
+    { day: 0, time: '19:00', member: 'member2', area: 'Squash Court' },
+    { day: 1, time: '09:00', member: 'member', area: 'Squash Court' },
+    { day: 1, time: '10:00', member: 'member2', area: 'Weight Room' },
   ];
   for (const p of plan) {
-    const member = members[p.member];
+    const member = members.find((m) => m.username === p.member);
     const area = areas.find((a) => a.name_en === p.area);
     if (!member || !area) continue;
-    const { rows: dates } = (await trx.raw('select (?::date + ?::int)::text as d', [today, p.day])) as { rows: Array<{ d: string }> };
-    const date = dates[0]!.d;
-    const exists = await trx('bookings').where({ user_id: member.id, booking_date: date }).first();
-    if (exists) continue;
-    const duration = area.slot_minutes;
+    const date = addDays(today, p.day);
+    if (await trx('bookings').where({ user_id: member.id, booking_date: date }).first()) continue;
+    const grid = buildSlotGrid({ date, zone, hours: area.opening_hours ?? openingHours, slotMinutes: area.slot_minutes });
+    const slot = pickSlots(grid, p.time, area.slot_minutes);
+    if (!slot.ok) continue;
     await trx.raw(
       `insert into bookings (tenant_id, user_id, gym_area_id, booking_date, start_time, duration, starts_at, ends_at, place, price, status)
-       select ?, ?, ?, ?::date, ?::time, ?, (?::date + ?::time) at time zone ?, (?::date + ?::time) at time zone ? + make_interval(mins => ?::int),
-              coalesce((select max(place) from bookings b where b.gym_area_id = ? and b.status = 'confirmed'
-                        and b.period && tstzrange((?::date + ?::time) at time zone ?, (?::date + ?::time) at time zone ? + make_interval(mins => ?::int))), 0) + 1,
-              ?::numeric, 'confirmed'`,
-      [
-        tenantId, member.id, area.id, date, p.time, duration, date, p.time, tz, date, p.time, tz, duration,
-        area.id, date, p.time, tz, date, p.time, tz, duration,
-        Math.round(Number(area.price_per_hour) * duration * 100 / 60) / 100,
-      ],
+       select ?, ?, a.id, ?::date, ?::time, ?, ?, ?, free.place, ?, 'confirmed'
+         from gym_areas a
+         cross join lateral (select min(g) as place from generate_series(1, a.booking_capacity) g
+                              where not exists (select 1 from bookings b where b.gym_area_id = a.id and b.place = g
+                                                  and b.status = 'confirmed' and b.period && tstzrange(?, ?, '[)'))) free
+        where a.id = ? and free.place is not null
+       on conflict do nothing`,
+      [tenantId, member.id, date, p.time, area.slot_minutes, slot.startsAt, slot.endsAt,
+        priceFor(Number(area.price_per_hour), area.slot_minutes), slot.startsAt, slot.endsAt, area.id],
     );
   }
 }

@@ -70,8 +70,6 @@ describe.runIf(withPostgres)('session cookies in production on PostgreSQL', () =
       driver: 'pg',
       env: {
         NODE_ENV: 'production',
-        JWT_SECRET: 'test-production-jwt-secret-0123456789abcdef',
-        SESSION_SECRET: 'test-production-session-secret-0123456789ab',
         TRUST_PROXY: 'true',
         MIGRATE_ON_START: 'true',
         SEED_DEMO: 'true',

@@ -7,7 +7,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { startServer, type RunningServer } from '../../backend/src/server.js';
 import { requireService, withPostgres } from '../support/services.js';
 import { athensDate, startGym, type GymFixture } from '../support/gym.js';
-import { DESKTOP, ensureBuilt, launchBrowser, newContext, shoot, signIn } from './support.js';
+import { DESKTOP, ensureBuilt, expectProblems, launchBrowser, newContext, shoot, signIn } from './support.js';
 
 const withChromium = await requireService('chromium');
 
@@ -26,7 +26,6 @@ describe.runIf(withPostgres && withChromium)('the web dashboard', { timeout: 60_
     const context = await newContext(browser, gym.url, options);
     contexts.push(context);
     const page = await context.newPage();
-    page.on('pageerror', (err) => console.error('page error:', err.message));
     return page;
   }
 
@@ -51,6 +50,7 @@ describe.runIf(withPostgres && withChromium)('the web dashboard', { timeout: 60_
 
     await page.getByLabel('Gym').fill('demo');
     await page.getByLabel('Username').fill('member');
+    expectProblems(page, /status of 401 \(Unauthorized\) \(\S+\/auth\/login\)$/);
     await page.getByLabel('Password').fill('wrong-password');
     await page.getByRole('button', { name: 'Sign in' }).click();
     await expect(page.getByTestId('login-error').textContent()).resolves.toContain('Wrong username or password');

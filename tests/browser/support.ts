@@ -2,21 +2,57 @@
  * Browser-test support: builds the web app once when dist/frontend is missing or older than its sources,
  * launches Debian's Chromium through playwright-core, signs people in through the real login form, and
  * saves each screen at phone and desktop width into tests/browser/screenshots/.
+ *
+ * Every browser profile a test opens is watched: a page error, a console error or a failed request fails
+ * that test when it ends, unless the test said it expects it (`expectProblems`).
  */
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { onTestFinished } from 'vitest';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { CHROMIUM_PATH } from '../support/services.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const DIST_INDEX = path.join(ROOT, 'dist/frontend/index.html');
-const SHOTS = path.join(ROOT, 'tests/browser/screenshots');
+export const SHOTS = path.join(ROOT, 'tests/browser/screenshots');
 const SOURCES = ['frontend', 'backend/src/contracts', 'vite.config.ts'];
 
 export const PHONE = { width: 390, height: 844 } as const;
-export const DESKTOP = { width: 1280, height: 860 } as const;
+export const DESKTOP = { width: 1440, height: 900 } as const;
+
+interface Watch { problems: string[]; expected: RegExp[] }
+const watches = new WeakMap<BrowserContext, Watch>();
+
+/** Lets the problems matching these patterns (e.g. /401/ for a wrong password) pass in this profile. */
+export function expectProblems(target: BrowserContext | Page, ...patterns: RegExp[]): void {
+  const context = 'context' in target && typeof target.context === 'function' ? target.context() : (target as BrowserContext);
+  watches.get(context)?.expected.push(...patterns);
+}
+
+function watch(context: BrowserContext): void {
+  // Signed out, the app asks who it is and hears 401: the answer it expects, which Chromium logs anyway.
+  const state: Watch = { problems: [], expected: [/status of 401 \(Unauthorized\) \(\S+\/auth\/me\)$/] };
+  watches.set(context, state);
+  const note = (problem: string) => state.problems.push(problem);
+  const onPage = (page: Page) => {
+    page.on('pageerror', (err) => note(`page error on ${page.url()}: ${err.message}`));
+    page.on('console', (msg) => {
+      if (msg.type() === 'error') note(`console error on ${page.url()}: ${msg.text()} (${msg.location().url})`);
+    });
+  };
+  context.on('page', onPage);
+  context.on('requestfailed', (request) => {
+    const reason = request.failure()?.errorText ?? 'failed';
+    // A request cut short by leaving or closing the page is not a failure of the app.
+    if (reason !== 'net::ERR_ABORTED') note(`request failed: ${request.method()} ${request.url()} (${reason})`);
+  });
+  onTestFinished(() => {
+    const unexpected = state.problems.filter((p) => !state.expected.some((pattern) => pattern.test(p)));
+    if (unexpected.length) throw new Error(`The browser reported what the test did not expect:\n  ${unexpected.join('\n  ')}`);
+  });
+}
 
 function newestMtime(target: string): number {
   const full = path.join(ROOT, target);
@@ -56,15 +92,23 @@ export function launchBrowser(): Promise<Browser> {
 }
 
 /** A fresh browser profile (own cookies and storage) at phone width, in English unless told. */
-export async function newContext(browser: Browser, baseURL: string, options: { viewport?: { width: number; height: number }; locale?: string } = {}): Promise<BrowserContext> {
+export async function newContext(
+  browser: Browser,
+  baseURL: string,
+  options: { viewport?: { width: number; height: number }; locale?: string; serviceWorkers?: 'allow' | 'block' } = {},
+): Promise<BrowserContext> {
   const context = await browser.newContext({
     baseURL,
     viewport: options.viewport ?? PHONE,
     locale: options.locale ?? 'en-GB',
     timezoneId: 'Europe/Athens',
     reducedMotion: 'reduce',
+    // The service worker only where a test is about it: elsewhere every request goes straight to the server.
+    serviceWorkers: options.serviceWorkers ?? 'block',
   });
-  context.setDefaultTimeout(10_000);
+  // Generous: the machines that run the suite are often loaded.
+  context.setDefaultTimeout(20_000);
+  watch(context);
   return context;
 }
 

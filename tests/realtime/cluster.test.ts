@@ -6,7 +6,7 @@
  */
 import http from 'node:http';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { loadConfig } from '../../backend/src/config.js';
+import { loadDatabaseConfig } from '../../backend/src/config.js';
 import { openDatabase, type Database } from '../../backend/src/db/database.js';
 import { createUnitOfWork, LATER, type UnitOfWork } from '../../backend/src/db/unit-of-work.js';
 import { login } from '../support/auth.js';
@@ -94,7 +94,7 @@ describe.runIf(withPostgres && withRedis)('a cluster of two workers', () => {
     redis = await privateRedis();
     port = await freePort();
     cluster = await startCluster({ DATABASE_URL: database.url, REDIS_URL: redis.url, PORT: port });
-    db = await openDatabase(loadConfig({ DATABASE_URL: database.url }).database, { migrate: false });
+    db = await openDatabase(loadDatabaseConfig({ DATABASE_URL: database.url }).database, { migrate: false });
     // Writes that stand for another machine of the deployment: committed, published by nobody here.
     uow = createUnitOfWork(db, LATER);
     const tenants = await db.knex('tenants').select('id', 'subdomain');

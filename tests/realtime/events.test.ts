@@ -11,6 +11,7 @@ import { startServer } from '../../backend/src/server.js';
 import { login, type LoginResult } from '../support/auth.js';
 import { factories } from '../support/factories.js';
 import { withPostgres } from '../support/services.js';
+import { TEST_SECRETS } from '../support/secrets.js';
 import { createTestDatabase } from '../support/test-database.js';
 import { api, startTestServer, type TestServer } from '../support/test-server.js';
 import { connect, range, recordEvents, recordMarked, resume, seqsOf, until, type Client } from './helpers.js';
@@ -231,7 +232,7 @@ describe.runIf(withPostgres)('events on one server', () => {
 describe.runIf(withPostgres)('a server restart', () => {
   it('loses no event: a client resumes from the new server and gets everything committed meanwhile', async () => {
     const database = await createTestDatabase();
-    const env = { NODE_ENV: 'test', PORT: '0', HOST: '127.0.0.1', BCRYPT_COST: '4', SEED_DEMO: 'true', LOG_LEVEL: 'silent', DATABASE_URL: database.url };
+    const env = { NODE_ENV: 'test', PORT: '0', HOST: '127.0.0.1', BCRYPT_COST: '4', SEED_DEMO: 'true', LOG_LEVEL: 'silent', DATABASE_URL: database.url, ...TEST_SECRETS };
     let server = await startServer(loadConfig(env));
     try {
       const owner = await login(server.url, 'demo', 'owner', 'owner123');

@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../backend/src/config.js';
 import { newOpaqueToken, signAccessToken } from '../../backend/src/modules/auth/tokens.js';
 import { startServer } from '../../backend/src/server.js';
+import { TEST_SECRETS } from '../support/secrets.js';
 import { createTestDatabase } from '../support/test-database.js';
 import { api } from '../support/test-server.js';
 import { login, WebClient, type LoginResult } from '../support/auth.js';
@@ -120,7 +121,7 @@ describe.runIf(withPostgres)('a connection whose credentials are revoked', () =>
   it('is dropped: a revoked display token and a signed-out login lose their sockets', async () => {
     const database = await createTestDatabase();
     const config = loadConfig({
-      NODE_ENV: 'test', PORT: '0', HOST: '127.0.0.1', BCRYPT_COST: '4', SEED_DEMO: 'true', LOG_LEVEL: 'silent', DATABASE_URL: database.url,
+      NODE_ENV: 'test', PORT: '0', HOST: '127.0.0.1', BCRYPT_COST: '4', SEED_DEMO: 'true', LOG_LEVEL: 'silent', DATABASE_URL: database.url, ...TEST_SECRETS,
     });
     const server = await startServer(config, { realtime: { recheckMs: 200 } });
     try {

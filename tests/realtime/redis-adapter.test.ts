@@ -7,6 +7,7 @@ import { loadConfig } from '../../backend/src/config.js';
 import { startServer, type RunningServer } from '../../backend/src/server.js';
 import { login } from '../support/auth.js';
 import { REDIS_URL, withPostgres, withRedis } from '../support/services.js';
+import { TEST_SECRETS } from '../support/secrets.js';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
 import { connect, recordEvents, until } from './helpers.js';
 
@@ -20,7 +21,7 @@ for (const sharded of [true, false]) {
       database = await createTestDatabase();
       const env = {
         NODE_ENV: 'test', PORT: '0', HOST: '127.0.0.1', BCRYPT_COST: '4', LOG_LEVEL: 'silent',
-        DATABASE_URL: database.url, REDIS_URL, REDIS_SHARDED: String(sharded),
+        DATABASE_URL: database.url, REDIS_URL, REDIS_SHARDED: String(sharded), ...TEST_SECRETS,
       };
       // No sweeper and no settling re-read: Redis is the only way for A to hear of B's events.
       const realtime = { sweeper: false, settleMs: 600_000 };

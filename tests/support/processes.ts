@@ -10,6 +10,7 @@ import fs from 'node:fs';
 import http from 'node:http';
 import net from 'node:net';
 import path from 'node:path';
+import { TEST_SECRETS } from './secrets.js';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -169,7 +170,8 @@ function childrenOf(pid: number): number[] {
 export async function spawnProduct(env: Record<string, string>, timeoutMs: number): Promise<{ proc: ChildProcess; output(): string }> {
   const proc = spawn(process.execPath, ['--import', 'tsx', 'backend/src/main.ts'], {
     cwd: ROOT,
-    env: { PATH: process.env.PATH, NODE_ENV: 'test', HOST: '127.0.0.1', BCRYPT_COST: '4', SEED_DEMO: 'true', ...env },
+    // No drain period unless a test asks for one: stopping and rolling stay quick.
+    env: { PATH: process.env.PATH, NODE_ENV: 'test', HOST: '127.0.0.1', BCRYPT_COST: '4', SEED_DEMO: 'true', SEED_DEMO_ACTIVITY: 'false', DRAIN_SECONDS: '0', ...TEST_SECRETS, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';

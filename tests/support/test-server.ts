@@ -5,6 +5,7 @@
 import { loadConfig, type Config } from '../../backend/src/config.js';
 import { startServer, type RunningServer } from '../../backend/src/server.js';
 import { createTestDatabase, type TestDatabase } from './test-database.js';
+import { TEST_SECRETS } from './secrets.js';
 import { REDIS_URL } from './services.js';
 
 export type Driver = 'pg' | 'pglite';
@@ -25,12 +26,15 @@ export async function startTestServer(
     HOST: '127.0.0.1',
     BCRYPT_COST: '4',
     SEED_DEMO: options.seed === false ? 'false' : 'true',
+    // The SPEC's demo data only: tests count people and places; demo-seed and the screen tour turn it on.
+    SEED_DEMO_ACTIVITY: 'false',
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
     ...options.env,
   };
   if (driver === 'pg') {
     database = await createTestDatabase();
     env.DATABASE_URL = database.url;
+    for (const [name, value] of Object.entries(TEST_SECRETS)) env[name] ??= value;
   } else {
     env.DATA_DIR = 'memory://';
   }

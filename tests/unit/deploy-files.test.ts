@@ -7,6 +7,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
 import { IN_CI } from '../support/services.js';
 
 const has = (cmd: string) => {
@@ -26,15 +27,65 @@ function requireTool(cmd: string): boolean {
 }
 
 describe('deployment files', () => {
-  it.runIf(requireTool('docker-compose'))('docker-compose accepts the compose file with its secrets from an env file', () => {
+  const secrets: Record<string, string> = { POSTGRES_PASSWORD: 'owner-pw-1', DATABASE_APP_PASSWORD: 'app-pw-2', REDIS_PASSWORD: 'redis-pw-3', JWT_SECRET: 'jwt-4', SESSION_SECRET: 'session-5' };
+  const renderCompose = (env: Record<string, string> | null) => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'compose-'));
     fs.copyFileSync('docker-compose.yml', path.join(dir, 'docker-compose.yml'));
-    fs.writeFileSync(path.join(dir, '.env'), 'POSTGRES_PASSWORD=p\nDATABASE_APP_PASSWORD=a\nJWT_SECRET=' + 'j'.repeat(40) + '\nSESSION_SECRET=' + 's'.repeat(40) + '\n');
-    const out = execFileSync('docker-compose', ['config', '--services'], { cwd: dir, encoding: 'utf8' });
-    expect(out.trim().split('\n').sort()).toEqual(['app1', 'app2', 'migrate', 'nginx', 'postgres', 'redis']);
-    // Without the secrets it refuses to render.
-    fs.rmSync(path.join(dir, '.env'));
-    expect(() => execFileSync('docker-compose', ['config'], { cwd: dir, stdio: 'pipe' })).toThrow();
+    if (env) fs.writeFileSync(path.join(dir, '.env'), Object.entries(env).map(([k, v]) => `${k}=${v}\n`).join(''));
+    return execFileSync('docker-compose', ['config'], { cwd: dir, encoding: 'utf8', stdio: 'pipe' });
+  };
+  const seconds = (duration: string) => Number(/^(\d+)s$/.exec(duration)?.[1] ?? NaN);
+
+  it.runIf(requireTool('docker-compose'))('docker-compose accepts the compose file with its secrets from an env file, and refuses it without', () => {
+    const compose = parse(renderCompose(secrets));
+    expect(Object.keys(compose.services).sort()).toEqual(['app1', 'app2', 'migrate', 'nginx', 'postgres', 'redis']);
+    for (const name of Object.keys(secrets)) {
+      const { [name]: _left, ...missing } = secrets;
+      expect(() => renderCompose(missing), name).toThrow();
+    }
+  });
+
+  it.runIf(requireTool('docker-compose'))('gives each container only what it needs: app nodes the app role, the migration the owner', () => {
+    const { services } = parse(renderCompose(secrets));
+    for (const app of ['app1', 'app2']) {
+      const env = services[app].environment as Record<string, string>;
+      const all = JSON.stringify(services[app]);
+      expect(all, app).not.toContain(secrets.POSTGRES_PASSWORD);
+      expect(env.POSTGRES_PASSWORD, app).toBeUndefined();
+      expect(new URL(env.DATABASE_URL!).username).toBe('gym_app');
+      expect(env.REDIS_URL).toBe(`redis://:${secrets.REDIS_PASSWORD}@redis:6379`);
+      expect([env.JWT_SECRET, env.SESSION_SECRET]).toEqual([secrets.JWT_SECRET, secrets.SESSION_SECRET]);
+      expect(services[app].env_file).toBeUndefined();
+      // The drain fits in the time compose waits before it kills.
+      expect(seconds(services[app].stop_grace_period)).toBeGreaterThan(Number(env.DRAIN_SECONDS) + 10);
+    }
+    const migrate = services.migrate.environment as Record<string, string>;
+    expect(new URL(migrate.DATABASE_URL!).username).toBe('gym_owner');
+    expect(migrate.JWT_SECRET ?? migrate.SESSION_SECRET).toBeUndefined();
+    expect(services.migrate.command).toEqual(['npm', 'run', 'migrate']);
+  });
+
+  it.runIf(requireTool('docker-compose'))('runs Redis with a password and the append-only file on a volume, and checks nginx health', () => {
+    const { services, volumes } = parse(renderCompose(secrets));
+    const redis = services.redis;
+    const command = (redis.command as string[]).join(' ');
+    expect(command).toContain(`--requirepass ${secrets.REDIS_PASSWORD}`);
+    expect(command).toContain('--appendonly yes');
+    expect(redis.volumes.map((v: string | { target: string }) => (typeof v === 'string' ? v.split(':')[1] : v.target))).toContain('/data');
+    expect(Object.keys(volumes)).toContain('redisdata');
+    expect(JSON.stringify(redis.healthcheck.test)).toContain('redis-cli ping');
+    expect(services.nginx.healthcheck?.test).toBeTruthy();
+  });
+
+  it('builds images whose commands the README names: compiled migrate and seed, nginx without the stock server', () => {
+    const dockerfile = fs.readFileSync('Dockerfile', 'utf8');
+    expect(dockerfile).toMatch(/npm pkg set scripts\.migrate="node dist\/db\/migrate\.js" scripts\.seed="node dist\/db\/seed\.js"/);
+    expect(dockerfile).toMatch(/rm -f \/etc\/nginx\/conf\.d\/default\.conf/);
+    // The build compiles db/ (migrate.ts, seed.ts) next to the backend.
+    expect(JSON.parse(fs.readFileSync('tsconfig.build.json', 'utf8')).include).toContain('db');
+    const readme = fs.readFileSync('README.md', 'utf8');
+    expect(readme).toContain('docker compose run --rm migrate');
+    expect(readme).toContain('docker compose run --rm migrate npm run seed');
   });
 
   it.runIf(requireTool('nginx'))('nginx accepts the rendered site template', () => {

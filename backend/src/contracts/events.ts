@@ -75,7 +75,14 @@ export const CONNECT_ERRORS = {
   forbidden: 'forbidden',
   /** The server could not check the credentials right now (database down): retry later. */
   unavailable: 'unavailable',
+  /** The person (user or display token) already holds SOCKETS_PER_PERSON open sockets: close one, or retry later. */
+  tooManyConnections: 'too_many_connections',
+  /** The replay asked for in the handshake (`since`) is over the person's replay budget of this minute: retry later. */
+  replayLimited: 'replay_limited',
 } as const;
+
+/** The `data.code` of a `resume` ack refused because the person's replay budget of this minute is spent. */
+export const REPLAY_LIMITED = 'replay_limited';
 export type ConnectErrorMessage = (typeof CONNECT_ERRORS)[keyof typeof CONNECT_ERRORS];
 
 /** Events between the servers of a cluster (through the Redis adapter), per tenant namespace. */
@@ -84,7 +91,15 @@ export interface InterServerEvents {
   event: (event: StoredEvent) => void;
   /** Events may have been lost between servers (Redis was away): re-read the log from Postgres. */
   resync: () => void;
+  /** (Main namespace) someone's access changed: drop what is cached about it and check their sockets again. */
+  revocation: (notice: RevocationNotice) => void;
 }
+
+/** A committed change of access, announced to every server: a person's, a display token's, or a tenant's status. */
+export type RevocationNotice =
+  | { kind: 'user'; tenantId: string | null; userId: string }
+  | { kind: 'display'; tenantId: string }
+  | { kind: 'tenant'; tenantId: string };
 
 export type SocketRole = 'member' | 'trainer' | 'owner' | 'display';
 

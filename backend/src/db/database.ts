@@ -13,6 +13,8 @@ import { PGlite, types as pgliteTypes } from '@electric-sql/pglite';
 import { btree_gist } from '@electric-sql/pglite/contrib/btree_gist';
 import { migrations } from '../../../db/migrations/index.js';
 import type { Config } from '../config.js';
+import type { Logger } from '../logger.js';
+import { timeStatement } from '../metrics/database.js';
 
 export interface Database {
   /** Queries run as the app role: no superuser, no BYPASSRLS, so row-level security always applies. */
@@ -35,6 +37,8 @@ export interface Database {
    * PostgreSQL runs as one implicit transaction (all of it commits, or none of it).
    */
   statement<R>(settings: Readonly<Record<string, string>>, sql: string): Promise<R[]>;
+  /** How many migrations of this code have not run on the database (knex's migrate.list). */
+  pendingMigrations(): Promise<number>;
   close(): Promise<void>;
 }
 
@@ -129,14 +133,45 @@ export async function migrateLatest(knex: Knex): Promise<string[]> {
   return applied;
 }
 
+const PERMISSION_DENIED = '42501';
+
+/**
+ * Migrations of this code not yet applied. The app role reads knex's table only once the migration
+ * that grants it ran, so "permission denied" means pending too (and an unmigrated database has no
+ * app role to log in with: that is the database being down).
+ */
+async function pendingMigrations(knex: Knex): Promise<number> {
+  try {
+    const [, pending] = (await knex.migrate.list({ migrationSource })) as [unknown[], unknown[]];
+    return pending.length;
+  } catch (err) {
+    if ((err as { code?: string }).code === PERMISSION_DENIED) return migrations.length;
+    throw err;
+  }
+}
+
+/** knex's warnings and errors (connection errors, stacks) as JSON lines of our logger, never plain text. */
+function knexLog(log: Logger | undefined): Knex.Config['log'] {
+  const quiet = () => undefined;
+  if (!log) return { warn: quiet, error: quiet, deprecate: quiet, debug: quiet };
+  const line = (message: unknown) => (typeof message === 'string' ? message.split('\n')[0] : message);
+  return {
+    warn: (message: unknown) => log.warn({ source: 'knex', detail: line(message) }, 'database warning'),
+    error: (message: unknown) => log.error({ source: 'knex', detail: line(message) }, 'database error'),
+    deprecate: (method: string, alternative: string) => log.debug({ source: 'knex', method, alternative }, 'knex deprecation'),
+    debug: (message: unknown) => log.debug({ source: 'knex', detail: message }, 'knex debug'),
+  };
+}
+
 export async function openDatabase(
   cfg: Config['database'],
-  options: { migrate: boolean } = { migrate: true },
+  options: { migrate: boolean; log?: Logger } = { migrate: true },
 ): Promise<Database> {
   const appRole = cfg.appRole;
+  const log = knexLog(options.log);
   if (cfg.driver === 'pg') {
     if (options.migrate) {
-      const owner = knexFactory({ client: 'pg', connection: cfg.url, pool: { min: 0, max: 1 }, appRole, appPassword: cfg.appPassword } as Knex.Config);
+      const owner = knexFactory({ client: 'pg', connection: cfg.url, pool: { min: 0, max: 1 }, log, appRole, appPassword: cfg.appPassword } as Knex.Config);
       try {
         await migrateLatest(owner);
       } finally {
@@ -150,10 +185,13 @@ export async function openDatabase(
     const knex = knexFactory({
       client: SettingsPgClient as unknown as typeof Knex.Client,
       connection: url.toString(),
+      log,
       pool: {
         min: 0,
         max: cfg.poolMax,
         afterCreate(conn: pg.Client, done: (err: Error | null, conn: pg.Client) => void) {
+          // A connection the server drops while idle (a restart) is logged once, as JSON; knex discards it.
+          conn.on('error', (err) => options.log?.warn({ source: 'pg', err: err.message, code: (err as { code?: string }).code }, 'database connection lost'));
           conn.query(`SET statement_timeout = '15s'`, (err) => done(err, conn));
         },
       },
@@ -166,12 +204,13 @@ export async function openDatabase(
       async statement<R>(settings: Readonly<Record<string, string>>, sql: string): Promise<R[]> {
         const conn = (await knex.client.acquireConnection()) as pg.Client;
         try {
-          const results = (await conn.query(`SELECT ${setConfigCalls(settings)}; ${sql}`)) as unknown as pg.QueryResult[];
+          const results = (await timeStatement(sql, () => conn.query(`SELECT ${setConfigCalls(settings)}; ${sql}`))) as unknown as pg.QueryResult[];
           return results[1]!.rows as R[];
         } finally {
           await knex.client.releaseConnection(conn);
         }
       },
+      pendingMigrations: () => pendingMigrations(knex),
       close: () => knex.destroy(),
     };
   }
@@ -185,7 +224,7 @@ export async function openDatabase(
       [pgliteTypes.DATE]: (v: string) => v,
     },
   });
-  const knex = knexFactory({ client: PgliteClient as unknown as typeof Knex.Client, connection: () => ({ pglite }), appRole } as Knex.Config);
+  const knex = knexFactory({ client: PgliteClient as unknown as typeof Knex.Client, connection: () => ({ pglite }), log, appRole } as Knex.Config);
   // PGlite is single-user with one connection: migrate as its owner, then switch the connection to the
   // app role (and every transaction switches again, see unit-of-work). The process owns the data files,
   // so the role is a guard against mistakes in our queries, not against the process itself.
@@ -211,6 +250,7 @@ export async function openDatabase(
     transaction,
     statement: async <R>(settings: Readonly<Record<string, string>>, sql: string) =>
       transaction(settings, async (trx) => ((await trx.raw(sql)) as { rows: R[] }).rows),
+    pendingMigrations: () => pendingMigrations(knex),
     close: () => knex.destroy(),
   };
 }

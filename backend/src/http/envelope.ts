@@ -14,12 +14,18 @@ export function reply<T>(ctx: Context, data: T, options: { status?: number; mess
   ctx.body = body;
 }
 
+/** A message key with the values of its placeholders. */
+export interface MessageText {
+  key: MessageKey;
+  params?: Record<string, string | number>;
+}
+
 /** The failure envelope; the message is in the caller's language. */
-export function failure(ctx: Context, status: number, code: ErrorCode, details?: unknown): void {
+export function failure(ctx: Context, status: number, code: ErrorCode, details?: unknown, text?: MessageText): void {
   ctx.status = status;
   const body: Envelope<{ code: ErrorCode; details?: unknown }> = {
     success: false,
-    message: translate(ctx.state.locale ?? 'en', `error.${code}`),
+    message: translate(ctx.state.locale ?? 'en', text?.key ?? `error.${code}`, text?.params),
     data: details === undefined ? { code } : { code, details },
     timestamp: new Date().toISOString(),
   };

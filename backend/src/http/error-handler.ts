@@ -98,7 +98,7 @@ export function errorHandler(log: { error(obj: object, msg: string): void }): Mi
     } catch (err) {
       if (err instanceof AppError) {
         if (err.headers) ctx.set(err.headers);
-        failure(ctx, err.status, err.code, err.details);
+        failure(ctx, err.status, err.code, err.details, err.text);
         return;
       }
       if (err instanceof ZodError) {

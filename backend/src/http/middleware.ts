@@ -4,8 +4,15 @@ import type { Middleware } from 'koa';
 import { isLocale, type Locale } from '../contracts/i18n.js';
 import type { Logger } from '../logger.js';
 import { AppError } from './errors.js';
+import { routeOf } from '../metrics/http.js';
 
-/** Tags every request with an id (the caller's X-Request-Id when sane) and logs it when done. */
+const PROBES = new Set(['/healthz', '/readyz']);
+
+/**
+ * Tags every request with an id (nginx's X-Request-Id when sane, else a new one; echoed back) and logs
+ * one line when done: who (tenant, user, role), what (route), the answer and its duration. Health
+ * probes log at debug: they come every few seconds and say nothing.
+ */
 export function requestContext(log: Logger): Middleware {
   return async (ctx, next) => {
     const incoming = ctx.get('x-request-id');
@@ -17,8 +24,16 @@ export function requestContext(log: Logger): Middleware {
       await next();
     } finally {
       const ms = Number(process.hrtime.bigint() - started) / 1e6;
-      const level = ctx.status >= 500 ? 'error' : 'info';
-      log[level]({ requestId, method: ctx.method, path: ctx.path, status: ctx.status, ms: Math.round(ms * 10) / 10 }, 'request');
+      const level = ctx.status >= 500 ? 'error' : PROBES.has(ctx.path) ? 'debug' : 'info';
+      const auth = ctx.state.auth as { tenantId?: string | null; userId?: string | null; role?: string } | undefined;
+      log[level](
+        {
+          requestId, method: ctx.method, path: ctx.path, route: routeOf(ctx as unknown as { _matchedRoute?: unknown; path: string }),
+          status: ctx.status, durationMs: Math.round(ms * 10) / 10,
+          tenantId: auth?.tenantId ?? undefined, userId: auth?.userId ?? undefined, role: auth?.role,
+        },
+        'request',
+      );
     }
   };
 }

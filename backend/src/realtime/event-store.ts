@@ -22,6 +22,8 @@ export interface EventStore {
    * another server holds the sweeper's lock: one sweeper at a time across the cluster.
    */
   stale(olderThanMs: number, limit: number): Promise<{ events: StoredEvent[]; unnumbered: string[] }>;
+  /** Across the cluster: events committed but not yet emitted, and the age of the oldest (metrics). */
+  lag(): Promise<{ events: number; oldestSeconds: number }>;
 }
 
 /** Events numbered per transaction at most; a longer backlog takes several. */
@@ -79,6 +81,17 @@ export function createEventStore(deps: Pick<AppDeps, 'db' | 'uow'>): EventStore 
         tenantId,
         `update event_counters set published_seq = greatest(published_seq, ${upTo}) where tenant_id = app_tenant()`,
       );
+    },
+    async lag() {
+      // The sweeper's view (app.event_sweep): unnumbered events and those past their published mark.
+      const [row] = await db.statement<{ events: number; oldest: number | null }>(
+        { role: db.appRole, 'app.event_sweep': 'on' },
+        // Per tenant from its mark (the (tenant_id, seq) index), plus the unnumbered ones (their partial index).
+        `select count(*)::int as events, extract(epoch from clock_timestamp() - min(created_at))::float8 as oldest from (
+           select e.created_at from event_counters c join events e on e.tenant_id = c.tenant_id and e.seq > c.published_seq
+           union all select created_at from events where seq is null) lagging`,
+      );
+      return { events: Number(row?.events ?? 0), oldestSeconds: Math.max(0, Number(row?.oldest ?? 0)) };
     },
     async stale(olderThanMs, limit) {
       return db.transaction({ role: db.appRole, 'app.event_sweep': 'on' }, async (trx) => {

@@ -7,6 +7,7 @@ import type http from 'node:http';
 import { Server, type Namespace } from 'socket.io';
 import {
   CONNECT_ERRORS,
+  REPLAY_LIMITED,
   type ClientToServerEvents,
   type HandshakeAuth,
   type InterServerEvents,
@@ -18,11 +19,14 @@ import {
 } from '../contracts/events.js';
 import type { AppDeps } from '../deps.js';
 import { createEventStore, type EventStore } from './event-store.js';
-import { NAMESPACE_PREFIX, checkCredentials, handshake, originAllowed, parseSince } from './handshake.js';
+import { NAMESPACE_PREFIX, handshake, originAllowed, parseSince } from './handshake.js';
+import { reevaluate, startRevocationRelay } from './revocation-relay.js';
+import { createPersonLimits, personOf } from './person-limits.js';
 import { createRedisBus, type RedisBus } from './redis-adapter.js';
 import { startSweeper, type Sweeper } from './sweeper.js';
 import {
   CATCHUP_ROOM,
+  DISPLAY_ROOM,
   STAFF_ROOM,
   TenantStream,
   type StreamOptions,
@@ -30,7 +34,9 @@ import {
   type TenantSocket,
   userRoom,
 } from './tenant-stream.js';
-import { socketsConnected } from '../metrics.js';
+import {
+  disconnects, handshakes as handshakeCount, redisResyncs, resumeDuration, resumeEvents, resumes, socketsConnected, watchPublisherLag, watchRedis,
+} from '../metrics/index.js';
 
 export type IoServer = Server<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;
 
@@ -84,13 +90,19 @@ export async function createRealtime(httpServer: http.Server, deps: AppDeps, opt
   if (config.redisUrl) {
     bus = await createRedisBus(config.redisUrl, { sharded: config.redisSharded, log });
     io.adapter(bus.adapter);
+    watchRedis('adapter', bus.pub, bus.sub);
   }
+  watchPublisherLag(() => store.lag());
 
   const streams = new Map<string, TenantStream>();
   const idleTimers = new Map<string, NodeJS.Timeout>();
 
   // Nothing lives in the main namespace.
   io.use((_socket, next) => next(new Error('forbidden')));
+
+  const limits = createPersonLimits(deps);
+  /** Sockets holding a place of their person (socket id → person), given back at disconnect. */
+  const placed = new Map<string, string>();
 
   const parent = io.of(TENANT_NAMESPACE);
   const authenticate = handshake(deps);
@@ -102,15 +114,25 @@ export async function createRealtime(httpServer: http.Server, deps: AppDeps, opt
     let refused: Error | undefined;
     try {
       refused = await new Promise<Error | undefined>((resolve) => void authenticate(socket, resolve));
+      handshakeCount.inc(refused ? { result: 'refused', reason: refused.message } : { result: 'accepted', reason: '' });
       if (refused) return next(refused);
       // The stream knows the tenant's last seq before the client hears `connect`: a client without
       // `since` then gets every event committed after it connected, and none from before.
       const stream = streamOf(nsp);
       await stream.ready;
       socket.data.lastSeq = stream.lastSeq;
+      const person = personOf(socket);
+      if (!(await limits.acquire(person))) return next(new Error(CONNECT_ERRORS.tooManyConnections));
+      const since = parseSince((socket.handshake.auth as HandshakeAuth | undefined)?.since);
+      if (since !== null && !(await limits.chargeReplay(person, stream.lastSeq - since))) {
+        limits.release(person);
+        return next(new Error(CONNECT_ERRORS.replayLimited));
+      }
+      placed.set(socket.id, person);
       next();
     } catch (err) {
       log.warn({ err: (err as Error).message }, 'socket handshake failed');
+      handshakeCount.inc({ result: 'refused', reason: CONNECT_ERRORS.unavailable });
       next(new Error(CONNECT_ERRORS.unavailable));
     } finally {
       const left = (handshakes.get(nsp) ?? 1) - 1;
@@ -166,7 +188,15 @@ export async function createRealtime(httpServer: http.Server, deps: AppDeps, opt
   };
 
   parent.on('connection', (socket: TenantSocket) => {
-    socketsConnected.inc();
+    // By transport and role only: a tenant label would grow with the customers.
+    let labels = { transport: socket.conn.transport.name, role: socket.data.role };
+    socketsConnected.inc(labels);
+    socket.conn.once('upgrade', () => {
+      socketsConnected.dec(labels);
+      labels = { ...labels, transport: socket.conn.transport.name };
+      socketsConnected.inc(labels);
+    });
+    log.debug({ socketId: socket.id, tenantId: socket.data.tenantId, userId: socket.data.userId, ...labels }, 'socket connected');
     const nsp = socket.nsp;
     clearTimeout(idleTimers.get(nsp.name));
     const stream = streamOf(nsp);
@@ -174,6 +204,7 @@ export async function createRealtime(httpServer: http.Server, deps: AppDeps, opt
     const rooms = [CATCHUP_ROOM];
     if (role === 'owner' || role === 'trainer') rooms.push(STAFF_ROOM);
     if (userId) rooms.push(userRoom(userId));
+    if (role === 'display') rooms.push(DISPLAY_ROOM);
     socket.join(rooms);
 
     let expiry: NodeJS.Timeout | null = null;
@@ -183,10 +214,9 @@ export async function createRealtime(httpServer: http.Server, deps: AppDeps, opt
     }
     // Revocations do not wait for expiry (display tokens never expire): check again now and then,
     // spread out so that many sockets do not all ask at once. A database hiccup does not end a socket.
+    // (Revocations are also announced and re-checked at once, see revocation-relay.ts; this is the backstop.)
     const recheck = setInterval(() => {
-      void checkCredentials(deps, socket).then((verdict) => {
-        if (!verdict.ok && verdict.message !== CONNECT_ERRORS.unavailable && socket.connected) socket.disconnect(true);
-      });
+      void reevaluate(deps, socket).catch(() => undefined);
     }, recheckMs * (0.75 + Math.random() / 2));
     recheck.unref();
 
@@ -195,9 +225,20 @@ export async function createRealtime(httpServer: http.Server, deps: AppDeps, opt
     let queued = 0;
     const replay = (since: number | null) => {
       queued++;
-      const run = queue.then(() => {
+      const run = queue.then(async () => {
         socket.join(CATCHUP_ROOM);
-        return stream.catchUp(socket, since);
+        const end = resumeDuration.startTimer();
+        try {
+          const last = await stream.catchUp(socket, since);
+          resumes.inc({ result: 'ok' });
+          if (since !== null) resumeEvents.inc(Math.max(0, last - since));
+          return last;
+        } catch (err) {
+          resumes.inc({ result: 'failed' });
+          throw err;
+        } finally {
+          end();
+        }
       });
       queue = run.catch(() => undefined).finally(() => queued--);
       return run;
@@ -215,6 +256,16 @@ export async function createRealtime(httpServer: http.Server, deps: AppDeps, opt
         ack({ success: false, message: 'a resume is already running', data: { code: 'rate_limited' } });
         return;
       }
+      void limits.chargeReplay(personOf(socket), stream.lastSeq - since).then((allowed) => {
+        if (!allowed) {
+          ack({ success: false, message: 'too much of the log replayed this minute, retry later', data: { code: REPLAY_LIMITED } });
+          return;
+        }
+        resumeFrom(since, ack);
+      });
+    });
+
+    const resumeFrom = (since: number, ack: (answer: ResumeAck) => void) => {
       replay(since).then(
         (last) => ack({ success: true, data: { last_seq: last } } satisfies ResumeAck),
         (err: Error) => {
@@ -222,10 +273,17 @@ export async function createRealtime(httpServer: http.Server, deps: AppDeps, opt
           ack({ success: false, message: 'the event log is not available, retry', data: { code: 'service_unavailable' } });
         },
       );
-    });
+    };
 
-    socket.on('disconnect', () => {
-      socketsConnected.dec();
+    socket.on('disconnect', (reason) => {
+      socketsConnected.dec(labels);
+      disconnects.inc({ reason });
+      log.debug({ socketId: socket.id, tenantId: socket.data.tenantId, reason, ...labels }, 'socket disconnected');
+      const person = placed.get(socket.id);
+      if (person !== undefined) {
+        placed.delete(socket.id);
+        limits.release(person);
+      }
       if (expiry) clearTimeout(expiry);
       clearInterval(recheck);
       if (nsp.sockets.size === 0) scheduleIdleClose(nsp);
@@ -240,6 +298,7 @@ export async function createRealtime(httpServer: http.Server, deps: AppDeps, opt
 
   if (bus) {
     bus.onRecovered(() => {
+      redisResyncs.inc();
       for (const stream of streams.values()) {
         stream.resync();
         // Others may have missed what this server published during the outage.
@@ -265,6 +324,8 @@ export async function createRealtime(httpServer: http.Server, deps: AppDeps, opt
       streams.get(tenantId)?.ingest(list);
     }
   };
+  const relay = startRevocationRelay(io, deps, bus !== null);
+
   deps.publisher.attach({
     sequence: (tenantId) => store.sequence(tenantId),
     emit,
@@ -297,6 +358,7 @@ export async function createRealtime(httpServer: http.Server, deps: AppDeps, opt
       await sweeper?.stop();
       await deps.publisher.flush();
       deps.publisher.detach();
+      relay.close();
       for (const t of idleTimers.values()) clearTimeout(t);
       idleTimers.clear();
       for (const s of streams.values()) s.close();

@@ -7,6 +7,7 @@
 import type { StoredEvent } from '../contracts/events.js';
 import type { Logger } from '../logger.js';
 import type { EventStore } from './event-store.js';
+import { sweeperReemits } from '../metrics/index.js';
 
 export interface Sweeper {
   /** Runs one sweep now (tests); resolves with the number of events emitted. */
@@ -41,7 +42,10 @@ export function startSweeper(options: {
           total += events.length;
           if (events.length < 500) break;
         }
-        if (total) log.info({ count: total }, 'sweeper emitted events whose emit was lost');
+        if (total) {
+          sweeperReemits.inc(total);
+          log.info({ count: total }, 'sweeper emitted events whose emit was lost');
+        }
       } catch (err) {
         if (!stopped) log.warn({ err: (err as Error).message }, 'sweeping unpublished events failed');
       }

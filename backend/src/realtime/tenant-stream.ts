@@ -15,7 +15,7 @@ import type {
   StoredEvent,
 } from '../contracts/events.js';
 import type { Logger } from '../logger.js';
-import { eventEmitDelay, eventsEmitted } from '../metrics.js';
+import { eventEmitDelay, eventsEmitted } from '../metrics/index.js';
 import type { EventStore } from './event-store.js';
 import { fullView, needsRedaction, publicView, subjectOf } from './event-views.js';
 
@@ -26,6 +26,8 @@ export type TenantSocket = Socket<ClientToServerEvents, ServerToClientEvents, In
 export const CATCHUP_ROOM = 'catchup';
 /** Owners and trainers: they see who booked. */
 export const STAFF_ROOM = 'staff';
+/** Wall displays: checked again when a display token of the tenant is revoked. */
+export const DISPLAY_ROOM = 'displays';
 export const userRoom = (userId: string) => `user:${userId}`;
 
 const PAGE = 500;

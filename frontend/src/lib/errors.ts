@@ -31,6 +31,9 @@ function reasonText(err: ApiError): string | null {
 export function errorText(err: unknown): string {
   if (err instanceof ApiError) {
     if (err.code === 'network_error') return t('ui.error.network');
+    // A 429 that says how long to wait (details.retry_after, seconds) says it on screen too.
+    const wait = (err.details as { retry_after?: unknown } | undefined)?.retry_after;
+    if (err.code === 'rate_limited' && typeof wait === 'number') return t('error.rate_limited_wait', { seconds: wait });
     return reasonText(err) ?? t(`error.${err.code}` as MessageKey);
   }
   console.error(err);

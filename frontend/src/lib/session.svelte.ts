@@ -4,6 +4,7 @@
  */
 import { api, ApiError } from './api.js';
 import { i18n } from './i18n.svelte.js';
+import { forgetSession, recallSession, rememberSession } from './last-known.js';
 import type { Role, User } from './types.js';
 
 const TENANT_KEY = 'gymflow.tenant';
@@ -31,6 +32,8 @@ class Session {
   timezone = $state<string | null>(null);
   currency = $state('EUR');
   loaded = $state(false);
+  /** Signed in from what this browser last knew, the server out of reach (last-known.ts). */
+  offline = $state(false);
 
   get role(): Role | null {
     return this.user?.role ?? null;
@@ -69,13 +72,23 @@ class Session {
     if (user?.locale) i18n.adopt(user.locale);
   }
 
-  /** Asks the server who this browser is; a 401 just means nobody. */
+  /** Asks the server who this browser is; a 401 just means nobody; unreachable, the last known answer. */
   async load(): Promise<void> {
     try {
-      this.adopt(await api.get<MeAnswer>('/auth/me'));
+      const me = await api.get<MeAnswer>('/auth/me');
+      this.adopt(me);
+      rememberSession(me);
+      this.offline = false;
     } catch (err) {
+      const remembered = err instanceof ApiError && err.code === 'network_error' ? recallSession<MeAnswer>() : null;
+      if (remembered) {
+        this.adopt(remembered);
+        this.offline = true;
+        return;
+      }
       if (!(err instanceof ApiError) || (err.status !== 401 && err.status !== 404)) throw err;
       this.user = null;
+      forgetSession();
     } finally {
       this.loaded = true;
     }
@@ -99,12 +112,14 @@ class Session {
       await api.post('/auth/logout');
     } finally {
       this.user = null;
+      forgetSession();
     }
   }
 
   /** The session ended on the server (expired, revoked). */
   forget(): void {
     this.user = null;
+    forgetSession();
   }
 }
 

@@ -96,8 +96,10 @@ export class LiveSocket {
         return;
       }
       this.setState(this.everConnected ? 'reconnecting' : 'connecting');
+      // Too many open screens of this person, or too much replayed this minute: wait longer before retrying.
+      const busy = err.message === 'too_many_connections' || err.message === 'replay_limited';
       // Middleware refusals leave the socket inactive; other failures retry through the manager.
-      if (!socket.active) this.retry(socket);
+      if (!socket.active) this.retry(socket, busy ? 15_000 : 0);
     });
     for (const type of EVENT_TYPES) {
       socket.on(type, ((event: ServerEvent) => this.deliver(type, event)) as never);
@@ -117,6 +119,11 @@ export class LiveSocket {
       for (const h of this.syncHandlers) h();
     };
     socket.timeout(10_000).emit('resume', { since: this.lastSeq ?? Number.MAX_SAFE_INTEGER }, (err: Error | null, answer?: ResumeAck) => {
+      if (!err && answer && !answer.success && (answer.data as { code?: string }).code === 'replay_limited') {
+        // The replay budget of this minute is spent: ask again a little later.
+        setTimeout(() => this.resume(), 15_000);
+        return;
+      }
       const last = !err && answer?.success ? (answer.data as { last_seq?: number }).last_seq : undefined;
       // Normally the replay already brought us to `last`. A `last` below ours means the log is not the one
       // we remembered (a fresh database): take the server's position, or every new event would look old.
@@ -125,12 +132,13 @@ export class LiveSocket {
     });
   }
 
-  private retry(socket: Socket<ServerToClientEvents, ClientToServerEvents>): void {
+  /** Reconnects after the next back-off step, and never sooner than `atLeastMs`. */
+  private retry(socket: Socket<ServerToClientEvents, ClientToServerEvents>, atLeastMs = 0): void {
     if (this.retryTimer) return;
     this.retryTimer = setTimeout(() => {
       this.retryTimer = null;
       if (this.socket === socket) socket.connect();
-    }, this.backoff.next());
+    }, Math.max(atLeastMs, this.backoff.next()));
   }
 
   private setSeq(seq: number): void {

@@ -1,16 +1,14 @@
 /** Scratch PostgreSQL databases for the bench, migrated with the product's own script and dropped after. */
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
+import { randomSecret } from '../../../backend/src/secrets.js';
 import { spawnTs } from './proc.js';
 
 export const PG_ADMIN_URL = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 export const REDIS_URL = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379';
 
-/** Secrets for NODE_ENV=production (which refuses the development defaults). */
-export const PRODUCTION_SECRETS = {
-  JWT_SECRET: 'bench-only-jwt-secret-0123456789abcdefghijklmnop',
-  SESSION_SECRET: 'bench-only-session-secret-0123456789abcdefghijk',
-};
+/** Secrets for the product on PostgreSQL (which refuses to run without real ones): random, per run. */
+export const PRODUCTION_SECRETS = { JWT_SECRET: randomSecret(), SESSION_SECRET: randomSecret() };
 
 export interface ScratchDatabase {
   name: string;

@@ -8,6 +8,7 @@ import { loadConfig, type Config } from '../../../backend/src/config.js';
 import { openDatabase, type Database } from '../../../backend/src/db/database.js';
 import { createUnitOfWork, LATER, type UnitOfWork } from '../../../backend/src/db/unit-of-work.js';
 import { newOpaqueToken, signAccessToken } from '../../../backend/src/modules/auth/tokens.js';
+import { TEST_SECRETS } from '../../support/secrets.js';
 import { createDatabaseOn, privatePostgres, privateRedis, startProductCluster, type PrivatePostgres, type PrivateRedis, type ProductCluster } from '../../support/processes.js';
 
 /** Scales the long suite's sizes (RELIABILITY_SCALE=0.05 while developing); 1 gives the documented figures. */
@@ -37,7 +38,7 @@ export async function startLongFixture(options: { workers?: number; env?: Record
     const url = await createDatabaseOn(pg.url, 'gymflow_reliability');
     redis = await privateRedis();
     cluster = await startProductCluster({ DATABASE_URL: url, REDIS_URL: redis.url, WEB_CONCURRENCY: options.workers ?? 2, extra: options.env });
-    const config = loadConfig({ NODE_ENV: 'test', DATABASE_URL: url });
+    const config = loadConfig({ NODE_ENV: 'test', DATABASE_URL: url, ...TEST_SECRETS });
     const db = await openDatabase(config.database, { migrate: false });
     const uow = createUnitOfWork(db, LATER);
     const demo = (await db.knex('tenants').where({ subdomain: 'demo' }).first('id')).id as string;

@@ -10,6 +10,7 @@ import type { Resolved } from './credentials.js';
 import { login, logout, refresh, type TenantHints } from './auth.service.js';
 import { loginBody, logoutBody, meSchema, refreshBody, tokenPairSchema } from './auth.schema.js';
 import { whoAmI } from './me.service.js';
+import { endSessionSockets } from './web.routes.js';
 
 const PEOPLE = ROLES.filter((r) => r !== 'display');
 
@@ -70,7 +71,10 @@ export function authRoutes(deps: AppDeps) {
         const credentials = ctx.state.credentials as Resolved;
         if (!auth.userId) throw unauthorized();
         await logout(deps, { userId: auth.userId, tenantId: auth.tenantId, family: credentials.family ?? null }, body.refresh_token);
-        if (auth.via === 'session') ctx.session = null;
+        if (auth.via === 'session') {
+          ctx.session = null;
+          endSessionSockets(deps, ctx, auth);
+        }
         reply(ctx, null, { message: 'ok.logged_out' });
       },
     }),

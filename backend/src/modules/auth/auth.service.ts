@@ -88,7 +88,8 @@ export async function resolveLoginTenant(deps: AppDeps, hints: TenantHints): Pro
 
 async function findUser(deps: AppDeps, where: LoginTenant, username: string): Promise<UserRow | undefined> {
   if (where.kind === 'unknown') return undefined;
-  const q = (trx: Knex.Transaction) => trx<UserRow>('users').where({ username }).first();
+  // Usernames are unique regardless of case (a unique index on lower(username)), so sign-in ignores it too.
+  const q = (trx: Knex.Transaction) => trx<UserRow>('users').whereRaw('lower(username) = lower(?)', [username]).first();
   return where.kind === 'platform'
     ? deps.uow.inPlatform((trx) => q(trx).whereNull('tenant_id'))
     : deps.uow.inTenant(where.tenant.id, ({ trx }) => q(trx));
@@ -120,7 +121,9 @@ function pairFor(deps: AppDeps, user: UserRow, family: string, refresh: string):
 
 /**
  * Checks a username and password within the login's tenant. Unknown tenant, unknown user, inactive
- * user and wrong password all answer 401 invalid_credentials after one bcrypt comparison.
+ * user and wrong password all answer 401 invalid_credentials after one bcrypt comparison; a suspended
+ * gym answers 403 tenant_suspended to every sign-in, right password or not. The attempt is counted
+ * before the password is checked and given back only when it signs in.
  */
 export async function authenticatePassword(
   deps: AppDeps,
@@ -130,18 +133,15 @@ export async function authenticatePassword(
   const scope = where.kind === 'tenant' ? where.tenant.id : where.kind === 'platform' ? 'platform' : `unknown:${where.label}`;
   const account = `${scope}:${input.username.toLowerCase()}`;
   const address = `${where.kind === 'unknown' ? 'unknown' : scope}:${input.address}`;
-  const throttle = loginThrottle(deps);
-  await throttle.check(account, address);
+  const admission = await loginThrottle(deps).admit(account, address);
 
   const user = await findUser(deps, where, input.username);
   const ok = await verifyPassword(input.password, user?.password_hash, deps.config.bcryptCost);
-  if (!ok || !user || !user.active) {
-    await throttle.failed(account, address);
-    throw invalidCredentials();
-  }
-  await throttle.succeeded(account);
   const tenant = where.kind === 'tenant' ? where.tenant : null;
+  // Decided after the same bcrypt work, and the attempt stays counted: the answer tells nothing of the password.
   if (tenant && isBlocked(tenant.subscription_status)) throw forbidden('tenant_suspended');
+  if (!ok || !user || !user.active) throw invalidCredentials();
+  await admission.succeeded();
   await upgradeHash(deps, user, input.password);
   return { user, tenant };
 }
@@ -166,7 +166,7 @@ export async function login(
 
 type RefreshOutcome =
   | { kind: 'ok'; user: UserRow; family: string }
-  | { kind: 'reused'; family: string }
+  | { kind: 'reused'; family: string; userId: string }
   | { kind: 'expired' | 'invalid' };
 
 /** Spends a refresh token and returns the next pair of its family. */
@@ -186,7 +186,7 @@ export async function refresh(deps: AppDeps, presented: string): Promise<TokenPa
     if (!row) return { kind: 'invalid' };
     if (row.used_at) {
       await trx('refresh_tokens').where({ family_id: row.family_id }).whereNull('revoked_at').update({ revoked_at: trx.fn.now() });
-      return { kind: 'reused', family: row.family_id };
+      return { kind: 'reused', family: row.family_id, userId: row.user_id };
     }
     if (row.revoked_at) return { kind: 'invalid' };
     if (new Date(row.expires_at).getTime() <= Date.now()) return { kind: 'expired' };
@@ -204,7 +204,7 @@ export async function refresh(deps: AppDeps, presented: string): Promise<TokenPa
     case 'ok':
       return pairFor(deps, outcome.user, outcome.family, next.token);
     case 'reused':
-      await revokeFamilyAccess(deps, outcome.family);
+      revokeFamilyAccess(deps, tenantId, outcome.userId);
       throw new AppError(401, 'token_reused');
     case 'expired':
       throw new AppError(401, 'token_expired');
@@ -238,6 +238,6 @@ export async function logout(
     trx('refresh_tokens').where({ family_id: fam, user_id: caller.userId }).whereNull('revoked_at').update({ revoked_at: trx.fn.now() });
   if (caller.tenantId) await deps.uow.inTenant(caller.tenantId, (s) => revoke(s.trx));
   else await deps.uow.inPlatform(revoke);
-  await revokeFamilyAccess(deps, fam);
+  revokeFamilyAccess(deps, caller.tenantId, caller.userId);
 }
 

@@ -9,11 +9,10 @@
 import Keygrip from 'keygrip';
 import { parse as parseCookie } from 'cookie';
 import type { AppDeps } from '../../deps.js';
-import type { Knex } from 'knex';
-import type { AuthContext, Role } from '../../http/auth-context.js';
+import type { AuthContext } from '../../http/auth-context.js';
 import type { Locale } from '../../contracts/i18n.js';
 import { isBlocked, tenantBrief } from '../tenants/tenant-directory.js';
-import { isAccessRevoked } from './revocations.js';
+import { isAccessRevoked, standingOf } from './revocations.js';
 import { SESSION_COOKIE, loadSessionAuth, type SessionAuth } from './session.store.js';
 import { looksLikeDisplayToken, parseOpaqueToken, verifyAccessToken } from './tokens.js';
 
@@ -87,28 +86,6 @@ export function sessionIdFromCookieHeader(deps: AppDeps, cookieHeader: string): 
   return new Keygrip([deps.config.session.secret]).verify(`${SESSION_COOKIE}=${sid}`, sig) ? sid : undefined;
 }
 
-const STANDING_TTL_MS = 5_000;
-const standings = new WeakMap<AppDeps, Map<string, { active: boolean; role: Role; at: number } | { gone: true; at: number }>>();
-
-/**
- * Whether a session's user still exists and is active, and its current role (a session lasts hours,
- * so a deactivated member or a changed role must not wait for it to end). Cached for a few seconds.
- */
-async function userStanding(deps: AppDeps, tenantId: string | null, userId: string): Promise<{ active: boolean; role: Role } | undefined> {
-  let cache = standings.get(deps);
-  if (!cache) standings.set(deps, (cache = new Map()));
-  const key = `${tenantId ?? 'platform'}:${userId}`;
-  const hit = cache.get(key);
-  if (hit && Date.now() - hit.at < STANDING_TTL_MS) return 'gone' in hit ? undefined : hit;
-  const q = (trx: Knex.Transaction) => trx('users').where({ id: userId }).first('active', 'role');
-  const row = (tenantId ? await deps.uow.inTenant(tenantId, (s) => q(s.trx)) : await deps.uow.inPlatform((trx) => q(trx).whereNull('tenant_id'))) as
-    | { active: boolean; role: Role }
-    | undefined;
-  if (cache.size > 50_000) cache.clear();
-  cache.set(key, row ? { active: row.active, role: row.role, at: Date.now() } : { gone: true, at: Date.now() });
-  return row;
-}
-
 /** Resolves signed-in session data into its caller (checks the tenant like every other credential, and the user). */
 export async function resolveSessionAuth(deps: AppDeps, session: SessionAuth | null): Promise<Resolved | Refusal> {
   if (!session) return 'unauthorized';
@@ -116,8 +93,9 @@ export async function resolveSessionAuth(deps: AppDeps, session: SessionAuth | n
     const refusal = await tenantUsable(deps, session.tenantId);
     if (refusal) return refusal;
   }
-  const standing = await userStanding(deps, session.tenantId, session.userId);
-  if (!standing?.active) return 'unauthorized';
+  // A session lasts hours: a deactivated person, a changed role or a password reset ends it at once.
+  const standing = await standingOf(deps, session.tenantId, session.userId);
+  if (!standing?.active || session.issuedAt <= standing.validAfter) return 'unauthorized';
   return {
     tenantId: session.tenantId, userId: session.userId, role: standing.role, username: session.username, via: 'session',
     expiresAt: Math.floor(session.expiresAt / 1000), locale: session.locale, csrfSecret: session.csrf,

@@ -1,66 +1,140 @@
 /**
- * Access tokens are stateless JWTs, so ending access early needs a revocation list kept for one
- * access-token lifetime:
- *   - a token family (one login) ends at logout and when a spent refresh token is reused;
- *   - a user's tokens issued so far end when the user is deactivated or changes role
- *     (`revokeUserAccess`, called by whoever makes that change, inside its transaction).
- * The list lives in Redis when configured (shared by every worker) and in process memory always (the
- * embedded mode is one process). When Redis cannot answer, the database decides.
+ * Ending access early. Access tokens and web sessions outlive the facts they were issued on, so every
+ * use is checked against the database, which is the authority and survives restarts:
+ *   - `users.tokens_valid_after`: every token and session issued up to that instant is over (set when a
+ *     person is deactivated, changes role or has their password reset: `revokeUserAccess`);
+ *   - `refresh_tokens.revoked_at`: a login (token family) ended by logout or by refresh-token reuse;
+ *   - `display_tokens.revoked_at` (checked where display tokens are resolved).
+ * Answers are cached per process for STANDING_TTL_MS. After a revocation commits it is announced: the
+ * announcing process drops its cache entry at once, and the real-time layer carries the announcement to
+ * every other worker and node (the Socket.IO adapter), which drop theirs and re-check the person's
+ * sockets. A lost announcement costs at most the cache's lifetime, never the revocation itself.
  */
 import type { Knex } from 'knex';
+import type { RevocationNotice } from '../../contracts/events.js';
 import type { AppDeps } from '../../deps.js';
 import type { Role } from '../../http/auth-context.js';
-import { viaRedis } from './redis-guard.js';
+import { forgetTenant } from '../tenants/tenant-directory.js';
 
-interface Lists {
-  /** family → revoked until (ms). */
-  families: Map<string, number>;
-  /** user → [revoked at (ms), remembered until (ms)]. */
-  users: Map<string, [number, number]>;
+/** What changed: a person's access (tenantId null: a platform user), a display token, or a tenant's status. */
+export type Revocation = RevocationNotice;
+
+/** A person's standing as the database says. */
+export interface Standing {
+  active: boolean;
+  role: Exclude<Role, 'display'>;
+  /** Credentials issued up to this instant (ms) are over; 0 when never set. */
+  validAfter: number;
+  /** Whether the asked-for login (token family) has ended. */
+  familyRevoked: boolean;
 }
-const local = new WeakMap<AppDeps, Lists>();
-const listsOf = (deps: AppDeps) => {
-  let l = local.get(deps);
-  if (!l) local.set(deps, (l = { families: new Map(), users: new Map() }));
-  return l;
+
+export const STANDING_TTL_MS = 1_000;
+const MAX_USERS = 50_000;
+
+interface Channel {
+  /** user → family ('' for none) → standing (null: no such user) and when it was read. */
+  cache: Map<string, Map<string, { at: number; standing: Standing | null }>>;
+  /** Bumped by every invalidation: a read that started before one is not cached. */
+  epoch: number;
+  listeners: Set<(r: Revocation) => void>;
+  carrier: ((r: Revocation) => void) | null;
+}
+const channels = new WeakMap<AppDeps, Channel>();
+const channelOf = (deps: AppDeps): Channel => {
+  let c = channels.get(deps);
+  if (!c) channels.set(deps, (c = { cache: new Map(), epoch: 0, listeners: new Set(), carrier: null }));
+  return c;
 };
-const familyKey = (family: string) => `gym:revoked-family:${family}`;
-const userKey = (user: string) => `gym:revoked-user:${user}`;
 
-function prune<V>(map: Map<string, V>, until: (v: V) => number): void {
-  if (map.size < 50_000) return;
-  const now = Date.now();
-  for (const [k, v] of map) if (until(v) < now) map.delete(k);
+/**
+ * The real-time layer carries announcements to the other processes (`carrier`) and hears what they
+ * announce (`received`); `onApplied` listeners run for every revocation, local or remote.
+ */
+export function revocationChannel(deps: AppDeps) {
+  const c = channelOf(deps);
+  return {
+    attach(carrier: (r: Revocation) => void) {
+      c.carrier = carrier;
+    },
+    detach() {
+      c.carrier = null;
+    },
+    received: (r: Revocation) => apply(deps, c, r),
+    onApplied(listener: (r: Revocation) => void): () => void {
+      c.listeners.add(listener);
+      return () => c.listeners.delete(listener);
+    },
+  };
 }
 
-async function remember(deps: AppDeps, key: string, value: string): Promise<void> {
-  if (!deps.redis) return;
+function apply(deps: AppDeps, c: Channel, r: Revocation): void {
+  c.epoch++;
+  if (r.kind === 'user') c.cache.delete(r.userId);
+  if (r.kind === 'tenant') forgetTenant(deps, r.tenantId);
+  for (const listener of c.listeners) listener(r);
+}
+
+/** Applies a committed revocation here and sends it to every other process. */
+export function announceRevocation(deps: AppDeps, r: Revocation): void {
+  const c = channelOf(deps);
+  apply(deps, c, r);
   try {
-    await viaRedis(deps.redis, (r) => r.set(key, value, 'EX', deps.config.jwt.accessTtlSeconds));
+    c.carrier?.(r);
   } catch (err) {
-    // The database holds the same fact (revoked refresh tokens, inactive user) for the fallback check.
-    deps.log.warn({ err: (err as Error).message }, 'could not record a token revocation in redis');
+    deps.log.warn({ err: (err as Error).message }, 'could not announce a revocation; other processes follow within the cache lifetime');
   }
 }
 
-export async function revokeFamilyAccess(deps: AppDeps, family: string): Promise<void> {
-  const { families } = listsOf(deps);
-  families.set(family, Date.now() + deps.config.jwt.accessTtlSeconds * 1000);
-  prune(families, (until) => until);
-  await remember(deps, familyKey(family), '1');
+/** Announces once `trx` has committed (nothing when it rolls back). */
+export function announceAfterCommit(deps: AppDeps, trx: Knex.Transaction, r: Revocation): void {
+  trx.executionPromise.then(() => announceRevocation(deps, r), () => undefined);
+}
+
+/** Ends a login (token family) everywhere: its refresh tokens are already revoked in the database. */
+export function revokeFamilyAccess(deps: AppDeps, tenantId: string | null, userId: string): void {
+  announceRevocation(deps, { kind: 'user', tenantId, userId });
 }
 
 /**
- * Ends every login of a user: their refresh tokens (in `trx`, the transaction that deactivates them
- * or changes their role) and every access token issued until now. New logins work again at once.
+ * Ends every login and session of a person issued until now, in `trx` (the transaction that deactivates
+ * them, changes their role or resets their password); announced once it commits. New logins work at once.
  */
 export async function revokeUserAccess(deps: AppDeps, trx: Knex.Transaction, userId: string): Promise<void> {
   await trx('refresh_tokens').where({ user_id: userId }).whereNull('revoked_at').update({ revoked_at: trx.fn.now() });
-  const now = Date.now();
-  const { users } = listsOf(deps);
-  users.set(userId, [now, now + deps.config.jwt.accessTtlSeconds * 1000]);
-  prune(users, ([, until]) => until);
-  await remember(deps, userKey(userId), String(now));
+  const [row] = await trx('users').where({ id: userId }).update({ tokens_valid_after: new Date() }).returning('tenant_id');
+  announceAfterCommit(deps, trx, { kind: 'user', tenantId: row?.tenant_id ?? null, userId });
+}
+
+/** A person's standing (and of one of their logins), from the cache or the database. */
+export async function standingOf(deps: AppDeps, tenantId: string | null, userId: string, family?: string): Promise<Standing | null> {
+  const c = channelOf(deps);
+  const key = family ?? '';
+  const hit = c.cache.get(userId)?.get(key);
+  if (hit && Date.now() - hit.at < STANDING_TTL_MS) return hit.standing;
+  const epoch = c.epoch;
+  const read = async (trx: Knex.Transaction) => {
+    const q = trx('users').where('users.id', userId).first(
+      'active', 'role', 'tokens_valid_after',
+      family
+        ? trx.raw('exists (select 1 from refresh_tokens r where r.family_id = ? and r.user_id = users.id and r.revoked_at is not null) as family_revoked', [family])
+        : trx.raw('false as family_revoked'),
+    );
+    return tenantId ? q : q.whereNull('tenant_id');
+  };
+  const row = (tenantId ? await deps.uow.inTenant(tenantId, (s) => read(s.trx)) : await deps.uow.inPlatform(read)) as
+    | { active: boolean; role: Standing['role']; tokens_valid_after: Date | null; family_revoked: boolean }
+    | undefined;
+  const standing: Standing | null = row
+    ? { active: row.active, role: row.role, validAfter: row.tokens_valid_after ? new Date(row.tokens_valid_after).getTime() : 0, familyRevoked: Boolean(row.family_revoked) }
+    : null;
+  if (c.epoch === epoch) {
+    if (c.cache.size >= MAX_USERS) c.cache.delete(c.cache.keys().next().value!);
+    let byFamily = c.cache.get(userId);
+    if (!byFamily) c.cache.set(userId, (byFamily = new Map()));
+    byFamily.set(key, { at: Date.now(), standing });
+  }
+  return standing;
 }
 
 export interface AccessToCheck {
@@ -72,23 +146,8 @@ export interface AccessToCheck {
   issuedAt: number;
 }
 
-/** True when the token's family was revoked, or its user's tokens were revoked after it was issued. */
+/** True when the token's login ended, its user is gone, inactive or has another role, or its user's tokens were revoked after it was issued. */
 export async function isAccessRevoked(deps: AppDeps, t: AccessToCheck): Promise<boolean> {
-  const { families, users } = listsOf(deps);
-  const famUntil = families.get(t.family);
-  if (famUntil && famUntil > Date.now()) return true;
-  const user = users.get(t.userId);
-  if (user && user[1] > Date.now() && t.issuedAt <= user[0]) return true;
-  if (!deps.redis) return false;
-  try {
-    const [fam, userAt] = await viaRedis(deps.redis, (r) => r.mget(familyKey(t.family), userKey(t.userId)));
-    return fam !== null || (userAt !== null && t.issuedAt <= Number(userAt));
-  } catch {
-    const work = async (trx: Knex.Transaction) => {
-      const revoked = await trx('refresh_tokens').where({ family_id: t.family }).whereNotNull('revoked_at').first('id');
-      const user = await trx('users').where({ id: t.userId }).first('active', 'role');
-      return Boolean(revoked) || !user || !user.active || user.role !== t.role;
-    };
-    return t.tenantId ? deps.uow.inTenant(t.tenantId, (s) => work(s.trx)) : deps.uow.inPlatform(work);
-  }
+  const s = await standingOf(deps, t.tenantId, t.userId, t.family);
+  return !s || !s.active || s.role !== t.role || s.familyRevoked || t.issuedAt <= s.validAfter;
 }

@@ -33,6 +33,8 @@ export interface SessionAuthData {
   loc: Locale;
   /** Secret the CSRF tokens of this session are derived from. */
   csrf: string;
+  /** When the person signed in (ms): a revocation of their access after it ends the session. */
+  iat: number;
 }
 
 type Stored = Partial<SessionAuthData> & { _expire?: number; _maxAge?: number };
@@ -108,6 +110,8 @@ export interface SessionAuth {
   username: string;
   locale: Locale;
   csrf: string;
+  /** When it was signed in (ms; 0 for sessions from before this was kept). */
+  issuedAt: number;
   /** Milliseconds since epoch. */
   expiresAt: number;
 }
@@ -119,7 +123,7 @@ export function sessionAuthFrom(deps: AppDeps, data: Stored | null | undefined):
   if (expiresAt <= Date.now()) return null;
   return {
     userId: data.uid, tenantId: data.tid ?? null, role: data.role, username: data.usr ?? '',
-    locale: isLocale(data.loc) ? data.loc : 'en', csrf: data.csrf, expiresAt,
+    locale: isLocale(data.loc) ? data.loc : 'en', csrf: data.csrf, issuedAt: typeof data.iat === 'number' ? data.iat : 0, expiresAt,
   };
 }
 

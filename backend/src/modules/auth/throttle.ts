@@ -1,25 +1,39 @@
 /**
- * Login throttling: failed attempts are counted per account and per client address within the
- * login's tenant (a password-spraying address is stopped per gym, and one gym's members behind one
- * Wi-Fi address never lock out another gym's) over a window of
- * LOGIN_BLOCK_SECONDS. Once an account has LOGIN_MAX_FAILURES failures in a row (a success resets it),
- * further attempts answer 429 with Retry-After without even checking the password. Counters live in
- * Redis when configured (shared by every worker), with an in-memory limiter as insurance during an
- * outage; in memory otherwise (embedded mode is one process).
+ * Login throttling. Every attempt is counted atomically *before* its password is checked (consume
+ * first, give back on success), so a burst of parallel attempts cannot all pass a check made before
+ * the first failure is written. Counted within the login's tenant, over LOGIN_BLOCK_SECONDS:
+ *   - per account and address: LOGIN_MAX_FAILURES, strict (one address guessing one password);
+ *   - per address: ten times that, across accounts (password spraying from one address);
+ *   - per account alone: ten times that again, then each further attempt waits a growing delay
+ *     (1 s, 2 s, 4 s … at most MAX_DELAY_SECONDS). Guessing from one address never locks the owner
+ *     out from another, and a botnet is slowed to a guess a minute without a lockout either.
+ * A refused attempt gives back what it took, so only attempts whose password was checked count.
+ * Counters live in Redis when configured (shared by every worker), with an in-memory limiter as
+ * insurance during an outage; in memory otherwise (embedded mode is one process).
  */
-import { RateLimiterMemory, RateLimiterRedis, type RateLimiterAbstract, type RateLimiterRes } from 'rate-limiter-flexible';
+import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
 import type { AppDeps } from '../../deps.js';
 import { tooManyRequests } from '../../http/errors.js';
 import { RedisUnavailable, viaRedis } from './redis-guard.js';
 
-/** Addresses get more room than accounts: several people may share one (a gym's Wi-Fi). */
+/** Addresses get more room than one account from one address: several people may share one (a gym's Wi-Fi). */
 const ADDRESS_FACTOR = 10;
+/** An account alone gets more room than an address: its owner must not be kept out from elsewhere. */
+const ACCOUNT_FACTOR = 100;
+const MAX_DELAY_SECONDS = 60;
+
+/** An attempt that was let through to the password check. */
+export interface Admission {
+  /** The password was right: the attempt is given back. */
+  succeeded(): Promise<void>;
+}
 
 export interface LoginThrottle {
-  /** Throws 429 when the account or the address is over its limit. `address` is scoped by the caller to the tenant. */
-  check(account: string, address: string): Promise<void>;
-  failed(account: string, address: string): Promise<void>;
-  succeeded(account: string): Promise<void>;
+  /**
+   * Counts an attempt for `account` from `address` (both scoped by the caller to the tenant);
+   * throws 429 with Retry-After, counting nothing, when a limit is reached.
+   */
+  admit(account: string, address: string): Promise<Admission>;
 }
 
 interface Limiter {
@@ -28,8 +42,7 @@ interface Limiter {
   memory: RateLimiterMemory;
 }
 
-function limiter(deps: AppDeps, prefix: string, points: number): Limiter {
-  const duration = deps.config.loginThrottle.blockSeconds;
+function limiter(deps: AppDeps, prefix: string, points: number, duration: number): Limiter {
   const memory = new RateLimiterMemory({ keyPrefix: prefix, points, duration });
   if (!deps.redis) return { primary: memory, memory };
   const primary = new RateLimiterRedis({
@@ -38,39 +51,63 @@ function limiter(deps: AppDeps, prefix: string, points: number): Limiter {
   return { primary, memory };
 }
 
+type Taken = { ok: true; res: RateLimiterRes } | { ok: false; res: RateLimiterRes };
+
 const throttles = new WeakMap<AppDeps, LoginThrottle>();
 
 export function loginThrottle(deps: AppDeps): LoginThrottle {
   const existing = throttles.get(deps);
   if (existing) return existing;
-  const max = deps.config.loginThrottle.maxFailures;
-  const accounts = limiter(deps, 'login-account', max);
-  const addresses = limiter(deps, 'login-address', max * ADDRESS_FACTOR);
-  // rate-limiter-flexible skips a Redis that is not ready for get and penalty, but not for delete;
-  // and a ready Redis may still hang. Either way the in-memory insurance answers instead.
-  const redisReady = () => deps.redis?.status === 'ready';
+  const { maxFailures: max, blockSeconds: window } = deps.config.loginThrottle;
+  const pairs = limiter(deps, 'login-pair', max, window);
+  const addresses = limiter(deps, 'login-address', max * ADDRESS_FACTOR, window);
+  const accounts = limiter(deps, 'login-account', max * ACCOUNT_FACTOR, window);
+  const gates = limiter(deps, 'login-account-gate', 1, MAX_DELAY_SECONDS);
+
+  // rate-limiter-flexible skips a Redis that is not ready for consume, but not for delete; and a
+  // ready Redis may still hang. Either way the in-memory insurance answers instead.
   const run = <T>(l: Limiter, work: (r: RateLimiterAbstract) => Promise<T>): Promise<T> => {
-    if (!redisReady()) return work(l.memory);
-    return viaRedis(deps.redis!, () => work(l.primary)).catch((err) => (err instanceof RedisUnavailable ? work(l.memory) : Promise.reject(err)));
+    if (deps.redis?.status !== 'ready') return work(l.memory);
+    return viaRedis(deps.redis, () => work(l.primary)).catch((err) => (err instanceof RedisUnavailable ? work(l.memory) : Promise.reject(err)));
   };
-  const over = async (l: Limiter, key: string, points: number) => {
-    const res = (await run(l, (r) => r.get(key)).catch(() => null)) as RateLimiterRes | null;
-    return res && res.consumedPoints >= points ? res.msBeforeNext : null;
-  };
+  const take = (l: Limiter, key: string, options?: { customDuration: number }): Promise<Taken> =>
+    run(l, (r) => r.consume(key, 1, options)).then(
+      (res) => ({ ok: true as const, res }),
+      (err) => (err instanceof RateLimiterRes ? { ok: false as const, res: err } : Promise.reject(err)),
+    );
+  const giveBack = (taken: Array<[Limiter, string]>) =>
+    Promise.all(taken.map(([l, key]) => run(l, (r) => r.reward(key, 1)).catch(() => undefined)));
+
   const throttle: LoginThrottle = {
-    async check(account, address) {
-      const wait = (await over(accounts, account, max)) ?? (await over(addresses, address, max * ADDRESS_FACTOR));
-      if (wait !== null) throw tooManyRequests(Math.max(1, Math.ceil(wait / 1000)));
-    },
-    async failed(account, address) {
-      // A rejection only means the limit is now reached; the next attempt is refused by check().
-      await Promise.all([
-        run(accounts, (r) => r.penalty(account, 1)).catch(() => undefined),
-        run(addresses, (r) => r.penalty(address, 1)).catch(() => undefined),
-      ]);
-    },
-    async succeeded(account) {
-      await run(accounts, (r) => r.delete(account)).catch(() => undefined);
+    async admit(account, address) {
+      const pairKey = `${account}|${address}`;
+      const taken: Array<[Limiter, string]> = [];
+      const refuse = async (res: RateLimiterRes): Promise<never> => {
+        await giveBack(taken);
+        throw tooManyRequests(res.msBeforeNext / 1000);
+      };
+      for (const [l, key] of [[pairs, pairKey], [addresses, address]] as const) {
+        const t = await take(l, key);
+        if (!t.ok) return refuse(t.res);
+        taken.push([l, key]);
+      }
+      const a = await take(accounts, account);
+      taken.push([accounts, account]);
+      if (!a.ok) {
+        // Past the account's ceiling: one attempt per delay, the delay doubling with every attempt.
+        const over = a.res.consumedPoints - max * ACCOUNT_FACTOR;
+        const delay = Math.min(MAX_DELAY_SECONDS, 2 ** Math.min(over - 1, 16));
+        const g = await take(gates, account, { customDuration: delay });
+        if (!g.ok) return refuse(g.res);
+      }
+      return {
+        async succeeded() {
+          await Promise.all([
+            run(pairs, (r) => r.delete(pairKey)).catch(() => undefined),
+            giveBack([[addresses, address], [accounts, account]]),
+          ]);
+        },
+      };
     },
   };
   throttles.set(deps, throttle);

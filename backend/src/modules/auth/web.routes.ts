@@ -18,6 +18,7 @@ import { loginBody, meSchema } from './auth.schema.js';
 import { csrfTokens } from './auth.middleware.js';
 import { tenantHints } from './auth.routes.js';
 import type { Resolved } from './credentials.js';
+import { announceRevocation } from './revocations.js';
 import { whoAmI } from './me.service.js';
 import type { SessionAuthData } from './session.store.js';
 
@@ -30,6 +31,16 @@ type RegeneratingSession = { regenerate(): Promise<void> } & Partial<SessionAuth
 function csrfFor(ctx: Context): string | null {
   const credentials = ctx.state.credentials as Resolved | undefined;
   return credentials?.csrfSecret ? csrfTokens.create(credentials.csrfSecret) : null;
+}
+
+/**
+ * Once the ended session is gone from the store (koa-session writes it after the handler, before the
+ * answer goes out), the sockets opened with its cookie are checked again, and dropped, on every server.
+ */
+export function endSessionSockets(deps: AppDeps, ctx: Context, auth: AuthContext | undefined): void {
+  if (auth?.via !== 'session' || !auth.userId) return;
+  const revocation = { kind: 'user', tenantId: auth.tenantId, userId: auth.userId } as const;
+  ctx.res.once('finish', () => announceRevocation(deps, revocation));
 }
 
 export function webSessionRoutes(deps: AppDeps) {
@@ -55,7 +66,7 @@ export function webSessionRoutes(deps: AppDeps) {
         const csrf = csrfTokens.secretSync();
         Object.assign(session, {
           uid: user.id, tid: user.tenant_id, role: user.role, usr: user.username,
-          loc: isLocale(user.locale) ? user.locale : 'en', csrf,
+          loc: isLocale(user.locale) ? user.locale : 'en', csrf, iat: Date.now(),
         } satisfies SessionAuthData);
         const auth: AuthContext = { tenantId: user.tenant_id, userId: user.id, role: user.role, username: user.username, via: 'session' };
         if (!isLocale(ctx.query.lang) && isLocale(user.locale)) ctx.state.locale = user.locale;
@@ -70,7 +81,9 @@ export function webSessionRoutes(deps: AppDeps) {
       tag: 'web session',
       roles: 'public',
       handler: async (ctx) => {
+        const auth = ctx.state.auth as AuthContext | undefined;
         ctx.session = null;
+        endSessionSockets(deps, ctx, auth);
         reply(ctx, null, { message: 'ok.logged_out' });
       },
     }),

@@ -5,6 +5,7 @@ import type { AppDeps } from '../../deps.js';
 import { reply } from '../../http/envelope.js';
 import { tenantAuth } from '../../http/auth-context.js';
 import { route } from '../../http/route.js';
+import { announceRevocation } from '../auth/revocations.js';
 import { createDisplayToken, listDisplayTokens, revokeDisplayToken } from './display-tokens.service.js';
 
 const tokenView = z
@@ -52,14 +53,17 @@ export function displayTokenRoutes(deps: AppDeps) {
     route({
       method: 'delete',
       path: '/api/display-tokens/:id',
-      summary: 'Revoke a display token; screens using it are refused from the next request',
+      summary: 'Revoke a display token; screens using it are disconnected at once and refused from then on',
       tag: 'display tokens',
       roles: ['owner'],
       params: z.object({ id: z.uuid() }),
       response: tokenView,
       handler: async (ctx, { params }) => {
         const auth = tenantAuth(ctx.state);
-        reply(ctx, await deps.uow.inTenant(auth.tenantId, (scope) => revokeDisplayToken(scope, params.id)));
+        const revoked = await deps.uow.inTenant(auth.tenantId, (scope) => revokeDisplayToken(scope, params.id));
+        // Screens open with it are checked again, and dropped, on every server.
+        announceRevocation(deps, { kind: 'display', tenantId: auth.tenantId });
+        reply(ctx, revoked);
       },
     }),
   ];

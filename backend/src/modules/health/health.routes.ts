@@ -4,8 +4,15 @@ import { serviceUnavailable } from '../../http/errors.js';
 import { reply } from '../../http/envelope.js';
 import { route } from '../../http/route.js';
 
-/** Liveness (the process answers) and readiness (its database and Redis answer). */
-export function healthRoutes({ db, redis }: AppDeps) {
+const PROBE_TIMEOUT_MS = 1000;
+const withTimeout = <T>(work: Promise<T>) =>
+  Promise.race([work, new Promise<never>((_, reject) => setTimeout(() => reject(new Error('timeout')), PROBE_TIMEOUT_MS).unref())]);
+
+/**
+ * Liveness (the process answers: restart it if not) and readiness (send it traffic: its database and
+ * Redis answer, its schema is the code's, and it is not draining towards a stop).
+ */
+export function healthRoutes({ db, redis, lifecycle }: AppDeps) {
   return [
     route({
       method: 'get',
@@ -19,23 +26,27 @@ export function healthRoutes({ db, redis }: AppDeps) {
     route({
       method: 'get',
       path: '/readyz',
-      summary: 'Readiness: the database (and Redis, when configured) answer',
+      summary: 'Readiness: database and Redis answer, migrations are current, not draining (503 with the checks otherwise)',
       tag: 'health',
       roles: 'public',
-      response: z.object({ database: z.literal('ok'), redis: z.enum(['ok', 'not_configured']) }),
+      response: z.object({ database: z.literal('ok'), redis: z.enum(['ok', 'not_configured']), migrations: z.literal('current') }),
       handler: async (ctx) => {
-        const checks = { database: 'down', redis: redis ? 'down' : 'not_configured' } as Record<string, string>;
+        const checks: Record<string, string> = { database: 'down', redis: redis ? 'down' : 'not_configured', migrations: 'unknown' };
         try {
-          await db.knex.raw('select 1');
+          await withTimeout(db.knex.raw('select 1'));
           checks.database = 'ok';
+          checks.migrations = (await withTimeout(db.pendingMigrations())) === 0 ? 'current' : 'pending';
         } catch { /* reported below */ }
         if (redis) {
           try {
-            await Promise.race([redis.ping(), new Promise((_, reject) => setTimeout(() => reject(new Error('timeout')), 1000))]);
+            await withTimeout(redis.ping());
             checks.redis = 'ok';
           } catch { /* reported below */ }
         }
-        if (checks.database !== 'ok' || checks.redis === 'down') throw serviceUnavailable(checks);
+        if (lifecycle.draining) checks.draining = 'true';
+        if (checks.database !== 'ok' || checks.redis === 'down' || checks.migrations !== 'current' || lifecycle.draining) {
+          throw serviceUnavailable(checks);
+        }
         reply(ctx, checks);
       },
     }),

@@ -4,7 +4,8 @@
  */
 import type { AppDeps } from '../../deps.js';
 import { badRequest, notFound } from '../../http/errors.js';
-import { forgetTenant, type TenantRecord } from './tenant-directory.js';
+import type { TenantRecord } from './tenant-directory.js';
+import { announceRevocation } from '../auth/revocations.js';
 import type { PlatformPatchBody } from './tenants.schema.js';
 import { DEFAULT_SETTINGS, signup, tenantView, type TenantView } from './tenants.service.js';
 import type { PlatformCreateBody } from './tenants.schema.js';
@@ -85,7 +86,7 @@ export async function getPlatformTenant(deps: AppDeps, id: string): Promise<Plat
   return withCounts(deps, t);
 }
 
-/** Suspends, reactivates or re-plans a tenant; its users feel it on their next request. */
+/** Suspends, reactivates or re-plans a tenant; its users feel it at once, open sockets included. */
 export async function updatePlatformTenant(deps: AppDeps, id: string, patch: PlatformPatchBody): Promise<PlatformTenant> {
   const changes: Record<string, unknown> = {};
   if (patch.subscription_status !== undefined) changes.subscription_status = patch.subscription_status;
@@ -93,7 +94,8 @@ export async function updatePlatformTenant(deps: AppDeps, id: string, patch: Pla
   if (patch.trial_ends_at !== undefined) changes.trial_ends_at = patch.trial_ends_at === null ? null : new Date(patch.trial_ends_at);
   const updated = await deps.uow.inPlatform((trx) => trx('tenants').where({ id }).update(changes));
   if (!updated) throw notFound();
-  forgetTenant(deps, id);
+  // Every server forgets its cached status and checks the gym's open sockets again.
+  announceRevocation(deps, { kind: 'tenant', tenantId: id });
   return getPlatformTenant(deps, id);
 }
 

@@ -1,0 +1,67 @@
+/**
+ * Revocations reach open sockets at once, on every server: the auth module announces a committed
+ * revocation (see modules/auth/revocations.ts), this relay carries it to the other workers and nodes
+ * through the adapter (`serverSideEmit` on the main namespace, which every server has), and each server
+ * checks the concerned sockets it holds again: the person's (their room), the tenant's displays, or all
+ * of a tenant's. A socket whose credentials no longer hold is disconnected (its reconnect is refused
+ * with `unauthorized`); one that still holds takes its current role (a demoted trainer leaves the staff room).
+ */
+import { CONNECT_ERRORS, tenantNamespace, type RevocationNotice } from '../contracts/events.js';
+import type { AppDeps } from '../deps.js';
+import { revocationChannel } from '../modules/auth/revocations.js';
+import { isUuid } from '../modules/auth/tokens.js';
+import { checkCredentials } from './handshake.js';
+import type { IoServer } from './realtime.js';
+import { DISPLAY_ROOM, STAFF_ROOM, userRoom, type TenantNamespace, type TenantSocket } from './tenant-stream.js';
+
+/** Checks a connected socket's credentials again; ends it when they no longer hold, else refreshes its role. */
+export async function reevaluate(deps: AppDeps, socket: TenantSocket): Promise<void> {
+  const verdict = await checkCredentials(deps, socket);
+  if (!socket.connected) return;
+  if (!verdict.ok) {
+    // A database hiccup does not end a socket; the next check decides.
+    if (verdict.message !== CONNECT_ERRORS.unavailable) socket.disconnect(true);
+    return;
+  }
+  const { role } = verdict.data;
+  socket.data.role = role;
+  if (role === 'owner' || role === 'trainer') socket.join(STAFF_ROOM);
+  else socket.leave(STAFF_ROOM);
+}
+
+const validNotice = (n: unknown): n is RevocationNotice => {
+  const v = n as Partial<Record<'kind' | 'tenantId' | 'userId', unknown>> | null;
+  if (!v || typeof v !== 'object') return false;
+  if (v.kind === 'user') return isUuid(v.userId) && (v.tenantId === null || isUuid(v.tenantId));
+  return (v.kind === 'display' || v.kind === 'tenant') && isUuid(v.tenantId);
+};
+
+/** `clustered`: an adapter connects this server to others (the in-memory one has no serverSideEmit). */
+export function startRevocationRelay(io: IoServer, deps: AppDeps, clustered: boolean): { close(): void } {
+  const channel = revocationChannel(deps);
+  if (clustered) channel.attach((notice) => io.serverSideEmit('revocation', notice));
+  const main = io.of('/');
+  const onRemote = (notice: unknown) => {
+    if (validNotice(notice)) channel.received(notice);
+  };
+  main.on('revocation', onRemote);
+
+  const stop = channel.onApplied((notice) => {
+    if (!notice.tenantId) return; // platform users have no sockets
+    const nsp = io._nsps.get(tenantNamespace(notice.tenantId)) as TenantNamespace | undefined;
+    if (!nsp) return;
+    const room = notice.kind === 'user' ? userRoom(notice.userId) : notice.kind === 'display' ? DISPLAY_ROOM : null;
+    const ids = room ? [...(nsp.adapter.rooms.get(room) ?? [])] : [...nsp.sockets.keys()];
+    for (const id of ids) {
+      const socket = nsp.sockets.get(id);
+      if (socket) void reevaluate(deps, socket).catch((err: Error) => deps.log.warn({ err: err.message }, 'socket re-check failed'));
+    }
+  });
+  return {
+    close() {
+      stop();
+      channel.detach();
+      main.off('revocation', onRemote);
+    },
+  };
+}

@@ -207,12 +207,14 @@ function databaseConfig(e: ParsedEnv): Config['database'] {
 }
 
 /**
- * What the maintenance commands (`migrate`, `seed`) need: the database and the hashing cost, without
- * the secrets they never use (so the migration job is not handed them).
+ * What the maintenance commands (`migrate`, `seed`) need: the database, the hashing cost and how much
+ * demo data to seed, without the secrets they never use (so the migration job is not handed them).
  */
-export function loadDatabaseConfig(source: NodeJS.ProcessEnv = process.env): Readonly<Pick<Config, 'database' | 'bcryptCost'>> {
+export function loadDatabaseConfig(
+  source: NodeJS.ProcessEnv = process.env,
+): Readonly<Pick<Config, 'database' | 'bcryptCost' | 'seedDemoActivity'>> {
   const e = parse(schema, source);
-  return deepFreeze({ database: databaseConfig(e), bcryptCost: e.BCRYPT_COST });
+  return deepFreeze({ database: databaseConfig(e), bcryptCost: e.BCRYPT_COST, seedDemoActivity: e.SEED_DEMO_ACTIVITY });
 }
 
 function deepFreeze<T extends object>(value: T): Readonly<T> {

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
 import { requireService, withPostgres } from '../support/services.js';
 import { startGym, type GymFixture } from '../support/gym.js';
-import { DESKTOP, ensureBuilt, launchBrowser, newContext, shoot, signIn } from './support.js';
+import { DESKTOP, ensureBuilt, expectProblems, launchBrowser, newContext, shoot, signIn } from './support.js';
 
 const withChromium = await requireService('chromium');
 
@@ -167,6 +167,8 @@ describe.runIf(withPostgres && withChromium)('forms, the platform console and th
     expect(requests.some((u) => u.includes(token))).toBe(false);
 
     await gym.call('DELETE', `/api/display-tokens/${id}`, { token: gym.tokens.owner });
+    // The refused token's few answers are the point of this test.
+    expectProblems(page, /status of 401/);
     await page.reload();
     await page.getByTestId('display-token-form').waitFor();
     const before = requests.length;

@@ -79,6 +79,8 @@ describe.runIf(withPostgres && withChromium)('forms, the platform console and th
     expect(await messageOf(page.locator('#members-email'))).toContain('valid e-mail');
     expect(await messageOf(page.locator('#members-password'))).toContain('At least 8 characters.');
 
+    // The taken username is the server's 409, logged by Chromium; it is what this step asks for.
+    expectProblems(page, /status of 409/);
     await page.locator('#members-email').fill('');
     await page.locator('#members-password').fill('a-long-enough-password-7');
     await page.getByTestId('members-save').click();

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
 import { requireService, withPostgres } from '../support/services.js';
 import { startGym, type GymFixture } from '../support/gym.js';
-import { DESKTOP, ensureBuilt, launchBrowser, newContext, shoot, signIn } from './support.js';
+import { DESKTOP, ensureBuilt, expectProblems, launchBrowser, newContext, shoot, signIn } from './support.js';
 
 const withChromium = await requireService('chromium');
 
@@ -79,6 +79,8 @@ describe.runIf(withPostgres && withChromium)('forms, the platform console and th
     expect(await messageOf(page.locator('#members-email'))).toContain('valid e-mail');
     expect(await messageOf(page.locator('#members-password'))).toContain('At least 8 characters.');
 
+    // The taken username is the server's 409, logged by Chromium; it is what this step asks for.
+    expectProblems(page, /status of 409/);
     await page.locator('#members-email').fill('');
     await page.locator('#members-password').fill('a-long-enough-password-7');
     await page.getByTestId('members-save').click();
@@ -167,6 +169,8 @@ describe.runIf(withPostgres && withChromium)('forms, the platform console and th
     expect(requests.some((u) => u.includes(token))).toBe(false);
 
     await gym.call('DELETE', `/api/display-tokens/${id}`, { token: gym.tokens.owner });
+    // The refused token's few answers are the point of this test.
+    expectProblems(page, /status of 401/);
     await page.reload();
     await page.getByTestId('display-token-form').waitFor();
     const before = requests.length;

@@ -142,6 +142,8 @@ export interface Config {
   host: string;
   port: number;
   publicUrl: string;
+  /** PUBLIC_URL was not set: the product is reached on this machine (loopback origins are its own). */
+  publicUrlIsDefault: boolean;
   database:
     | { driver: 'pg'; url: string; poolMax: number; appRole: string; appPassword?: string }
     | { driver: 'pglite'; dataDir: string; appRole: string };
@@ -182,6 +184,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Readonly<Co
     host: e.HOST,
     port,
     publicUrl: e.PUBLIC_URL ?? `http://localhost:${port}`,
+    publicUrlIsDefault: !e.PUBLIC_URL,
     database,
     redisUrl: e.REDIS_URL,
     redisSharded: e.REDIS_SHARDED,

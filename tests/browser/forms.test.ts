@@ -77,7 +77,7 @@ describe.runIf(withPostgres && withChromium)('forms, the platform console and th
     await page.locator('#members-password').fill('short');
     await page.getByTestId('members-save').click();
     expect(await messageOf(page.locator('#members-email'))).toContain('valid e-mail');
-    expect(await messageOf(page.locator('#members-password'))).toContain('At least 8 characters.');
+    expect(await messageOf(page.locator('#members-password'))).toContain('At least 10 characters.');
 
     // The taken username is the server's 409, logged by Chromium; it is what this step asks for.
     expectProblems(page, /status of 409/);

@@ -170,8 +170,12 @@ function childrenOf(pid: number): number[] {
 export async function spawnProduct(env: Record<string, string>, timeoutMs: number): Promise<{ proc: ChildProcess; output(): string }> {
   const proc = spawn(process.execPath, ['--import', 'tsx', 'backend/src/main.ts'], {
     cwd: ROOT,
-    // No drain period unless a test asks for one: stopping and rolling stay quick.
-    env: { PATH: process.env.PATH, NODE_ENV: 'test', HOST: '127.0.0.1', BCRYPT_COST: '4', SEED_DEMO: 'true', SEED_DEMO_ACTIVITY: 'false', DRAIN_SECONDS: '0', ...TEST_SECRETS, ...env },
+    // No drain period unless a test asks for one: stopping and rolling stay quick. These clusters open
+    // many sockets and replays with one login each; the per-person caps have tests of their own.
+    env: {
+      PATH: process.env.PATH, NODE_ENV: 'test', HOST: '127.0.0.1', BCRYPT_COST: '4', SEED_DEMO: 'true', SEED_DEMO_ACTIVITY: 'false',
+      DRAIN_SECONDS: '0', SOCKETS_PER_PERSON: '10000', REPLAY_EVENTS_PER_MINUTE: '10000000', ...TEST_SECRETS, ...env,
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';

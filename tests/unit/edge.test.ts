@@ -56,4 +56,14 @@ describe('origins', () => {
     }
     expect(twin.originAllowed('http://demo.localhost:3000')).toBe(false);
   });
+
+  it('without a PUBLIC_URL accepts the loopback names it is opened by on this machine, and nothing else', () => {
+    const local = edgeOf(loadConfig({ NODE_ENV: 'test', PORT: '0' }));
+    for (const o of ['http://127.0.0.1:41211', 'http://localhost:3000', 'http://demo.localhost:3000', 'http://[::1]:3000']) {
+      expect(local.originAllowed(o), o).toBe(true);
+    }
+    for (const o of ['http://evil.example', 'http://127.0.0.1.evil.example', 'http://localhost.evil.example', 'http://10.0.0.1:3000']) {
+      expect(local.originAllowed(o), o).toBe(false);
+    }
+  });
 });

@@ -62,12 +62,19 @@ function createEdge(config: Readonly<Config>): Edge {
       if (!normal) return false;
       if (exact.has(normal)) return true;
       const url = new URL(normal);
+      // Without a PUBLIC_URL the product is opened on this machine, by whatever loopback name and port
+      // (localhost, 127.0.0.1, demo.localhost). A rebound DNS name can never carry a loopback Origin.
+      if (config.publicUrlIsDefault && isLoopbackHost(url.hostname)) return true;
       if (url.protocol !== publicUrl.protocol || (url.port || defaultPort) !== publicPort) return false;
       if (!url.hostname.endsWith(tenantSuffix)) return false;
       const label = url.hostname.slice(0, -tenantSuffix.length);
       return /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/.test(label);
     },
   };
+}
+
+function isLoopbackHost(hostname: string): boolean {
+  return hostname === 'localhost' || hostname.endsWith('.localhost') || hostname === '[::1]' || /^127(?:\.\d{1,3}){3}$/.test(hostname);
 }
 
 /** The origin of a URL-ish string, or null when it is not an http(s) origin. */

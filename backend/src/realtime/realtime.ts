@@ -233,6 +233,7 @@ export async function createRealtime(httpServer: http.Server, deps: AppDeps, opt
     // Replays run one at a time per socket: a resume during another waits its turn.
     let queue: Promise<unknown> = Promise.resolve();
     let queued = 0;
+    let charging = 0;
     const replay = (since: number | null) => {
       queued++;
       const run = queue.then(async () => {
@@ -262,11 +263,14 @@ export async function createRealtime(httpServer: http.Server, deps: AppDeps, opt
         return;
       }
       // Each replay reads the log: a client may have one running and one waiting, not a flood.
-      if (queued >= 2) {
+      // The place is taken before the budget is asked (asynchronously), or a burst would all pass.
+      if (queued + charging >= 2) {
         ack({ success: false, message: 'a resume is already running', data: { code: 'rate_limited' } });
         return;
       }
+      charging++;
       void limits.chargeReplay(personOf(socket), stream.lastSeq - since).then((allowed) => {
+        charging--;
         if (!allowed) {
           ack({ success: false, message: 'too much of the log replayed this minute, retry later', data: { code: REPLAY_LIMITED } });
           return;

@@ -35,7 +35,8 @@ export function platformRoutes(deps: AppDeps) {
       roles: ['platform_admin'],
       body: platformCreateBody,
       status: 201,
-      idempotent: true,
+      // Like signup, no Idempotency-Key: idempotent answers are kept per gym, and the platform has none.
+      // A retry is answered 409 on the taken subdomain instead.
       response: platformTenantView,
       handler: async (ctx, { body }) => reply(ctx, await createPlatformTenant(deps, body, ctx.state.auth), { status: 201 }),
     }),

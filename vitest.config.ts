@@ -6,6 +6,8 @@ export default defineConfig({
     exclude: ['tests/reliability/**/*.long.test.ts'],
     testTimeout: 30_000,
     hookTimeout: 60_000,
+    // A screen or a socket answers within seconds on a busy CI machine; expect.poll's own default is 1 s.
+    expect: { poll: { timeout: 10_000 } },
     pool: 'forks',
     maxWorkers: 2,
     reporters: ['default'],

@@ -10,6 +10,8 @@ export default defineConfig({
     include: ['tests/reliability/**/*.long.test.ts'],
     testTimeout: 300_000,
     hookTimeout: 180_000,
+    // A screen or a socket answers within seconds on a busy CI machine; expect.poll's own default is 1 s.
+    expect: { poll: { timeout: 10_000 } },
     pool: 'forks',
     maxWorkers: 1,
     fileParallelism: false,

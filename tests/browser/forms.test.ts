@@ -186,6 +186,8 @@ describe.runIf(withPostgres && withChromium)('forms, the platform console and th
     const chart = page.getByTestId('occupancy-chart');
     await chart.getByRole('group', { name: 'Lines shown' }).waitFor();
     expect(await chart.getByRole('checkbox').count()).toBeGreaterThanOrEqual(5);
+    // The keys walk the samples, so they are pressed once the samples are in.
+    await chart.locator('[role="img"][aria-busy="false"]').waitFor();
     await chart.getByRole('img').focus();
     await page.keyboard.press('Home');
     await expect.poll(() => page.getByTestId('chart-readout').textContent()).toMatch(/^\d\d:\d\d · People/);

@@ -4,8 +4,8 @@ import { tenantNamespace } from '../../../backend/src/contracts/events.js';
 
 export interface Listener {
   socket: Socket;
-  /** Every event in arrival order. */
-  events: Array<{ type: string; event: any }>;
+  /** Every event in arrival order, with the time it arrived (ms). */
+  events: Array<{ type: string; event: any; at: number }>;
   /** Highest seq seen (what a client resumes from). */
   lastSeq(): number;
   /** Reconnections after the first connect. */
@@ -52,7 +52,7 @@ export function listen(baseUrl: string, tenantId: string, options: ListenOptions
     close: () => socket.disconnect(),
   };
   socket.onAny((type: string, event: any) => {
-    events.push({ type, event });
+    events.push({ type, event, at: Date.now() });
     if (typeof event?.seq === 'number' && event.seq > highest) highest = event.seq;
   });
   let connected = false;

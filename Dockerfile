@@ -33,4 +33,5 @@ RUN rm -f /etc/nginx/conf.d/default.conf
 COPY nginx/templates/ /etc/nginx/templates/
 COPY --from=build /app/dist/frontend /usr/share/nginx/html
 ENV NGINX_LISTEN=80 \
+    NGINX_STATUS_LISTEN=8081 \
     STATIC_ROOT=/usr/share/nginx/html

@@ -27,6 +27,8 @@ export interface Cluster {
   url: string;
   /** nginx access log: `<client address> <status> <upstream address> "<request>" <Idempotency-Key or ->` per line. */
   accessLog: string;
+  /** nginx's stub_status page when nginxStatusPort was given. */
+  statusUrl?: string;
   nodes: ClusterNode[];
   stop(): Promise<void>;
 }
@@ -40,6 +42,8 @@ export interface ClusterOptions {
   env?: Record<string, string>;
   /** Where the SPA build is; nginx serves it from disk. */
   staticRoot?: string;
+  /** nginx's stub_status port on loopback, for the nginx exporter (default: a socket in nginx's folder). */
+  nginxStatusPort?: number;
   /** Each node's internal metrics port, in the order of appPorts (default: none). */
   metricsPorts?: number[];
   /** Seed the demo data once before the nodes start. */
@@ -129,6 +133,7 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
 
   const site = renderSite({
     listen: `127.0.0.1:${options.nginxPort}`,
+    statusListen: options.nginxStatusPort ? `127.0.0.1:${options.nginxStatusPort}` : `unix:${dir}/status.sock`,
     staticRoot,
     nodes: options.appPorts.map((p, i) => ({ name: nodeName(i), address: `127.0.0.1:${p}` })),
   });
@@ -161,6 +166,7 @@ http {
   return {
     url,
     accessLog: path.join(dir, 'access.log'),
+    statusUrl: options.nginxStatusPort ? `http://127.0.0.1:${options.nginxStatusPort}/stub_status` : undefined,
     nodes,
     async stop() {
       nginx.kill('SIGQUIT');
@@ -177,10 +183,11 @@ export const nodeName = (i: number) => `app${i + 1}`;
  * The site from nginx/templates/gymflow.conf.template for a list of nodes, filled in as the nginx image
  * fills it from the environment (docker-compose.yml spells the same values out for app1 and app2).
  */
-export function renderSite(site: { listen: string; staticRoot: string; nodes: { name: string; address: string }[] }): string {
+export function renderSite(site: { listen: string; statusListen: string; staticRoot: string; nodes: { name: string; address: string }[] }): string {
   const server = (address: string, backup = false) => `server ${address} max_fails=1 fail_timeout=2s${backup ? ' backup' : ''};`;
   const vars: Record<string, string> = {
     NGINX_LISTEN: site.listen,
+    NGINX_STATUS_LISTEN: site.statusListen,
     STATIC_ROOT: site.staticRoot,
     APP_UPSTREAMS: site.nodes.map((n) => server(n.address)).join(' '),
     APP_NODE_UPSTREAMS: site.nodes
@@ -220,16 +227,20 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === path.resolve(process.a
     databaseUrl,
     redisUrl,
     nginxPort: Number(process.env.NGINX_PORT ?? 8080),
+    nginxStatusPort: 8081,
     appPorts: [3101, 3102],
     metricsPorts: [9464, 9465],
     seed: process.env.SEED_DEMO !== 'false',
     log: (line) => console.log(line),
   });
-  console.log(`\nGymflow cluster: ${cluster.url} (nginx) -> app nodes on 3101 and 3102, each with workers; metrics on 127.0.0.1:9464 and :9465.`);
+  console.log(`\nGymflow cluster: ${cluster.url} (nginx, stub_status on 127.0.0.1:8081) -> app nodes on 3101 and 3102, each with workers; metrics on 127.0.0.1:9464 and :9465.`);
   // `npm run cluster -- --monitoring`: Prometheus and the exporters as well (scripts/monitoring.ts).
   const { startMonitoring } = await import('./monitoring.js');
   const monitoring = process.argv.includes('--monitoring')
-    ? await startMonitoring({ metricsPorts: [9464, 9465], databaseUrl, redisUrl, prometheusPort: 9090, postgresExporterPort: 9187, redisExporterPort: 9121, log: (line) => console.log(line) })
+    ? await startMonitoring({
+        metricsPorts: [9464, 9465], databaseUrl, redisUrl, prometheusPort: 9090, postgresExporterPort: 9187, redisExporterPort: 9121,
+        nginx: { statusUrl: cluster.statusUrl!, exporterPort: 9113 }, log: (line) => console.log(line),
+      })
     : null;
   if (monitoring) console.log(`Prometheus: ${monitoring.url}`);
   const stop = async () => {

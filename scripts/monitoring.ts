@@ -1,8 +1,9 @@
 /**
- * Monitoring of the loopback topology: Debian's prometheus, prometheus-postgres-exporter and
- * prometheus-redis-exporter, on loopback ports, scraping every app node's metrics port with the same
- * alert rules as docker-compose (monitoring/alerts.yml). `npm run cluster -- --monitoring` starts it
- * with the cluster; tests import startMonitoring().
+ * Monitoring of the loopback topology: Debian's prometheus, prometheus-postgres-exporter,
+ * prometheus-redis-exporter and prometheus-nginx-exporter (nginx's stub_status), on loopback ports,
+ * scraping every app node's metrics port with the same alert rules as docker-compose
+ * (monitoring/alerts.yml). `npm run cluster -- --monitoring` starts it with the cluster; tests import
+ * startMonitoring().
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
@@ -20,6 +21,8 @@ export interface MonitoringOptions {
   prometheusPort: number;
   postgresExporterPort: number;
   redisExporterPort: number;
+  /** nginx's stub_status page (Cluster.statusUrl) and the exporter's port. */
+  nginx?: { statusUrl: string; exporterPort: number };
   /** Scrape and rule interval (default 15s; tests use 1s). */
   interval?: string;
   log?: (line: string) => void;
@@ -58,7 +61,7 @@ scrape_configs:
     static_configs: [{ targets: [${target(options.postgresExporterPort)}] }]
   - job_name: redis
     static_configs: [{ targets: [${target(options.redisExporterPort)}] }]
-`,
+${options.nginx ? `  - job_name: nginx\n    static_configs: [{ targets: [${target(options.nginx.exporterPort)}] }]\n` : ''}`,
   );
   const children: ChildProcess[] = [];
   const start = (cmd: string, args: string[], env: NodeJS.ProcessEnv = process.env) => {
@@ -71,6 +74,9 @@ scrape_configs:
     DATA_SOURCE_NAME: `${options.databaseUrl}${options.databaseUrl.includes('?') ? '&' : '?'}sslmode=disable`,
   });
   start('/usr/bin/prometheus-redis-exporter', [`-redis.addr=${options.redisUrl}`, `-web.listen-address=127.0.0.1:${options.redisExporterPort}`]);
+  if (options.nginx) {
+    start('/usr/bin/prometheus-nginx-exporter', [`-nginx.scrape-uri=${options.nginx.statusUrl}`, `-web.listen-address=127.0.0.1:${options.nginx.exporterPort}`]);
+  }
   start('/usr/bin/prometheus', [
     `--config.file=${path.join(dir, 'prometheus.yml')}`,
     `--storage.tsdb.path=${path.join(dir, 'data')}`,

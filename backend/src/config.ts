@@ -217,7 +217,8 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Readonly<Co
       // Tests run many servers side by side: none takes the port unless asked to.
       port: e.METRICS_PORT === 'off' ? null : (e.METRICS_PORT ?? (e.NODE_ENV === 'test' ? null : 9464)),
       host: e.METRICS_HOST,
-      nodeName: e.NODE_NAME ?? os.hostname(),
+      // Compose names its nodes by NODE_ID (app1, app2); a container's host name is a random id.
+      nodeName: e.NODE_NAME ?? e.NODE_ID ?? os.hostname(),
     },
   };
   return deepFreeze(config);

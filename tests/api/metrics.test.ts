@@ -82,6 +82,23 @@ describe.runIf(withPostgres)('metrics', () => {
     expect(line(/^gymflow_db_migration_info\{[^}]*name="\d{14}_[a-z_]+"/)).toBeTruthy();
   });
 
+  it('reads the latest migration and people present from the database', async () => {
+    const applied = (await gym.server.deps.db.knex('knex_migrations').orderBy('id').pluck('name')) as string[];
+    expect(line(new RegExp(`^gymflow_db_migration_info\\{[^}]*name="${applied.at(-1)}"[^}]*\\} 1$`))).toBeTruthy();
+    expect(line(/^gymflow_db_migrations_pending\{[^}]*\} 0$/)).toBeTruthy();
+    // Every tenant's open visits, read tenant by tenant as the app sees them.
+    let present = 0;
+    const byGym: Record<string, number> = {};
+    for (const [gymName, tenant] of [['demo', gym.demo], ['olympia', gym.olympia]] as const) {
+      const [row] = await gym.server.deps.uow.inTenant(tenant, ({ trx }) => trx('visits').whereNull('checked_out_at').count<{ count: number }[]>('* as count'));
+      byGym[gymName] = Number(row!.count);
+      present += byGym[gymName]!;
+    }
+    expect(present).toBeGreaterThan(0);
+    expect(line(/^gymflow_people_present\{/)).toMatch(new RegExp(`\\} ${present}$`));
+    expect(line(/^gymflow_people_present_top\{[^}]*gym="demo"/)).toMatch(new RegExp(`\\} ${byGym.demo}$`));
+  });
+
   it('refuses /metrics on the public port', async () => {
     const res = await fetch(`${gym.url}/metrics`);
     expect(res.status).toBe(404);

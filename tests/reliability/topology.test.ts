@@ -241,7 +241,7 @@ describe.runIf(withPostgres && withRedis && hasNginx())('the production topology
     await nodeA.restart();
   }, 120_000);
 
-  it('refuses /metrics through nginx and on a node\'s public port (metrics live on the internal port, tests/reliability/monitoring.wip.ts)', async () => {
+  it('refuses /metrics through nginx and on a node\'s public port (metrics live on the internal port, tests/reliability/monitoring.test.ts)', async () => {
     expect((await call(cluster.url, 'GET', '/metrics', { from: fromB })).status).toBe(404);
     expect((await call(`http://127.0.0.1:${ports[1]}`, 'GET', '/metrics', { from: fromB })).status).toBe(404);
   });

@@ -80,6 +80,10 @@ describe('deployment files', () => {
     expect(Object.keys(volumes)).toContain('redisdata');
     expect(JSON.stringify(redis.healthcheck.test)).toContain('redis-cli ping');
     expect(services.nginx.healthcheck?.test).toBeTruthy();
+    // stub_status is for the exporter on the compose network: its port is not published.
+    const status = services.nginx.environment.NGINX_STATUS_LISTEN as string;
+    expect(JSON.stringify(services['nginx-exporter'].command)).toContain(`http://nginx:${status}/stub_status`);
+    expect(JSON.stringify(services.nginx.ports)).not.toContain(status);
   }, 120_000);
 
   it('builds images whose commands the README names: compiled migrate and seed, nginx without the stock server', () => {
@@ -97,6 +101,7 @@ describe('deployment files', () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'nginx-'));
     const site = renderSite({
       listen: '127.0.0.1:18080',
+      statusListen: '127.0.0.1:18081',
       staticRoot: dir,
       nodes: [{ name: 'app1', address: '127.0.0.1:3101' }, { name: 'app2', address: '127.0.0.1:3102' }],
     });

@@ -1,11 +1,12 @@
 /**
  * Database series: query duration by statement kind, errors by SQLSTATE class, the pool (in use, idle,
- * waiting), acquire timeouts and the latest migration applied. Read off knex's query events and its
- * tarn pool; nothing on the query path but a timestamp.
+ * waiting) and acquire timeouts, read off knex's query events and its tarn pool (nothing on the query
+ * path but a timestamp); database-state.ts reads the migrations and people present on scrape.
  */
 import client from 'prom-client';
 import type { Knex } from 'knex';
 import { registry } from './registry.js';
+import { watchDatabaseState } from './database-state.js';
 
 export const queryDuration = new client.Histogram({
   name: 'gymflow_db_query_duration_seconds',
@@ -49,13 +50,6 @@ export const dbPool = new client.Gauge({
     this.set({ state: 'waiting' }, pool.numPendingAcquires());
     this.set({ state: 'max' }, pool.max);
   },
-});
-
-export const latestMigration = new client.Gauge({
-  name: 'gymflow_db_migration_info',
-  help: 'Always 1; the label names the latest migration this build knows (the schema it expects)',
-  labelNames: ['name'] as const,
-  registers: [registry],
 });
 
 /** The statement's kind from its first keyword: a bounded label. */
@@ -103,7 +97,5 @@ export function watchDatabase(knex: Knex, migrations: readonly { name: string }[
   });
   pool = (knex.client as { pool?: PoolStats }).pool;
   pool?.on('acquireFail', () => acquireTimeouts.inc());
-  const last = migrations.at(-1)?.name;
-  latestMigration.reset();
-  if (last) latestMigration.set({ name: last }, 1);
+  watchDatabaseState(knex, migrations.map((m) => m.name));
 }

@@ -58,6 +58,9 @@ export const checkIns = new client.Counter({
   registers: [registry],
 });
 
+// Present from the start at 0: a panel shows "none yet" rather than no data, and rate() sees the first one.
+for (const counter of [bookings, checkIns]) counter.inc({ outcome: 'made', reason: '' }, 0);
+
 const BOOKING_ROUTES = new Set(['POST /api/book-room', 'POST /api/bookings']);
 const CHECK_IN_ROUTES = new Set(['POST /api/visits']);
 

@@ -3,3 +3,4 @@ export * from './registry.js';
 export * from './http.js';
 export * from './realtime.js';
 export * from './database.js';
+export * from './database-state.js';

@@ -1,7 +1,7 @@
 /**
  * Monitoring of the production topology on loopback: nginx in front of two app nodes (scripts/cluster.ts)
  * on a private PostgreSQL, with Debian's Prometheus and exporters (scripts/monitoring.ts). Prometheus
- * scrapes both nodes' internal metrics ports, every dashboard panel's query returns data after some
+ * scrapes both nodes' internal metrics ports and nginx's internal stub_status, every dashboard panel's query returns data after some
  * traffic, nginx's request id reaches the app's log, a PostgreSQL restart logs only JSON, and /metrics is
  * refused on the public site.
  */
@@ -11,13 +11,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { io, type Socket } from 'socket.io-client';
 import { startCluster, type Cluster } from '../../scripts/cluster.js';
 import { startMonitoring, type Monitoring } from '../../scripts/monitoring.js';
+import { migrations } from '../../db/migrations/index.js';
 import { ensureBuilt } from '../browser/support.js';
 import { createDatabaseOn, freePort, privatePostgres, sleep, type PrivatePostgres } from '../support/processes.js';
 import { IN_CI, REDIS_URL, withPostgres, withRedis } from '../support/services.js';
 
 function hasTools(): boolean {
   try {
-    execFileSync('sh', ['-c', 'command -v nginx && command -v prometheus && command -v prometheus-postgres-exporter && command -v prometheus-redis-exporter'], { stdio: 'ignore' });
+    execFileSync('sh', ['-c', 'command -v nginx && command -v prometheus && command -v prometheus-postgres-exporter && command -v prometheus-redis-exporter && command -v prometheus-nginx-exporter'], { stdio: 'ignore' });
     return true;
   } catch {
     if (IN_CI) throw new Error('CI needs nginx, prometheus and the exporters');
@@ -55,14 +56,15 @@ describe.runIf(withPostgres && withRedis && hasTools())('monitoring the loopback
     ensureBuilt();
     postgres = await privatePostgres();
     const databaseUrl = await createDatabaseOn(postgres.url, 'gymflow_monitoring');
-    const [nginxPort, portA, portB, metricsA, metricsB, prometheusPort, pgExporter, redisExporter] = await Promise.all(
-      Array.from({ length: 8 }, () => freePort()),
+    const [nginxPort, statusPort, portA, portB, metricsA, metricsB, prometheusPort, pgExporter, redisExporter, nginxExporter] = await Promise.all(
+      Array.from({ length: 10 }, () => freePort()),
     );
     metricsPorts = [metricsA!, metricsB!];
     cluster = await startCluster({
       databaseUrl,
       redisUrl: REDIS_URL,
       nginxPort: nginxPort!,
+      nginxStatusPort: statusPort!,
       appPorts: [portA!, portB!],
       metricsPorts,
       workers: 2,
@@ -76,6 +78,7 @@ describe.runIf(withPostgres && withRedis && hasTools())('monitoring the loopback
     });
     monitoring = await startMonitoring({
       metricsPorts, databaseUrl, redisUrl: REDIS_URL, prometheusPort: prometheusPort!, postgresExporterPort: pgExporter!, redisExporterPort: redisExporter!, interval: '1s',
+      nginx: { statusUrl: cluster.statusUrl!, exporterPort: nginxExporter! },
     });
 
     const login = await api('/api/auth/login', { method: 'POST', body: JSON.stringify({ tenant: 'demo', username: 'owner', password: 'owner123' }) });
@@ -112,8 +115,10 @@ describe.runIf(withPostgres && withRedis && hasTools())('monitoring the loopback
     }
     const me = ((await (await api('/api/auth/me', { token })).json()) as { data: { user?: { id: string }; id?: string } }).data;
     const userId = me.user?.id ?? me.id!;
-    await api('/api/visits', { method: 'POST', token, body: JSON.stringify({ user_id: userId, area_id: areas[0]!.id }) });
-    await api('/api/visits/check-out', { method: 'POST', token, body: JSON.stringify({ user_id: userId }) });
+    // A booking (made or refused, both counted) and a check-in that stays open: people present.
+    const date = new Date(Date.now() + 3 * 86_400_000).toISOString().slice(0, 10);
+    await api('/api/book-room', { method: 'POST', token, headers: { 'idempotency-key': 'monitoring-1' }, body: JSON.stringify({ room_id: areas[0]!.id, date, time: '10:00' }) });
+    expect((await api('/api/visits', { method: 'POST', token, body: JSON.stringify({ user_id: userId, area_id: areas[0]!.id }) })).status).toBe(201);
 
     // Both nodes are up in Prometheus, each under its own node label.
     for (let waited = 0; ; waited += 500) {
@@ -133,6 +138,17 @@ describe.runIf(withPostgres && withRedis && hasTools())('monitoring the loopback
     }
     expect([...missing], 'panel queries without data').toEqual([]);
     console.log(`monitoring: ${exprs.length} panel queries over ${dashboard.panels.length} panels all returned data`);
+
+    // The figures read from the database and nginx are the real ones, the same on every worker.
+    const values = async (expr: string) => ((await query(expr)) as Array<{ value: [number, string] }>).map((r) => Number(r.value[1]));
+    await expect.poll(() => values('min(gymflow_people_present) >= 1 and max(gymflow_people_present) == min(gymflow_people_present)')).toHaveLength(1);
+    await expect.poll(() => values('max(gymflow_people_present_top{gym="demo"})')).toEqual([expect.any(Number)]);
+    const latest = migrations.at(-1)!.name;
+    // Every worker that reports at all names the database's latest migration.
+    expect(await values(`count(gymflow_db_migration_info{name="${latest}"}) == count(gymflow_build_info)`)).toHaveLength(1);
+    expect(await values('max(gymflow_db_migrations_pending)')).toEqual([0]);
+    expect(await values('min(nginx_up)')).toEqual([1]);
+    await expect.poll(() => values('max(nginx_http_requests_total)')).toEqual([expect.any(Number)]);
   }, 240_000);
 
   it('logs a request through nginx as one JSON line with nginx\'s request id, the caller and the node', async () => {
@@ -148,7 +164,8 @@ describe.runIf(withPostgres && withRedis && hasTools())('monitoring the loopback
     expect(entry).toMatchObject({ msg: 'request', route: '/api/gym-status', status: 200, tenantId, role: 'owner' });
     expect(entry!.userId).toBeTruthy();
     expect(entry!.durationMs).toBeTypeOf('number');
-    expect(String(entry!.node)).toMatch(/^node-\d+$/);
+    // scripts/cluster.ts names its nodes app1 and app2 (NODE_NAME, as NODE_ID in compose).
+    expect(String(entry!.node)).toMatch(/^app[12]$/);
     expect(Number(entry!.worker)).toBeGreaterThan(0);
     expect(entry!.pid).toBeTypeOf('number');
   });
@@ -174,6 +191,9 @@ describe.runIf(withPostgres && withRedis && hasTools())('monitoring the loopback
 
   it('refuses /metrics on the public site and on the nodes\' public ports; serves it on the metrics ports', async () => {
     expect((await api('/metrics')).status).toBe(404);
+    // nginx's own counters are on its internal listener only.
+    expect(await (await api('/stub_status')).text()).not.toContain('Active connections');
+    expect(await (await fetch(cluster.statusUrl!)).text()).toMatch(/^Active connections: \d+/);
     for (const node of cluster.nodes) expect((await fetch(`http://127.0.0.1:${node.port}/metrics`)).status).toBe(404);
     for (const port of metricsPorts) {
       const res = await fetch(`http://127.0.0.1:${port}/metrics`);

@@ -5,16 +5,17 @@
  * as 'YYYY-MM-DD' strings).
  */
 import fs from 'node:fs';
-import { createRequire } from 'node:module';
 import knexFactory, { type Knex } from 'knex';
 import pg from 'pg';
-import ClientPgLite from 'knex-pglite';
 import { PGlite, types as pgliteTypes } from '@electric-sql/pglite';
 import { btree_gist } from '@electric-sql/pglite/contrib/btree_gist';
 import { migrations } from '../../../db/migrations/index.js';
 import type { Config } from '../config.js';
 import type { Logger } from '../logger.js';
 import { timeStatement } from '../metrics/database.js';
+import { PgliteClient, SettingsPgClient, setConfigCalls } from './knex-clients.js';
+
+export { sqlLiteral } from './knex-clients.js';
 
 export interface Database {
   /** Queries run as the app role: no superuser, no BYPASSRLS, so row-level security always applies. */
@@ -48,78 +49,6 @@ const DATE = 1082;
 pg.types.setTypeParser(INT8, (v) => Number(v));
 pg.types.setTypeParser(NUMERIC, (v) => Number(v));
 pg.types.setTypeParser(DATE, (v) => v);
-
-/**
- * knex-pglite names a response's command after the builder method ('DEL'), where knex expects the SQL
- * command ('DELETE') to answer a delete or increment with its row count, as on pg.
- */
-type ResponseProcessor = new (config: Knex.Config) => { processResponse(obj: { method?: string }, runner: unknown): unknown };
-class PgliteClient extends (ClientPgLite as unknown as ResponseProcessor) {
-  override processResponse(obj: { method?: string }, runner: unknown): unknown {
-    const method = obj.method === 'del' ? 'delete' : obj.method === 'counter' ? 'update' : obj.method;
-    return super.processResponse({ ...obj, method }, runner);
-  }
-}
-
-/**
- * knex's PostgreSQL client whose transactions can open with settings: BEGIN and the set_config calls go
- * out as one simple-protocol query, so a unit of work's tenant costs no round trip of its own.
- */
-const require = createRequire(import.meta.url);
-type KnexInternalClass = new (...args: any[]) => any;
-const PgClientBase = require('knex/lib/dialects/postgres/index.js') as KnexInternalClass;
-const PgTransactionBase = require('knex/lib/dialects/postgres/execution/pg-transaction.js') as KnexInternalClass;
-
-/**
- * A string as a SQL literal, for statements that travel without bindings: E'…' with backslashes and
- * quotes escaped, and `?` written as \x3f so that knex never takes it for a placeholder.
- */
-export const sqlLiteral = (value: string): string =>
-  `E'${value.replace(/\\/g, '\\\\').replace(/'/g, "''").replace(/\?/g, '\\x3f')}'`;
-
-const setConfigCalls = (settings: Readonly<Record<string, string>>): string =>
-  Object.entries(settings).map(([name, value]) => `set_config(${sqlLiteral(name)}, ${sqlLiteral(value)}, true)`).join(', ');
-
-interface SettingsConfig {
-  settings?: Readonly<Record<string, string>>;
-  /** A last statement (no bindings) to send with the COMMIT, in the same round trip; null for none. */
-  beforeCommit?: () => string | null;
-}
-
-class SettingsTransaction extends PgTransactionBase {
-  private readonly settings?: SettingsConfig['settings'];
-  private readonly beforeCommit?: SettingsConfig['beforeCommit'];
-  constructor(client: unknown, container: unknown, config: SettingsConfig | undefined, outerTx: unknown) {
-    super(client, container, config, outerTx);
-    // Read by begin() and commit(), which run once a connection is acquired (later than this constructor).
-    this.settings = config?.settings;
-    this.beforeCommit = config?.beforeCommit;
-  }
-  begin(conn: unknown): unknown {
-    if (!this.settings || this.isolationLevel || this.readOnly) return super.begin(conn);
-    return this.query(conn, `BEGIN; SELECT ${setConfigCalls(this.settings)};`);
-  }
-  async commit(conn: unknown, value: unknown): Promise<unknown> {
-    const last = this.beforeCommit?.();
-    if (!last) return super.commit(conn, value);
-    try {
-      await this.trxClient.query(conn, `${last}; COMMIT;`);
-    } catch (err) {
-      // PostgreSQL skips the COMMIT after a failed statement: end the transaction here, before the
-      // connection goes back to the pool, and fail the unit of work with the statement's error.
-      return this.query(conn, 'ROLLBACK;', 2, err);
-    }
-    this._completed = true;
-    this._resolver(value);
-    return undefined;
-  }
-}
-
-class SettingsPgClient extends PgClientBase {
-  transaction(container: unknown, config: SettingsConfig | undefined, outerTx: unknown): unknown {
-    return new SettingsTransaction(this, container, config, outerTx);
-  }
-}
 
 const migrationSource: Knex.MigrationSource<(typeof migrations)[number]> = {
   getMigrations: async () => [...migrations],

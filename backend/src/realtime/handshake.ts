@@ -1,7 +1,8 @@
 /**
- * The socket handshake: the only writer of a socket's tenant and identity (socket.data). Credentials
- * are an access JWT or a display token in `auth.token` (or an `Authorization: Bearer` header), or the
- * web session cookie, all resolved by the same code as HTTP requests.
+ * The socket handshake's checks: origin, `since`, and the credentials, which are an access JWT or a
+ * display token in `auth.token` (or an `Authorization: Bearer` header), or the web session cookie, all
+ * resolved by the same code as HTTP requests. Their verdict is the socket's tenant and identity
+ * (socket.data), written by admission.ts only.
  */
 import type { IncomingMessage } from 'node:http';
 import { CONNECT_ERRORS, type ConnectErrorMessage, type HandshakeAuth, type SocketData, type SocketRole } from '../contracts/events.js';
@@ -41,16 +42,6 @@ export async function checkCredentials(deps: AppDeps, socket: TenantSocket): Pro
     return { ok: false, message: CONNECT_ERRORS.forbidden };
   }
   return { ok: true, data: { tenantId, userId: creds.userId, role: creds.role as SocketRole, expiresAt: creds.expiresAt } };
-}
-
-/** Socket.IO middleware of the tenant namespaces. */
-export function handshake(deps: AppDeps) {
-  return async (socket: TenantSocket, next: (err?: Error) => void): Promise<void> => {
-    const verdict = await checkCredentials(deps, socket);
-    if (!verdict.ok) return next(new Error(verdict.message));
-    socket.data = { ...verdict.data, lastSeq: 0 };
-    next();
-  };
 }
 
 /** The `since` a client asked for, or null when absent or not a non-negative integer. */

@@ -720,7 +720,7 @@ const el: Record<MessageKey, string> = {
   'ui.checkin.change': 'Επιλογή άλλου',
   'ui.book.yours': 'Η κράτησή σας',
   'ui.book.clash': 'Έχετε κράτηση τότε',
-  'ui.book.my_count': 'Εσείς: {n} κρατήσεις',
+  'ui.book.my_count': 'Οι κρατήσεις σας: {n}',
   'ui.chart.lines': 'Γραμμές που φαίνονται',
   'ui.chart.hint': 'Δείξτε στο διάγραμμα, ή εστιάστε και χρησιμοποιήστε τα βέλη, για να δείτε τις τιμές.',
 };

@@ -192,7 +192,7 @@ describe.runIf(withPostgres && withChromium)('the web dashboard', { timeout: 60_
 
     await owner.goto('/admin/members');
     await owner.getByTestId('members-new').click();
-    await owner.getByLabel('Username').fill('newbie');
+    await owner.getByLabel('Username', { exact: true }).fill('newbie');
     await owner.getByLabel('Full name').fill('Nina Newbie');
     await owner.getByLabel('Password').fill('newbie-pass-1');
     await owner.getByTestId('members-save').click();

@@ -112,10 +112,11 @@ export async function newContext(
   return context;
 }
 
-/** Signs in through the login form and waits for the signed-in shell. */
-export async function signIn(page: Page, tenant: string, username: string, password: string): Promise<void> {
+/** Signs in through the login form (tenant null: the platform admin) and waits for the signed-in shell. */
+export async function signIn(page: Page, tenant: string | null, username: string, password: string): Promise<void> {
   await page.goto('/login');
-  await page.getByLabel(/^(Gym|Γυμναστήριο)$/).fill(tenant);
+  if (tenant === null) await page.getByLabel(/^(I run the platform|Διαχειρίζομαι την πλατφόρμα)/).check();
+  else await page.getByLabel(/^(Gym|Γυμναστήριο)$/).fill(tenant);
   await page.getByLabel(/^(Username|Όνομα χρήστη)$/).fill(username);
   await page.getByLabel(/^(Password|Κωδικός)$/).fill(password);
   await page.getByRole('button', { name: /^(Sign in|Σύνδεση)$/ }).click();

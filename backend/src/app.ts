@@ -31,6 +31,13 @@ export function createApp(deps: AppDeps): { app: Koa; registry: ApiRegistry } {
     protocol: { get(this: Koa.Request) { return edge.protocol(this.req); }, configurable: true },
   });
   app.keys = [config.session.secret];
+  // Koa prints what reaches it (a client gone mid-download) as a plain-text stack on stderr; the log is
+  // JSON only, and a client leaving early is no error of ours.
+  app.on('error', (err: NodeJS.ErrnoException) => {
+    const gone = err.code === 'ERR_STREAM_PREMATURE_CLOSE' || err.code === 'ECONNRESET' || err.code === 'EPIPE';
+    if (gone) log.debug({ err: err.message, code: err.code }, 'client left before the answer was sent');
+    else log.error({ err }, 'error outside a request');
+  });
 
   const registry = new ApiRegistry().add(...moduleRoutes(deps));
 

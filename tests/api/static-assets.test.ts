@@ -5,7 +5,8 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import http from 'node:http';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { withPostgres } from '../support/services.js';
 import { startTestServer, type TestServer } from '../support/test-server.js';
 import { ensureBuilt } from '../browser/support.js';
@@ -71,5 +72,22 @@ describe.runIf(withPostgres)('the built web app over HTTP', { timeout: 120_000 }
     const io = await get('/socket.io/?EIO=4&transport=polling', 'br');
     expect(io.status).toBe(200);
     expect(io.headers.get('content-encoding')).not.toBe('br');
+  });
+
+  it('logs nothing in plain text when a client leaves in the middle of a download', async () => {
+    const printed = vi.spyOn(console, 'error');
+    try {
+      for (let i = 0; i < 5; i++) {
+        await new Promise<void>((resolve) => {
+          const req = http.get(server.url + script, { headers: { 'accept-encoding': 'identity' } }, (res) => {
+            res.once('data', () => { req.destroy(); setTimeout(resolve, 200); });
+          });
+          req.on('error', () => undefined);
+        });
+      }
+      expect(printed.mock.calls.map((c) => String(c[0]).slice(0, 120))).toEqual([]);
+    } finally {
+      printed.mockRestore();
+    }
   });
 });

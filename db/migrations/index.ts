@@ -8,6 +8,7 @@ import * as migrationsReadable from './20261202110000_migrations_readable.js';
 import * as usernamesCi from './20261202130000_usernames_case_insensitive.js';
 import * as auditLog from './20261202131000_audit_log.js';
 import * as revocations from './20261202140000_revocations.js';
+import * as platformTablesRls from './20261202150000_platform_tables_rls.js';
 import * as peoplePresent from './20261202160000_people_present.js';
 
 /** Every migration in order. Listed here (not discovered on disk) so the same list runs from TS and the build. */
@@ -21,5 +22,6 @@ export const migrations: ReadonlyArray<{ name: string; up(knex: Knex): Promise<v
   { name: '20261202130000_usernames_case_insensitive', ...usernamesCi },
   { name: '20261202131000_audit_log', ...auditLog },
   { name: '20261202140000_revocations', ...revocations },
+  { name: '20261202150000_platform_tables_rls', ...platformTablesRls },
   { name: '20261202160000_people_present', ...peoplePresent },
 ];

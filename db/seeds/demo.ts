@@ -82,7 +82,7 @@ export interface SeedDeps {
   now?: Date;
 }
 
-export async function seedDemo({ db, uow, bcryptCost, activity = false, now = new Date() }: SeedDeps): Promise<{ created: string[] }> {
+export async function seedDemo({ uow, bcryptCost, activity = false, now = new Date() }: SeedDeps): Promise<{ created: string[] }> {
   const created: string[] = [];
   const hash = (password: string) => bcrypt.hash(password, bcryptCost);
 
@@ -95,9 +95,11 @@ export async function seedDemo({ db, uow, bcryptCost, activity = false, now = ne
   });
 
   for (const t of TENANTS) {
-    let tenant = await db.knex('tenants').where({ subdomain: t.subdomain }).first();
-    if (!tenant) {
-      [tenant] = await db.knex('tenants').insert({
+    // Gyms are platform rows (row-level security): found and opened in the platform scope.
+    const tenant = await uow.inPlatform(async (trx) => {
+      const found = await trx('tenants').where({ subdomain: t.subdomain }).first();
+      if (found) return found;
+      const [row] = await trx('tenants').insert({
         name: t.name,
         subdomain: t.subdomain,
         subscription_plan: 'pro',
@@ -105,7 +107,8 @@ export async function seedDemo({ db, uow, bcryptCost, activity = false, now = ne
         settings: { locale: t.locale, timezone: 'Europe/Athens', currency: 'EUR', opening_hours: DEFAULT_OPENING_HOURS },
       }).returning('*');
       created.push(`tenant ${t.subdomain}`);
-    }
+      return row;
+    });
     const tenantId: string = tenant.id;
     await uow.inTenant(tenantId, async ({ trx }) => {
       if (!(await trx('users').first())) {

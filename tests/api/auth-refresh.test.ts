@@ -95,7 +95,7 @@ describe.runIf(withPostgres && withRedis)('refresh tokens, logout and throttling
 
   it('refuses a refresh token presented under another tenant', async () => {
     const pair = await login(url, 'demo', 'owner', 'owner123');
-    const olympia = await server.deps.db.knex('tenants').where({ subdomain: 'olympia' }).first('id');
+    const olympia = await server.deps.uow.inPlatform((trx) => trx('tenants').where({ subdomain: 'olympia' }).first('id'));
     const moved = pair.refresh_token.replace(pair.user.tenant_id!, olympia.id);
     expect((await refresh(moved)).status).toBe(401);
     expect((await refresh(pair.refresh_token)).status).toBe(200);

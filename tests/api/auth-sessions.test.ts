@@ -47,7 +47,7 @@ for (const mode of modes) {
       if (mode.redis) {
         expect(await server.deps.redis!.exists(`gym:sess:${sid}`)).toBe(1);
       } else {
-        const row = await server.deps.db.knex('web_sessions').where({ sid }).first();
+        const row = (await server.deps.db.knex.raw('select web_session_get(?) as data', [sid])).rows[0];
         expect(row.data).toMatchObject({ usr: 'member', role: 'member' });
       }
     });

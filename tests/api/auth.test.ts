@@ -43,7 +43,7 @@ describe.runIf(withPostgres)('token sign-in on PostgreSQL', () => {
   beforeAll(async () => {
     server = await startTestServer({ driver: 'pg' });
     url = server.url;
-    const rows = await server.deps.db.knex('tenants').select('id', 'subdomain');
+    const rows = await server.deps.uow.inPlatform((trx) => trx('tenants').select('id', 'subdomain'));
     demoId = rows.find((r) => r.subdomain === 'demo')!.id;
     olympiaId = rows.find((r) => r.subdomain === 'olympia')!.id;
   });

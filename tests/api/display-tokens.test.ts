@@ -19,7 +19,7 @@ describe.runIf(withPostgres)('display tokens on PostgreSQL', () => {
     server = await startTestServer({ driver: 'pg' });
     url = server.url;
     owner = (await login(url, 'demo', 'owner', 'owner123')).access_token;
-    const rows = await server.deps.db.knex('tenants').select('id', 'subdomain');
+    const rows = await server.deps.uow.inPlatform((trx) => trx('tenants').select('id', 'subdomain'));
     demoId = rows.find((r) => r.subdomain === 'demo')!.id;
     olympiaId = rows.find((r) => r.subdomain === 'olympia')!.id;
   });

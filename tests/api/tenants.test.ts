@@ -26,7 +26,7 @@ describe.runIf(withPostgres && withRedis)('tenants on PostgreSQL and Redis', () 
     server = await startTestServer({ driver: 'pg', redis: true });
     url = server.url;
     admin = (await login(url, null, 'admin', 'admin123')).access_token;
-    demoId = (await server.deps.db.knex('tenants').where({ subdomain: 'demo' }).first('id')).id;
+    demoId = (await server.deps.uow.inPlatform((trx) => trx('tenants').where({ subdomain: 'demo' }).first('id'))).id;
   });
   afterAll(async () => server?.stop());
 
@@ -83,7 +83,7 @@ describe.runIf(withPostgres && withRedis)('tenants on PostgreSQL and Redis', () 
       expect(weak.status).toBe(400);
       const badZone = await api(url, 'POST', '/api/tenants', { body: gym('zone-gym', { settings: { timezone: 'Mars/Olympus' } }) });
       expect(badZone.status).toBe(400);
-      const count = await server.deps.db.knex('tenants').whereIn('subdomain', ['weak-gym', 'zone-gym', 'platform']).count({ n: '*' });
+      const count = await server.deps.uow.inPlatform((trx) => trx('tenants').whereIn('subdomain', ['weak-gym', 'zone-gym', 'platform']).count({ n: '*' }));
       expect(Number(count[0]!.n)).toBe(0);
     });
 

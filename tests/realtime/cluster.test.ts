@@ -97,7 +97,7 @@ describe.runIf(withPostgres && withRedis)('a cluster of two workers', () => {
     db = await openDatabase(loadDatabaseConfig({ DATABASE_URL: database.url }).database, { migrate: false });
     // Writes that stand for another machine of the deployment: committed, published by nobody here.
     uow = createUnitOfWork(db, LATER);
-    const tenants = await db.knex('tenants').select('id', 'subdomain');
+    const tenants = await uow.inPlatform((trx) => trx('tenants').select('id', 'subdomain'));
     demo = tenants.find((t) => t.subdomain === 'demo')!.id;
     olympia = tenants.find((t) => t.subdomain === 'olympia')!.id;
     owner = (await login(cluster.url, 'demo', 'owner', 'owner123')).access_token;

@@ -78,7 +78,7 @@ describe.runIf(withPostgres && withRedis)('drain on SIGTERM', () => {
     b = await startProductCluster({ DATABASE_URL: database.url, REDIS_URL: redis.url, extra: { ...extra, SEED_DEMO: 'false' } });
     lb = await balancer([Number(new URL(a.url).port), Number(new URL(b.url).port)]);
     db = await openDatabase(loadDatabaseConfig({ DATABASE_URL: database.url }).database, { migrate: false });
-    demo = (await db.knex('tenants').where({ subdomain: 'demo' }).first('id')).id;
+    demo = (await createUnitOfWork(db, LATER).inPlatform((trx) => trx('tenants').where({ subdomain: 'demo' }).first('id'))).id;
     areaId = (await factories(db, createUnitOfWork(db, LATER)).area(demo, { booking_capacity: 100, capacity: 100, slot_minutes: 60 })).id;
     member = (await login(a.url, 'demo', 'member', 'member123')).access_token;
   }, 180_000);

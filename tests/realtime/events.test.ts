@@ -46,7 +46,7 @@ describe.runIf(withPostgres)('events on one server', () => {
       tokens[key] = r.access_token;
       ids[key] = r.user.id;
     }
-    const tenants = await server.deps.db.knex('tenants').select('id', 'subdomain');
+    const tenants = await server.deps.uow.inPlatform((trx) => trx('tenants').select('id', 'subdomain'));
     demo = tenants.find((t) => t.subdomain === 'demo')!.id;
     olympia = tenants.find((t) => t.subdomain === 'olympia')!.id;
     const display = newOpaqueToken('dt1', demo);

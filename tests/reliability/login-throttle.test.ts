@@ -44,7 +44,7 @@ for (const mode of MODES) {
         const deadline = Date.now() + 10_000;
         while ([server, second].some((s) => s.deps.redis?.status !== 'ready') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
       }
-      demo = (await server.deps.db.knex('tenants').where({ subdomain: 'demo' }).first('id')).id;
+      demo = (await server.deps.uow.inPlatform((trx) => trx('tenants').where({ subdomain: 'demo' }).first('id'))).id;
     }, 240_000); // seeding the embedded database is slow on a loaded machine
     afterAll(async () => {
       await second?.close();

@@ -17,13 +17,14 @@ export function factories(db: Database, uow: UnitOfWork): Factories {
   return {
     async tenant(overrides = {}) {
       const subdomain = overrides.subdomain ?? `gym-${suffix()}`;
-      const [row] = await db.knex('tenants').insert({
+      // Gyms are platform rows: only the platform scope may create one that is not its own tenant.
+      const [row] = await uow.inPlatform((trx) => trx('tenants').insert({
         name: overrides.name ?? `Gym ${subdomain}`,
         subdomain,
         subscription_plan: overrides.subscription_plan ?? 'pro',
         subscription_status: overrides.subscription_status ?? 'active',
         settings: overrides.settings ?? { locale: 'en', timezone: 'Europe/Athens', currency: 'EUR' },
-      }).returning(['id', 'subdomain']);
+      }).returning(['id', 'subdomain']));
       return row;
     },
     async user(tenantId, overrides = {}) {

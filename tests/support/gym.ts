@@ -27,7 +27,7 @@ export interface GymFixture {
 export async function startGym(options: { driver?: Driver; env?: Record<string, string> } = {}): Promise<GymFixture> {
   const server = await startTestServer({ driver: options.driver ?? 'pg', env: options.env });
   const url = server.url;
-  const tenants = await server.deps.db.knex('tenants').select('id', 'subdomain');
+  const tenants = await server.deps.uow.inPlatform((trx) => trx('tenants').select('id', 'subdomain'));
   const demo = tenants.find((t) => t.subdomain === 'demo')!.id as string;
   const olympia = tenants.find((t) => t.subdomain === 'olympia')!.id as string;
   const [owner, trainer, member, member2, olympiaOwner, olympiaMember] = await Promise.all([

@@ -41,7 +41,7 @@ export async function startLongFixture(options: { workers?: number; env?: Record
     const config = loadConfig({ NODE_ENV: 'test', DATABASE_URL: url, ...TEST_SECRETS });
     const db = await openDatabase(config.database, { migrate: false });
     const uow = createUnitOfWork(db, LATER);
-    const demo = (await db.knex('tenants').where({ subdomain: 'demo' }).first('id')).id as string;
+    const demo = (await uow.inPlatform((trx) => trx('tenants').where({ subdomain: 'demo' }).first('id'))).id as string;
     const owner = await uow.inTenant(demo, ({ trx }) => trx('users').where({ role: 'owner', username: 'owner' }).first('id'));
     const display = newOpaqueToken('dt1', demo);
     await uow.inTenant(demo, ({ trx }) => trx('display_tokens').insert({ tenant_id: demo, name: 'Reliability wall', token_hash: display.hash }));

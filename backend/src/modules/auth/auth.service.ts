@@ -9,7 +9,7 @@ import type { AppDeps } from '../../deps.js';
 import { AppError, forbidden, unauthorized } from '../../http/errors.js';
 import type { Role } from '../../http/auth-context.js';
 import { isLocale, type Locale } from '../../contracts/i18n.js';
-import { findTenantById, findTenantBySubdomain, isBlocked, type TenantRecord } from '../tenants/tenant-directory.js';
+import { findTenantById, findTenantBySubdomain, isBlocked, type TenantEntry } from '../tenants/tenant-directory.js';
 import bcrypt from 'bcrypt';
 import { hashPassword, verifyPassword } from './passwords.js';
 import { revokeFamilyAccess } from './revocations.js';
@@ -54,7 +54,7 @@ export interface TenantHints {
 }
 
 /** The platform scope is named explicitly with `platform` or by naming no tenant at all. */
-type LoginTenant = { kind: 'platform' } | { kind: 'tenant'; tenant: TenantRecord } | { kind: 'unknown'; label: string };
+type LoginTenant = { kind: 'platform' } | { kind: 'tenant'; tenant: TenantEntry } | { kind: 'unknown'; label: string };
 
 export const publicUser = (u: UserRow): PublicUser => ({
   id: u.id, username: u.username, role: u.role, tenant_id: u.tenant_id,
@@ -129,7 +129,7 @@ function pairFor(deps: AppDeps, user: UserRow, family: string, refresh: string):
 export async function authenticatePassword(
   deps: AppDeps,
   input: { hints: TenantHints; username: string; password: string; address: string },
-): Promise<{ user: UserRow; tenant: TenantRecord | null }> {
+): Promise<{ user: UserRow; tenant: TenantEntry | null }> {
   const where = await resolveLoginTenant(deps, input.hints);
   const scope = where.kind === 'tenant' ? where.tenant.id : where.kind === 'platform' ? 'platform' : `unknown:${where.label}`;
   const account = `${scope}:${input.username.toLowerCase()}`;

@@ -3,7 +3,6 @@ import type { Knex } from 'knex';
 import type { AppDeps } from '../../deps.js';
 import { unauthorized } from '../../http/errors.js';
 import type { AuthContext } from '../../http/auth-context.js';
-import { findTenantById } from '../tenants/tenant-directory.js';
 import { publicUser, type PublicUser, type UserRow } from './auth.service.js';
 
 export interface TenantSummary {
@@ -19,11 +18,14 @@ export async function whoAmI(deps: AppDeps, auth: AuthContext): Promise<{ user: 
   if (!auth.userId) throw unauthorized();
   const userId = auth.userId;
   const q = (trx: Knex.Transaction) => trx<UserRow>('users').where({ id: userId }).first();
-  const user = auth.tenantId ? await deps.uow.inTenant(auth.tenantId, (s) => q(s.trx)) : await deps.uow.inPlatform(q);
-  if (!user || !user.active) throw unauthorized();
-  const t = auth.tenantId ? await findTenantById(deps, auth.tenantId) : undefined;
-  const tenant = t
-    ? { id: t.id, name: t.name, subdomain: t.subdomain, settings: t.settings, subscription_plan: t.subscription_plan, subscription_status: t.subscription_status }
-    : null;
-  return { user: publicUser(user), tenant };
+  // The own gym's row is visible in its own scope (row-level security): read with the user, in one go.
+  const found = auth.tenantId
+    ? await deps.uow.inTenant(auth.tenantId, async ({ trx, tenantId }) => ({
+      user: await q(trx),
+      tenant: (await trx('tenants').where({ id: tenantId })
+        .first('id', 'name', 'subdomain', 'settings', 'subscription_plan', 'subscription_status')) as TenantSummary | undefined,
+    }))
+    : { user: await deps.uow.inPlatform(q), tenant: undefined };
+  if (!found.user || !found.user.active) throw unauthorized();
+  return { user: publicUser(found.user), tenant: found.tenant ?? null };
 }

@@ -76,22 +76,22 @@ function storeFor(deps: AppDeps): SessionStore {
         }),
     };
   }
+  // The table holds every gym's signed-in sessions: the app role reaches one only by its secret id,
+  // through the database's web_session_* functions, and cannot list them.
   const knex = deps.db.knex;
   return {
     async get(sid) {
-      const row = await knex('web_sessions').where({ sid }).where('expires_at', '>', new Date()).first('data');
-      return row ? (row.data as Stored) : undefined;
+      const { rows } = (await knex.raw('select web_session_get(?) as data', [sid])) as { rows: Array<{ data: Stored | null }> };
+      return rows[0]?.data ?? undefined;
     },
     async set(sid, data, maxAgeMs) {
-      const expires_at = new Date(Date.now() + maxAgeMs);
-      await knex('web_sessions').insert({ sid, data: JSON.stringify(data), expires_at }).onConflict('sid').merge();
+      const expiresAt = new Date(Date.now() + maxAgeMs);
+      await knex.raw('select web_session_put(?, ?::jsonb, ?)', [sid, JSON.stringify(data), expiresAt]);
       // Expired rows go away a few at a time as sessions are written; no timer needed.
-      if (Math.random() < 0.05) {
-        await knex.raw('delete from web_sessions where sid in (select sid from web_sessions where expires_at < now() limit 100)');
-      }
+      if (Math.random() < 0.05) await knex.raw('select web_session_purge(100)');
     },
     async destroy(sid) {
-      await knex('web_sessions').where({ sid }).del();
+      await knex.raw('select web_session_drop(?)', [sid]);
     },
   };
 }

@@ -1,6 +1,6 @@
 /**
  * The tenant's clock and calendar: its IANA time zone and opening hours, read inside the caller's
- * transaction (the tenants table is platform-level, readable by the app role).
+ * transaction (row-level security shows a tenant scope its own gym only).
  */
 import type { Knex } from 'knex';
 import { isValidZone, type OpeningHours } from './slot-grid.js';

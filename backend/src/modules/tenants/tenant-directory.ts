@@ -1,6 +1,8 @@
 /**
- * Finding a tenant by subdomain or id, and whether it may be used. The tenants table is the one
- * platform table the app role reads directly (it holds no tenant data beyond name and plan).
+ * Finding a tenant by subdomain or id, and whether it may be used, before any tenant scope exists. The
+ * tenants table is under forced row-level security like every tenant table; these lookups go through
+ * the database's narrow directory functions, which answer one gym's id, subdomain, status and plan and
+ * nothing else (no list, no settings). Inside a scope, read the own row with the scope's transaction.
  * Status checks on every authenticated request go through a short per-process cache; suspending a
  * tenant clears the local entry at once, other workers follow within STATUS_TTL_MS.
  * Never call these inside a unit of work on PGlite (one connection): resolve the tenant first.
@@ -8,6 +10,7 @@
 import type { AppDeps } from '../../deps.js';
 import { isUuid } from '../auth/tokens.js';
 
+/** A gym's full row, as its own scope or the platform scope reads it. */
 export interface TenantRecord {
   id: string;
   name: string;
@@ -18,6 +21,9 @@ export interface TenantRecord {
   settings: Record<string, unknown>;
   created_at: Date;
 }
+
+/** What the directory tells about a gym before any tenant is known. */
+export type TenantEntry = Pick<TenantRecord, 'id' | 'subdomain' | 'subscription_status' | 'subscription_plan'>;
 
 /** Statuses whose users can neither log in nor use existing credentials. */
 export const BLOCKED_STATUSES: readonly string[] = ['suspended', 'canceled'];
@@ -45,15 +51,20 @@ export const RESERVED_SUBDOMAINS: ReadonlySet<string> = new Set([
 const SUBDOMAIN = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/;
 export const isSubdomain = (v: unknown): v is string => typeof v === 'string' && SUBDOMAIN.test(v);
 
-export async function findTenantBySubdomain(deps: AppDeps, subdomain: string): Promise<TenantRecord | undefined> {
-  const sub = subdomain.toLowerCase();
-  if (!isSubdomain(sub)) return undefined;
-  return deps.db.knex<TenantRecord>('tenants').where({ subdomain: sub }).first();
+async function lookUp(deps: AppDeps, fn: 'tenant_directory_by_subdomain' | 'tenant_directory_by_id', key: string): Promise<TenantEntry | undefined> {
+  const result = (await deps.db.knex.raw(`select * from ${fn}(?)`, [key])) as { rows: TenantEntry[] };
+  return result.rows[0];
 }
 
-export async function findTenantById(deps: AppDeps, id: string): Promise<TenantRecord | undefined> {
+export async function findTenantBySubdomain(deps: AppDeps, subdomain: string): Promise<TenantEntry | undefined> {
+  const sub = subdomain.toLowerCase();
+  if (!isSubdomain(sub)) return undefined;
+  return lookUp(deps, 'tenant_directory_by_subdomain', sub);
+}
+
+export async function findTenantById(deps: AppDeps, id: string): Promise<TenantEntry | undefined> {
   if (!isUuid(id)) return undefined;
-  return deps.db.knex<TenantRecord>('tenants').where({ id }).first();
+  return lookUp(deps, 'tenant_directory_by_id', id.toLowerCase());
 }
 
 /** The tenant's status, subdomain and plan (cached briefly); undefined when there is no such tenant. */
@@ -61,7 +72,7 @@ export async function tenantBrief(deps: AppDeps, id: string): Promise<TenantBrie
   const cache = cacheOf(deps);
   const hit = cache.get(id);
   if (hit && Date.now() - hit.at < STATUS_TTL_MS) return hit;
-  const row = await deps.db.knex('tenants').where({ id }).first('subscription_status', 'subdomain', 'subscription_plan');
+  const row = await findTenantById(deps, id);
   if (!row) {
     cache.delete(id);
     return undefined;

@@ -16,8 +16,8 @@ export interface ExpiryResult {
 /** Closes the stale visits of every tenant; returns how many it closed. */
 export async function expireStaleVisits(deps: Pick<AppDeps, 'db' | 'uow' | 'config'>, now: Date = new Date()): Promise<ExpiryResult> {
   const cutoff = new Date(now.getTime() - deps.config.visitMaxMinutes * 60_000);
-  // The tenants table is platform-level (no row security); read it before opening any tenant transaction.
-  const tenants: string[] = await deps.db.knex('tenants').pluck('id');
+  // Every gym is visible only in the platform scope; read them before opening any tenant transaction.
+  const tenants: string[] = await deps.uow.inPlatform((trx) => trx('tenants').pluck('id'));
   const total: ExpiryResult = { visits: 0, workouts: 0 };
   for (const tenantId of tenants) {
     const result = await deps.uow.inTenant(tenantId, async (scope) => {

@@ -3,6 +3,7 @@
  * exceeds capacity, whatever mix of concurrent operations runs; stale visits close by themselves.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openDatabase } from '../../backend/src/db/database.js';
 import { expireStaleVisits, startBackgroundJobs } from '../../backend/src/modules/visits/visits.jobs.js';
 import { startGym, type GymFixture } from '../support/gym.js';
 import { withPostgres } from '../support/services.js';
@@ -129,6 +130,40 @@ describe.runIf(withPostgres)('visits and occupancy', () => {
     const event = await gym.server.deps.uow.inTenant(gym.demo, ({ trx }) => trx('events').where({ type: 'occupancy' }).orderBy('id', 'desc').first('payload'));
     expect(event.payload).toEqual({ area_id: area.id, current_users: 1, capacity: 5 });
     expect((await expireStaleVisits(gym.server.deps)).visits).toBe(0);
+  });
+
+  it('runs one expiry pass at a time across processes, and a failing gym holds up no other', async () => {
+    const other = await gym.f.tenant();
+    const area = await gym.f.area(other.id, { capacity: 5 });
+    const member = await gym.f.user(other.id);
+    const longAgo = new Date(Date.now() - (gym.server.config.visitMaxMinutes + 5) * 60_000);
+    await gym.server.deps.uow.inTenant(other.id, ({ trx }) =>
+      trx('visits').insert({ tenant_id: other.id, user_id: member.id, gym_area_id: area.id, source: 'staff', checked_in_at: longAgo }));
+    const { deps } = gym.server;
+    // The demo gym's pass fails, and every gym's pass is slow enough for a second process to meet the first.
+    const uow = {
+      ...deps.uow,
+      inTenant: async <T>(tenantId: string, work: (scope: any) => Promise<T>): Promise<T> => {
+        await new Promise((r) => setTimeout(r, 20));
+        if (tenantId === gym.demo) throw new Error('this gym fails');
+        return deps.uow.inTenant(tenantId, work);
+      },
+    };
+    // A second server of the cluster: its own pool on the same database.
+    const second = await openDatabase(gym.server.config.database, { migrate: false });
+    try {
+      const [first, meanwhile] = await Promise.all([
+        expireStaleVisits({ ...deps, uow }),
+        new Promise((r) => setTimeout(r, 5)).then(() => expireStaleVisits({ ...deps, db: second })),
+      ]);
+      expect(first).toMatchObject({ failed: 1 });
+      expect(first.visits).toBeGreaterThanOrEqual(1);
+      expect(meanwhile).toMatchObject({ skipped: true, visits: 0 });
+      const open = await gym.server.deps.uow.inTenant(other.id, ({ trx }) => trx('visits').whereNull('checked_out_at').count({ n: '*' }));
+      expect(Number(open[0]!.n)).toBe(0);
+    } finally {
+      await second.close();
+    }
   });
 
   it('runs the expiry in the background until stopped', async () => {

@@ -38,6 +38,11 @@ export interface Database {
    * PostgreSQL runs as one implicit transaction (all of it commits, or none of it).
    */
   statement<R>(settings: Readonly<Record<string, string>>, sql: string): Promise<R[]>;
+  /**
+   * Runs `work` unless another process of the cluster is running work under the same key (a session
+   * advisory lock on PostgreSQL, held on one connection for the whole of `work`); null when skipped.
+   */
+  exclusively<T>(key: bigint, work: () => Promise<T>): Promise<T | null>;
   /** How many migrations of this code have not run on the database (knex's migrate.list). */
   pendingMigrations(): Promise<number>;
   close(): Promise<void>;
@@ -143,6 +148,20 @@ export async function openDatabase(
           await knex.client.releaseConnection(conn);
         }
       },
+      async exclusively<T>(key: bigint, work: () => Promise<T>): Promise<T | null> {
+        const conn = (await knex.client.acquireConnection()) as pg.Client;
+        try {
+          const { rows } = await conn.query<{ ok: boolean }>('select pg_try_advisory_lock($1::bigint) as ok', [key.toString()]);
+          if (!rows[0]?.ok) return null;
+          try {
+            return await work();
+          } finally {
+            await conn.query('select pg_advisory_unlock($1::bigint)', [key.toString()]);
+          }
+        } finally {
+          await knex.client.releaseConnection(conn);
+        }
+      },
       pendingMigrations: () => pendingMigrations(knex),
       close: () => knex.destroy(),
     };
@@ -183,7 +202,22 @@ export async function openDatabase(
     transaction,
     statement: async <R>(settings: Readonly<Record<string, string>>, sql: string) =>
       transaction(settings, async (trx) => ((await trx.raw(sql)) as { rows: R[] }).rows),
+    // One process owns the embedded database: only its own runs can overlap.
+    exclusively: inProcessOnly(),
     pendingMigrations: () => pendingMigrations(knex),
     close: () => knex.destroy(),
+  };
+}
+
+function inProcessOnly(): Database['exclusively'] {
+  const running = new Set<bigint>();
+  return async (key, work) => {
+    if (running.has(key)) return null;
+    running.add(key);
+    try {
+      return await work();
+    } finally {
+      running.delete(key);
+    }
   };
 }

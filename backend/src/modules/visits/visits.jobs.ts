@@ -1,8 +1,10 @@
 /**
- * Background work of the occupancy domain, run by every server process once a minute: visits left
- * open longer than VISIT_MAX_MINUTES are closed (source auto_expired, with an occupancy event), workouts
- * abandoned as long are marked so, and spent idempotency keys are deleted. Several processes may run
- * it at once: each close is a conditional update, so a visit is closed (and counted) once.
+ * Background work of the occupancy domain, started by every server process and run once a minute by
+ * one of them at a time across the cluster (an advisory lock): visits left open longer than
+ * VISIT_MAX_MINUTES are closed (source auto_expired, with an occupancy event), workouts abandoned as
+ * long are marked so, and spent idempotency keys are deleted. Each close is a conditional update, so
+ * a visit is closed (and counted) once even if two passes met; a gym that fails is retried next pass
+ * and does not hold up the others.
  */
 import type { AppDeps } from '../../deps.js';
 import { IDEMPOTENCY_TTL_HOURS } from '../../http/idempotency.js';
@@ -11,14 +13,26 @@ import { recordOccupancy, VISIT_COLUMNS } from './occupancy.js';
 export interface ExpiryResult {
   visits: number;
   workouts: number;
+  /** Gyms whose pass failed (retried next time). */
+  failed: number;
+  /** Another process of the cluster was running the pass. */
+  skipped?: true;
 }
 
+/** pg advisory lock key of the pass ("gymflow expiry" in ASCII, folded into a bigint). */
+const EXPIRY_LOCK = 0x67796d666c6f7765n;
+
 /** Closes the stale visits of every tenant; returns how many it closed. */
-export async function expireStaleVisits(deps: Pick<AppDeps, 'db' | 'uow' | 'config'>, now: Date = new Date()): Promise<ExpiryResult> {
+export async function expireStaleVisits(deps: Pick<AppDeps, 'db' | 'uow' | 'config' | 'log'>, now: Date = new Date()): Promise<ExpiryResult> {
+  const result = await deps.db.exclusively(EXPIRY_LOCK, () => expireAll(deps, now));
+  return result ?? { visits: 0, workouts: 0, failed: 0, skipped: true };
+}
+
+async function expireAll(deps: Pick<AppDeps, 'db' | 'uow' | 'config' | 'log'>, now: Date): Promise<ExpiryResult> {
   const cutoff = new Date(now.getTime() - deps.config.visitMaxMinutes * 60_000);
   // Every gym is visible only in the platform scope; read them before opening any tenant transaction.
   const tenants: string[] = await deps.uow.inPlatform((trx) => trx('tenants').pluck('id'));
-  const total: ExpiryResult = { visits: 0, workouts: 0 };
+  const total: ExpiryResult = { visits: 0, workouts: 0, failed: 0 };
   for (const tenantId of tenants) {
     const result = await deps.uow.inTenant(tenantId, async (scope) => {
       const { trx } = scope;
@@ -30,6 +44,10 @@ export async function expireStaleVisits(deps: Pick<AppDeps, 'db' | 'uow' | 'conf
       await trx('idempotency_keys').where('created_at', '<', new Date(now.getTime() - IDEMPOTENCY_TTL_HOURS * 3600_000)).delete();
       await recordOccupancy(scope, closed.map((v: { gym_area_id: string }) => v.gym_area_id));
       return { visits: closed.length, workouts: Number(abandoned) };
+    }).catch((err: unknown) => {
+      deps.log.warn({ err, tenantId }, 'visit expiry failed for a gym; retried next pass');
+      total.failed++;
+      return { visits: 0, workouts: 0 };
     });
     total.visits += result.visits;
     total.workouts += result.workouts;
@@ -48,7 +66,7 @@ export function startBackgroundJobs(deps: Pick<AppDeps, 'db' | 'uow' | 'config' 
   const tick = () => {
     if (running || stopped) return;
     running = expireStaleVisits(deps)
-      .then((r) => { if (r.visits || r.workouts) deps.log.info(r, 'expired stale visits'); })
+      .then((r) => { if (r.visits || r.workouts || r.failed) deps.log.info(r, 'expired stale visits'); })
       .catch((err: unknown) => deps.log.warn({ err }, 'visit expiry failed'))
       .finally(() => { running = null; });
   };

@@ -71,7 +71,8 @@ describe.runIf(withPostgres && withRedis && hasNginx())('faults of the topology 
 
   it('fails no request with a 502, loses no booking and no event through four faults', async () => {
     const config = loadConfig({ NODE_ENV: 'test', DATABASE_URL: 'postgres://unused', ...TEST_SECRETS });
-    const demo = (await db.knex('tenants').where({ subdomain: 'demo' }).first('id')).id as string;
+    // Gyms are visible in the platform scope only.
+    const demo = (await uow.inPlatform((trx) => trx('tenants').where({ subdomain: 'demo' }).first('id'))).id as string;
     const area = await openArea(uow, demo, { booking_capacity: 10_000, capacity: 10_000 });
     const crowd = await people(uow, config.jwt, demo, BOOKERS);
     const display = newOpaqueToken('dt1', demo);

@@ -25,7 +25,8 @@ const schema = z
     PUBLIC_URL: z.string().url().optional(),
     /** PostgreSQL connection; unset means the embedded PGlite database. */
     DATABASE_URL: z.string().url().optional(),
-    DATABASE_POOL_MAX: z.coerce.number().int().min(1).max(200).default(10),
+    /** At least 2: a cluster-wide job holds its lock on one connection while it works on another. */
+    DATABASE_POOL_MAX: z.coerce.number().int().min(2).max(200).default(10),
     /** Login role the application works as: neither superuser nor BYPASSRLS (created by the migrations). */
     DATABASE_APP_ROLE: z.string().regex(/^[a-z_][a-z0-9_]*$/).default('gym_app'),
     /** Its password (set by the migrations); empty for trust/peer authentication. */

@@ -172,17 +172,20 @@ describe.runIf(withPostgres && withRedis && hasNginx())('faults of the topology 
       const byStatus: Record<string, number> = {};
       for (const a of mine.filter((x) => x.status !== 201)) byStatus[a.status || 'no answer'] = (byStatus[a.status || 'no answer'] ?? 0) + 1;
       // The longest silence a listener lived through during the fault: events keep coming from the load.
-      const gap = Math.max(...listeners.map((l) => {
+      // Where it began, counted from the fault's start: before the fault, during it, or in the recovery.
+      let gap = 0;
+      let gapFrom = 0;
+      for (const l of listeners) {
         const at = l.events.map((e) => e.at).filter((t) => t >= w.from - 5000 && t <= w.to);
-        return Math.max(0, ...at.slice(1).map((t, k) => t - at[k]!));
-      }));
+        for (let k = 1; k < at.length; k++) if (at[k]! - at[k - 1]! > gap) [gap, gapFrom] = [at[k]! - at[k - 1]!, at[k - 1]! - w.from];
+      }
       const lost = [...acked].filter(([id, p]) => (p === w.name || p === `after ${w.name}`) && !confirmed.has(id)).length;
-      return { fault: w.name, detail: w.detail, requests: mine.length, failed: byStatus, lost, gap };
+      return { fault: w.name, detail: w.detail, requests: mine.length, failed: byStatus, lost, gap, gapFrom, span: w.to - w.from };
     });
     for (const row of table) {
       report(`edge fault: ${row.fault}`, {
         detail: row.detail, requests: row.requests, failed: Object.entries(row.failed).map(([s, n]) => `${s}×${n}`).join(',') || 'none',
-        nginx_502: row.failed['502'] ?? 0, acknowledged_lost: row.lost, longest_gap_ms: row.gap,
+        nginx_502: row.failed['502'] ?? 0, acknowledged_lost: row.lost, longest_gap_ms: row.gap, gap_began_ms: row.gapFrom, fault_span_ms: row.span,
       });
     }
     const lost = [...acked.keys()].filter((id) => !confirmed.has(id));
@@ -190,6 +193,7 @@ describe.runIf(withPostgres && withRedis && hasNginx())('faults of the topology 
     report('edge faults', {
       requests: attempts.length, acknowledged: acked.size, acknowledged_lost: lost.length, events: finalSeq - startSeq,
       events_missing: missingBy.reduce((a, b) => a + b, 0), events_out_of_order: outOfOrder, unhandled_errors: unhandled.length,
+      listener_reconnects: listeners.map((l) => l.reconnects).join('/'),
     });
     for (const u of new Set(unhandled.map((l) => l.slice(0, 200)))) console.log(`  unhandled: ${u}`);
 

@@ -34,6 +34,8 @@ export interface RealtimeOptions extends Partial<StreamOptions> {
   idleNamespaceMs?: number;
   /** How often a connected socket's credentials are checked again (revoked display tokens, logins). */
   recheckMs?: number;
+  /** How often each stream reads the log while Redis is away. */
+  outagePollMs?: number;
 }
 
 export interface Realtime {
@@ -105,8 +107,25 @@ export async function createRealtime(httpServer: http.Server, deps: AppDeps, opt
     });
   });
 
+  // While Redis is away, events committed by the other workers and nodes cannot arrive here: each stream
+  // reads the log now and then instead, so that no screen waits for the outage to end.
+  let outagePoll: NodeJS.Timeout | null = null;
+  let closing = false;
+  const stopOutagePoll = () => {
+    if (outagePoll) clearInterval(outagePoll);
+    outagePoll = null;
+  };
   if (bus) {
+    bus.onLost(() => {
+      stopOutagePoll();
+      if (closing) return;
+      outagePoll = setInterval(() => {
+        for (const stream of namespaces.streams()) stream.resync();
+      }, options.outagePollMs ?? 500);
+      outagePoll.unref();
+    });
     bus.onRecovered(() => {
+      stopOutagePoll();
       redisResyncs.inc();
       for (const stream of namespaces.streams()) {
         stream.resync();
@@ -164,6 +183,8 @@ export async function createRealtime(httpServer: http.Server, deps: AppDeps, opt
     store,
     stream: (tenantId) => namespaces.stream(tenantId),
     async close() {
+      closing = true;
+      stopOutagePoll();
       await sweeper?.stop();
       await deps.publisher.flush();
       deps.publisher.detach();

@@ -19,6 +19,8 @@ export interface RedisBus {
   sub: Redis;
   /** Called (once per recovery) when Redis answers again after an outage. */
   onRecovered(listener: () => void): void;
+  /** Called once when the connection to Redis is lost (events no longer cross servers until it is back). */
+  onLost(listener: () => void): void;
   close(): Promise<void>;
 }
 
@@ -42,6 +44,10 @@ export async function createRedisBus(url: string, options: { sharded: boolean; l
   }
 
   const listeners: Array<() => void> = [];
+  const lostListeners: Array<() => void> = [];
+  let lost = false;
+  /** Set once the bus has started: a close while connecting the first time is not a loss. */
+  let ready = false;
   let lastError = 0;
   for (const client of [pub, sub]) {
     let down = false;
@@ -52,10 +58,15 @@ export async function createRedisBus(url: string, options: { sharded: boolean; l
     });
     client.on('close', () => {
       down = true;
+      if (!lost && ready) {
+        lost = true;
+        lostListeners.forEach((l) => l());
+      }
     });
     client.on('ready', () => {
       if (!down) return;
       down = false;
+      lost = false;
       log.info('redis (socket adapter) is back: re-reading the event log');
       // Give ioredis a moment to renew the subscriptions before the log is re-read.
       setTimeout(() => listeners.forEach((l) => l()), 200).unref();
@@ -65,6 +76,7 @@ export async function createRedisBus(url: string, options: { sharded: boolean; l
     Promise.all([once(pub, 'ready'), once(sub, 'ready')]),
     new Promise((resolve) => setTimeout(resolve, 3000).unref()),
   ]);
+  ready = true;
   if (pub.status !== 'ready') log.warn('redis is not reachable: events reach this server\'s sockets only until it is');
 
   const adapter = options.sharded
@@ -75,6 +87,7 @@ export async function createRedisBus(url: string, options: { sharded: boolean; l
     pub,
     sub,
     onRecovered: (l) => listeners.push(l),
+    onLost: (l) => lostListeners.push(l),
     async close() {
       pub.disconnect();
       sub.disconnect();

@@ -6,12 +6,16 @@
  * with the COMMIT, and the sink hears of them only after commit (it numbers and publishes them).
  */
 import type { Knex } from 'knex';
+import type { Model } from 'objection';
 import type { EventPayloads, EventType } from '../contracts/events.js';
 import { sqlLiteral, type Database } from './database.js';
+import { scopedQuery, type ModelOf } from './model.js';
 
 export interface TenantScope {
   readonly trx: Knex.Transaction;
   readonly tenantId: string;
+  /** A model's query in this transaction, filtered to this tenant (db/model.ts). */
+  query<M extends Model>(model: ModelOf<M>): M['QueryBuilderType'];
   /** Adds an event to the tenant's log with this transaction; it is numbered and published after commit. */
   record<T extends EventType>(type: T, payload: EventPayloads[T]): void;
 }
@@ -42,7 +46,12 @@ export function createUnitOfWork(db: Database, sink: EventSink): UnitOfWork {
       const recorded: Array<{ type: EventType; payload: unknown }> = [];
       const result = await db.transaction(
         { role: appRole, 'app.tenant_id': tenantId },
-        (trx) => work({ trx, tenantId, record: (type, payload) => void recorded.push({ type, payload }) }),
+        (trx) => work({
+          trx,
+          tenantId,
+          query: (model) => scopedQuery(model, trx, tenantId),
+          record: (type, payload) => void recorded.push({ type, payload }),
+        }),
         // The events travel with the COMMIT.
         () => (recorded.length ? `select append_events(${sqlLiteral(JSON.stringify(recorded))}::jsonb)` : null),
       );

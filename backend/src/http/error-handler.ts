@@ -39,6 +39,12 @@ function lostDatabase(err: unknown): boolean {
   return typeof e.message === 'string' && /Connection terminated|is not queryable|Connection ended unexpectedly/.test(e.message);
 }
 
+/** The driver's error: Objection wraps database errors and keeps the original as `nativeError`. */
+export function nativeError(err: unknown): unknown {
+  const wrapped = err as { nativeError?: unknown } | null;
+  return wrapped && typeof wrapped === 'object' && wrapped.nativeError ? wrapped.nativeError : err;
+}
+
 /** The field a unique violation is about, so a form can say "already taken" next to it (never the constraint's name). */
 const UNIQUE_FIELDS = ['username', 'subdomain', 'member_id', 'email'] as const;
 function uniqueField(err: unknown): string | undefined {
@@ -47,7 +53,8 @@ function uniqueField(err: unknown): string | undefined {
 }
 
 /** Maps a database error to [status, code], or undefined when it is not one the client caused. */
-export function mapDatabaseError(err: unknown): [number, ErrorCode] | undefined {
+export function mapDatabaseError(thrown: unknown): [number, ErrorCode] | undefined {
+  const err = nativeError(thrown);
   const e = err as PgError;
   if (lostDatabase(err)) return [503, 'service_unavailable'];
   if (!e || typeof e.code !== 'string' || !/^[0-9A-Z]{5}$/.test(e.code)) return undefined;
@@ -107,7 +114,7 @@ export function errorHandler(log: { error(obj: object, msg: string): void }): Mi
       }
       const db = mapDatabaseError(err);
       if (db) {
-        const field = db[1] === 'already_exists' ? uniqueField(err) : undefined;
+        const field = db[1] === 'already_exists' ? uniqueField(nativeError(err)) : undefined;
         failure(ctx, db[0], db[1], field ? { field } : undefined);
         return;
       }

@@ -5,8 +5,10 @@
  * Concurrent check-ins serialize on the area row the trigger updates, so capacity holds under any load.
  */
 import type { TenantScope } from '../../db/unit-of-work.js';
+import { Area } from '../areas/area.model.js';
+import { Visit, type VisitSource } from './visit.model.js';
 
-export type VisitSource = 'workout' | 'staff' | 'kiosk' | 'auto_expired';
+export type { VisitSource };
 
 export interface VisitView {
   id: string;
@@ -21,7 +23,10 @@ export interface VisitView {
 
 export const VISIT_COLUMNS = ['id', 'user_id', 'gym_area_id', 'checked_in_at', 'checked_out_at', 'source'];
 
-export function visitView(row: Record<string, any>): VisitView {
+/** A visit row, with the person's names when the query joined them. */
+export type VisitRow = Visit & { username?: string; full_name?: string | null };
+
+export function visitView(row: VisitRow): VisitView {
   const view: VisitView = {
     id: row.id,
     user_id: row.user_id,
@@ -34,21 +39,21 @@ export function visitView(row: Record<string, any>): VisitView {
   return view;
 }
 
-export async function openVisitOf(scope: TenantScope, userId: string): Promise<Record<string, any> | undefined> {
-  return scope.trx('visits').where({ user_id: userId }).whereNull('checked_out_at').forUpdate().first(VISIT_COLUMNS);
+export async function openVisitOf(scope: TenantScope, userId: string): Promise<Visit | undefined> {
+  return scope.query(Visit).select(VISIT_COLUMNS).where({ user_id: userId }).whereNull('checked_out_at').forUpdate().first();
 }
 
 export async function checkIn(scope: TenantScope, input: { userId: string; areaId: string; source: VisitSource }): Promise<VisitView> {
-  const [row] = await scope.trx('visits')
-    .insert({ tenant_id: scope.tenantId, user_id: input.userId, gym_area_id: input.areaId, source: input.source })
+  const row = await scope.query(Visit)
+    .insert({ user_id: input.userId, gym_area_id: input.areaId, source: input.source })
     .returning(VISIT_COLUMNS);
   return visitView(row);
 }
 
 /** Closes an open visit; null when it was not open. */
 export async function checkOut(scope: TenantScope, visitId: string, source?: VisitSource): Promise<VisitView | null> {
-  const [row] = await scope.trx('visits').where({ id: visitId }).whereNull('checked_out_at')
-    .update({ checked_out_at: scope.trx.fn.now(), ...(source ? { source } : {}) })
+  const [row] = await scope.query(Visit).where({ id: visitId }).whereNull('checked_out_at')
+    .patch({ checked_out_at: Visit.fn.now(), ...(source ? { source } : {}) })
     .returning(VISIT_COLUMNS);
   return row ? visitView(row) : null;
 }
@@ -60,7 +65,7 @@ export async function checkOut(scope: TenantScope, visitId: string, source?: Vis
 export async function recordOccupancy(scope: TenantScope, areaIds: Iterable<string>): Promise<void> {
   const ids = [...new Set(areaIds)];
   if (!ids.length) return;
-  const areas = await scope.trx('gym_areas').whereIn('id', ids).select('id', 'current_users', 'capacity').orderBy('id');
+  const areas = await scope.query(Area).whereIn('id', ids).select('id', 'current_users', 'capacity').orderBy('id');
   for (const a of areas) {
     scope.record('occupancy', { area_id: a.id, current_users: a.current_users, capacity: a.capacity });
   }

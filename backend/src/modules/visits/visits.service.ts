@@ -2,9 +2,12 @@
 import type { TenantAuth } from '../../http/auth-context.js';
 import type { UnitOfWork } from '../../db/unit-of-work.js';
 import { AppError, conflict, notFound } from '../../http/errors.js';
-import { keysetPage, type Page } from '../../http/paging.js';
+import type { Page } from '../../http/paging.js';
+import { Area } from '../areas/area.model.js';
+import { User } from '../members/user.model.js';
 import { tenantCalendar } from '../slots/tenant-clock.js';
-import { checkIn, checkOut, openVisitOf, recordOccupancy, visitView, type VisitView } from './occupancy.js';
+import { checkIn, checkOut, openVisitOf, recordOccupancy, visitView, type VisitRow, type VisitView } from './occupancy.js';
+import { Visit } from './visit.model.js';
 import type { VisitsQuery } from './visits.schema.js';
 
 export interface VisitDeps {
@@ -17,9 +20,9 @@ export async function staffCheckIn(
   input: { user_id: string; area_id: string; source: 'staff' | 'kiosk' },
 ): Promise<{ visit: VisitView }> {
   return deps.uow.inTenant(auth.tenantId, async (scope) => {
-    const person = await scope.trx('users').where({ id: input.user_id, active: true }).first('id');
+    const person = await scope.query(User).select('id').where({ id: input.user_id, active: true }).first();
     if (!person) throw notFound({ field: 'user_id' });
-    const area = await scope.trx('gym_areas').where({ id: input.area_id }).first('id');
+    const area = await scope.query(Area).select('id').findById(input.area_id);
     if (!area) throw notFound({ field: 'area_id' });
     const open = await openVisitOf(scope, input.user_id);
     if (open) throw conflict('already_checked_in', { visit_id: open.id, area_id: open.gym_area_id });
@@ -33,7 +36,7 @@ const notCheckedIn = () => new AppError(409, 'not_checked_in');
 
 export async function checkOutVisit(deps: VisitDeps, auth: TenantAuth, visitId: string): Promise<VisitView> {
   return deps.uow.inTenant(auth.tenantId, async (scope) => {
-    const visit = await scope.trx('visits').where({ id: visitId }).forUpdate().first('id', 'checked_out_at');
+    const visit = await scope.query(Visit).select('id', 'checked_out_at').forUpdate().findById(visitId);
     if (!visit) throw notFound();
     if (visit.checked_out_at) throw notCheckedIn();
     const closed = await checkOut(scope, visitId);
@@ -47,7 +50,7 @@ export async function checkOutUser(deps: VisitDeps, auth: TenantAuth, userId: st
   return deps.uow.inTenant(auth.tenantId, async (scope) => {
     const open = await openVisitOf(scope, userId);
     if (!open) {
-      const person = await scope.trx('users').where({ id: userId }).first('id');
+      const person = await scope.query(User).select('id').findById(userId);
       throw person ? notCheckedIn() : notFound({ field: 'user_id' });
     }
     const closed = (await checkOut(scope, open.id))!;
@@ -57,19 +60,19 @@ export async function checkOutUser(deps: VisitDeps, auth: TenantAuth, userId: st
 }
 
 export async function listVisits(deps: VisitDeps, auth: TenantAuth, query: VisitsQuery): Promise<Page<VisitView>> {
-  return deps.uow.inTenant(auth.tenantId, async ({ trx }) => {
-    const q = trx('visits').join('users', 'users.id', 'visits.user_id')
-      .select('visits.id', 'visits.user_id', 'visits.gym_area_id', 'visits.checked_in_at', 'visits.checked_out_at', 'visits.source', 'users.username', 'users.full_name');
+  return deps.uow.inTenant(auth.tenantId, async (scope) => {
+    const q = scope.query(Visit).joinRelated('user')
+      .select('visits.id', 'visits.user_id', 'visits.gym_area_id', 'visits.checked_in_at', 'visits.checked_out_at', 'visits.source', 'user.username', 'user.full_name');
     if (query.area_id) q.where('visits.gym_area_id', query.area_id);
     if (query.user_id) q.where('visits.user_id', query.user_id);
     if (query.open === true) q.whereNull('visits.checked_out_at');
     if (query.open === false) q.whereNotNull('visits.checked_out_at');
     if (query.from || query.to) {
-      const { zone } = await tenantCalendar(trx, auth.tenantId);
+      const { zone } = await tenantCalendar(scope.trx, auth.tenantId);
       if (query.from) q.whereRaw('visits.checked_in_at >= (?::date)::timestamp at time zone ?', [query.from, zone]);
       if (query.to) q.whereRaw('visits.checked_in_at < (?::date + 1)::timestamp at time zone ?', [query.to, zone]);
     }
-    const page = await keysetPage(trx, q, query, { column: 'visits.checked_in_at', type: 'timestamptz', direction: 'desc', id: 'visits.id' });
-    return { items: page.items.map(visitView), next: page.next };
+    const page = await q.keysetPage(query, { column: 'visits.checked_in_at', type: 'timestamptz', direction: 'desc', id: 'visits.id' });
+    return { items: page.items.map((row) => visitView(row as VisitRow)), next: page.next };
   });
 }

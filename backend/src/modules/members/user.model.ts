@@ -1,0 +1,38 @@
+import type { Locale } from '../../contracts/i18n.js';
+import { TenantModel } from '../../db/model.js';
+import { Visit } from '../visits/visit.model.js';
+import { Booking } from '../bookings/booking.model.js';
+
+export type PersonRole = 'member' | 'trainer' | 'owner' | 'platform_admin';
+
+/** A person: a gym's member or staff, or (tenant_id null) a platform admin. */
+export class User extends TenantModel {
+  static override tableName = 'users';
+
+  declare id: string;
+  declare tenant_id: string;
+  declare username: string;
+  declare password_hash: string;
+  declare role: PersonRole;
+  declare email: string | null;
+  declare full_name: string | null;
+  declare member_id: string | null;
+  declare locale: Locale;
+  declare active: boolean;
+  declare workouts_completed: number;
+  declare total_minutes: number;
+  declare total_calories: number;
+  declare current_streak: number;
+  declare last_workout_date: string | null;
+  /** Tokens and sessions issued before this instant are no longer accepted. */
+  declare tokens_valid_after: Date | null;
+  declare created_at: Date;
+
+  declare visits?: Visit[];
+  declare bookings?: Booking[];
+
+  static override relationMappings = () => ({
+    visits: { relation: TenantModel.HasManyRelation, modelClass: Visit, join: { from: ['users.tenant_id', 'users.id'], to: ['visits.tenant_id', 'visits.user_id'] } },
+    bookings: { relation: TenantModel.HasManyRelation, modelClass: Booking, join: { from: ['users.tenant_id', 'users.id'], to: ['bookings.tenant_id', 'bookings.user_id'] } },
+  });
+}

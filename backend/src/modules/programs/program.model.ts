@@ -1,0 +1,18 @@
+import { TenantModel } from '../../db/model.js';
+
+export type Difficulty = 'beginner' | 'intermediate' | 'advanced';
+
+/** A workout program of the gym: its exercises (a JSON array), length and energy use. */
+export class Program extends TenantModel {
+  static override tableName = 'workout_programs';
+  static override jsonAttributes = ['exercises'];
+
+  declare id: string;
+  declare name_en: string;
+  declare name_el: string;
+  declare difficulty: Difficulty;
+  declare exercises: unknown[];
+  declare est_minutes: number;
+  declare kcal_per_hour: number;
+  declare created_at: Date;
+}

@@ -12,6 +12,7 @@ import type { MessageKey } from '../contracts/i18n.js';
 import type { AuthContext } from './auth-context.js';
 import { reply } from './envelope.js';
 import { AppError, badRequest, unprocessable } from './errors.js';
+import { IdempotencyKey } from './idempotency-key.model.js';
 
 /** Keys are kept this long; the visits background job deletes older ones. */
 export const IDEMPOTENCY_TTL_HOURS = 24;
@@ -53,12 +54,14 @@ interface Claim {
 }
 
 async function claim(scope: TenantScope, c: Claim): Promise<void> {
-  const inserted = await scope.trx('idempotency_keys')
+  // knex, not the model: an insert the conflict skipped returns no row, which Objection would hide by
+  // answering the model it was given.
+  const inserted: Array<Pick<IdempotencyKey, 'key'>> = await scope.trx(IdempotencyKey.tableName)
     .insert({ tenant_id: scope.tenantId, user_id: c.userId, key: c.key, request_hash: c.hash })
     .onConflict(['tenant_id', 'user_id', 'key']).ignore()
     .returning('key');
   if (inserted.length) return;
-  const prior = await scope.trx('idempotency_keys').where({ user_id: c.userId, key: c.key }).first();
+  const prior = await scope.query(IdempotencyKey).where({ user_id: c.userId, key: c.key }).first();
   if (!prior || prior.request_hash !== c.hash) throw unprocessable('idempotency_conflict');
   if (prior.status_code == null) throw new AppError(409, 'idempotency_in_progress');
   throw new Replay(prior.status_code, prior.response);
@@ -76,8 +79,8 @@ function keyedUnitOfWork(uow: UnitOfWork, c: Claim): UnitOfWork {
       return uow.inTenant(tenantId, async (scope) => {
         await claim(scope, c);
         const result = await work(scope);
-        await scope.trx('idempotency_keys').where({ user_id: c.userId, key: c.key })
-          .update({ status_code: c.status, response: JSON.stringify(result ?? null) });
+        await scope.query(IdempotencyKey).where({ user_id: c.userId, key: c.key })
+          .patch({ status_code: c.status, response: result ?? null });
         return result;
       });
     },

@@ -2,7 +2,9 @@
 import type { TenantAuth } from '../../http/auth-context.js';
 import type { UnitOfWork } from '../../db/unit-of-work.js';
 import { conflict, notFound } from '../../http/errors.js';
-import { keysetPage, type Page, type PageQuery } from '../../http/paging.js';
+import type { Page, PageQuery } from '../../http/paging.js';
+import { WorkoutSession } from '../workouts/workout-session.model.js';
+import { Program } from './program.model.js';
 import type { CreateProgramInput, UpdateProgramInput } from './programs.schema.js';
 
 const COLUMNS = ['id', 'name_en', 'name_el', 'difficulty', 'exercises', 'est_minutes', 'kcal_per_hour', 'created_at'];
@@ -18,7 +20,7 @@ export interface ProgramView {
   created_at: string;
 }
 
-const view = (row: Record<string, any>): ProgramView => ({
+const view = (row: Program): ProgramView => ({
   id: row.id,
   name_en: row.name_en,
   name_el: row.name_el,
@@ -32,36 +34,32 @@ const view = (row: Record<string, any>): ProgramView => ({
 type Deps = { uow: UnitOfWork };
 
 export function listPrograms(deps: Deps, auth: TenantAuth, query: PageQuery & { difficulty?: string }): Promise<Page<ProgramView>> {
-  return deps.uow.inTenant(auth.tenantId, async ({ trx }) => {
-    const q = trx('workout_programs').select(COLUMNS);
+  return deps.uow.inTenant(auth.tenantId, async (scope) => {
+    const q = scope.query(Program).select(COLUMNS);
     if (query.difficulty) q.where({ difficulty: query.difficulty });
-    const page = await keysetPage(trx, q, query, { column: 'name_en', type: 'text', direction: 'asc' });
+    const page = await q.keysetPage(query, { column: 'name_en', type: 'text', direction: 'asc' });
     return { items: page.items.map(view), next: page.next };
   });
 }
 
 export function getProgram(deps: Deps, auth: TenantAuth, id: string): Promise<ProgramView> {
-  return deps.uow.inTenant(auth.tenantId, async ({ trx }) => {
-    const row = await trx('workout_programs').where({ id }).first(COLUMNS);
+  return deps.uow.inTenant(auth.tenantId, async (scope) => {
+    const row = await scope.query(Program).select(COLUMNS).findById(id);
     if (!row) throw notFound();
     return view(row);
   });
 }
 
 export function createProgram(deps: Deps, auth: TenantAuth, input: CreateProgramInput): Promise<{ program: ProgramView }> {
-  return deps.uow.inTenant(auth.tenantId, async ({ trx }) => {
-    const [row] = await trx('workout_programs')
-      .insert({ ...input, tenant_id: auth.tenantId, exercises: JSON.stringify(input.exercises) })
-      .returning(COLUMNS);
+  return deps.uow.inTenant(auth.tenantId, async (scope) => {
+    const row = await scope.query(Program).insert(input).returning(COLUMNS);
     return { program: view(row) };
   });
 }
 
 export function updateProgram(deps: Deps, auth: TenantAuth, id: string, input: UpdateProgramInput): Promise<ProgramView> {
-  return deps.uow.inTenant(auth.tenantId, async ({ trx }) => {
-    const changes: Record<string, unknown> = { ...input };
-    if (input.exercises) changes.exercises = JSON.stringify(input.exercises);
-    const [row] = await trx('workout_programs').where({ id }).update(changes).returning(COLUMNS);
+  return deps.uow.inTenant(auth.tenantId, async (scope) => {
+    const [row] = await scope.query(Program).where({ id }).patch(input).returning(COLUMNS);
     if (!row) throw notFound();
     return view(row);
   });
@@ -69,12 +67,12 @@ export function updateProgram(deps: Deps, auth: TenantAuth, id: string, input: U
 
 /** A program with workout history would take that history with it (cascade): refused with 409. */
 export function deleteProgram(deps: Deps, auth: TenantAuth, id: string): Promise<ProgramView> {
-  return deps.uow.inTenant(auth.tenantId, async ({ trx }) => {
-    const row = await trx('workout_programs').where({ id }).forUpdate().first(COLUMNS);
+  return deps.uow.inTenant(auth.tenantId, async (scope) => {
+    const row = await scope.query(Program).select(COLUMNS).forUpdate().findById(id);
     if (!row) throw notFound();
-    const used = await trx('workout_sessions').where({ program_id: id }).first('id');
+    const used = await scope.query(WorkoutSession).select('id').where({ program_id: id }).first();
     if (used) throw conflict('conflict', { reason: 'program_has_sessions' });
-    await trx('workout_programs').where({ id }).delete();
+    await scope.query(Program).deleteById(id);
     return view(row);
   });
 }

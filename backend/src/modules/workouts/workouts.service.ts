@@ -7,10 +7,15 @@ import type { TenantAuth } from '../../http/auth-context.js';
 import { STAFF } from '../../http/auth-context.js';
 import type { TenantScope, UnitOfWork } from '../../db/unit-of-work.js';
 import { conflict, forbidden, notFound } from '../../http/errors.js';
-import { keysetPage, type Page, type PageQuery } from '../../http/paging.js';
+import { raw } from 'objection';
+import type { Page, PageQuery } from '../../http/paging.js';
+import { Area } from '../areas/area.model.js';
+import { User } from '../members/user.model.js';
+import { Program } from '../programs/program.model.js';
 import { addDays, localDate } from '../slots/slot-grid.js';
 import { systemClock, tenantCalendar, type Clock } from '../slots/tenant-clock.js';
 import { checkIn, checkOut, openVisitOf, recordOccupancy } from '../visits/occupancy.js';
+import { WorkoutSession } from './workout-session.model.js';
 
 export interface WorkoutDeps {
   uow: UnitOfWork;
@@ -40,7 +45,7 @@ export interface UserStats {
 const SESSION_COLUMNS = ['id', 'user_id', 'program_id', 'gym_area_id', 'start_time', 'end_time', 'calories', 'status'];
 const minutesBetween = (a: Date, b: Date) => Math.max(0, Math.round((b.getTime() - a.getTime()) / 60_000));
 
-export function sessionView(row: Record<string, any>): SessionView {
+export function sessionView(row: WorkoutSession): SessionView {
   const start = new Date(row.start_time);
   const end = row.end_time ? new Date(row.end_time) : null;
   return {
@@ -61,15 +66,14 @@ export async function startWorkout(deps: WorkoutDeps, auth: TenantAuth, input: {
   if (!userId) throw forbidden();
   const now = (deps.clock ?? systemClock)();
   return deps.uow.inTenant(auth.tenantId, async (scope) => {
-    const { trx } = scope;
-    const program = await trx('workout_programs').where({ id: input.program_id }).first('id');
+    const program = await scope.query(Program).select('id').findById(input.program_id);
     if (!program) throw notFound({ field: 'program_id' });
-    const active = await trx('workout_sessions').where({ user_id: userId, status: 'active' }).first('id');
+    const active = await scope.query(WorkoutSession).select('id').where({ user_id: userId, status: 'active' }).first();
     if (active) throw conflict('workout_active', { session_id: active.id });
 
     const changed: string[] = [];
     if (input.area_id) {
-      const area = await trx('gym_areas').where({ id: input.area_id }).first('id');
+      const area = await scope.query(Area).select('id').findById(input.area_id);
       if (!area) throw notFound({ field: 'area_id' });
       const open = await openVisitOf(scope, userId);
       // Already in this area (e.g. checked in at the desk): the workout happens inside that visit.
@@ -82,8 +86,8 @@ export async function startWorkout(deps: WorkoutDeps, auth: TenantAuth, input: {
         changed.push(input.area_id);
       }
     }
-    const [row] = await trx('workout_sessions').insert({
-      tenant_id: auth.tenantId, user_id: userId, program_id: program.id, gym_area_id: input.area_id ?? null, start_time: now,
+    const row = await scope.query(WorkoutSession).insert({
+      user_id: userId, program_id: program.id, gym_area_id: input.area_id ?? null, start_time: now,
     }).returning(SESSION_COLUMNS);
     const session = sessionView(row);
     await recordOccupancy(scope, changed);
@@ -105,11 +109,11 @@ export function currentStreak(last: string | null, streak: number, today: string
 }
 
 async function addToStats(scope: TenantScope, userId: string, minutes: number, calories: number, today: string): Promise<void> {
-  const user = await scope.trx('users').where({ id: userId }).forUpdate().first('last_workout_date', 'current_streak');
-  await scope.trx('users').where({ id: userId }).update({
-    workouts_completed: scope.trx.raw('workouts_completed + 1'),
-    total_minutes: scope.trx.raw('total_minutes + ?', [minutes]),
-    total_calories: scope.trx.raw('total_calories + ?', [calories]),
+  const user = await scope.query(User).select('last_workout_date', 'current_streak').forUpdate().findById(userId);
+  await scope.query(User).findById(userId).patch({
+    workouts_completed: raw('workouts_completed + 1'),
+    total_minutes: raw('total_minutes + ?', [minutes]),
+    total_calories: raw('total_calories + ?', [calories]),
     current_streak: nextStreak(user?.last_workout_date ?? null, user?.current_streak ?? 0, today),
     last_workout_date: today,
   });
@@ -118,16 +122,15 @@ async function addToStats(scope: TenantScope, userId: string, minutes: number, c
 export async function completeWorkout(deps: WorkoutDeps, auth: TenantAuth, input: { session_id: string; calories?: number }): Promise<SessionView> {
   const now = (deps.clock ?? systemClock)();
   return deps.uow.inTenant(auth.tenantId, async (scope) => {
-    const { trx } = scope;
-    const current = await trx('workout_sessions').where({ id: input.session_id }).forUpdate().first(SESSION_COLUMNS);
+    const current = await scope.query(WorkoutSession).select(SESSION_COLUMNS).forUpdate().findById(input.session_id);
     if (!current || (!STAFF.includes(auth.role) && current.user_id !== auth.userId)) throw notFound();
     if (current.status !== 'active') throw conflict('conflict', { status: current.status });
-    const program = await trx('workout_programs').where({ id: current.program_id }).first('kcal_per_hour');
+    const program = await scope.query(Program).select('kcal_per_hour').findById(current.program_id);
     const end = now < new Date(current.start_time) ? new Date(current.start_time) : now;
     const minutes = minutesBetween(new Date(current.start_time), end);
     const calories = input.calories ?? Math.round(((program?.kcal_per_hour ?? 0) * minutes) / 60);
-    const [row] = await trx('workout_sessions').where({ id: current.id })
-      .update({ status: 'completed', end_time: end, calories })
+    const [row] = await scope.query(WorkoutSession).where({ id: current.id })
+      .patch({ status: 'completed', end_time: end, calories })
       .returning(SESSION_COLUMNS);
 
     const changed: string[] = [];
@@ -136,9 +139,9 @@ export async function completeWorkout(deps: WorkoutDeps, auth: TenantAuth, input
       await checkOut(scope, open.id);
       changed.push(open.gym_area_id);
     }
-    const { zone } = await tenantCalendar(trx, auth.tenantId);
+    const { zone } = await tenantCalendar(scope.trx, auth.tenantId);
     await addToStats(scope, current.user_id, minutes, calories, localDate(end, zone));
-    const session = sessionView(row);
+    const session = sessionView(row!);
     await recordOccupancy(scope, changed);
     scope.record('workout:completed', { area_id: session.area_id, session_id: session.id });
     return session;
@@ -147,10 +150,11 @@ export async function completeWorkout(deps: WorkoutDeps, auth: TenantAuth, input
 
 export async function userStats(deps: WorkoutDeps, auth: TenantAuth, userId: string): Promise<UserStats> {
   const now = (deps.clock ?? systemClock)();
-  return deps.uow.inTenant(auth.tenantId, async ({ trx }) => {
-    const user = await trx('users').where({ id: userId }).first('workouts_completed', 'total_minutes', 'total_calories', 'current_streak', 'last_workout_date');
+  return deps.uow.inTenant(auth.tenantId, async (scope) => {
+    const user = await scope.query(User)
+      .select('workouts_completed', 'total_minutes', 'total_calories', 'current_streak', 'last_workout_date').findById(userId);
     if (!user) throw notFound();
-    const { zone } = await tenantCalendar(trx, auth.tenantId);
+    const { zone } = await tenantCalendar(scope.trx, auth.tenantId);
     return {
       workouts_completed: user.workouts_completed,
       total_minutes: user.total_minutes,
@@ -169,10 +173,10 @@ export async function listSessions(
   const staff = STAFF.includes(auth.role);
   const userId = query.user_id ?? auth.userId;
   if (!userId || (userId !== auth.userId && !staff)) throw forbidden();
-  return deps.uow.inTenant(auth.tenantId, async ({ trx }) => {
-    const q = trx('workout_sessions').select(SESSION_COLUMNS).where({ user_id: userId });
+  return deps.uow.inTenant(auth.tenantId, async (scope) => {
+    const q = scope.query(WorkoutSession).select(SESSION_COLUMNS).where({ user_id: userId });
     if (query.status) q.where({ status: query.status });
-    const page = await keysetPage(trx, q, query, { column: 'start_time', type: 'timestamptz', direction: 'desc' });
+    const page = await q.keysetPage(query, { column: 'start_time', type: 'timestamptz', direction: 'desc' });
     return { items: page.items.map(sessionView), next: page.next };
   });
 }

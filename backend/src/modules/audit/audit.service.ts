@@ -4,9 +4,11 @@
  * by the owner (the gym's entries) or the platform admin (the platform's: plans and suspensions).
  */
 import type { Knex } from 'knex';
+import { scopedQuery } from '../../db/model.js';
 import type { AuthContext } from '../../http/auth-context.js';
-import { keysetPage, type Page, type PageQuery } from '../../http/paging.js';
+import type { Page, PageQuery } from '../../http/paging.js';
 import type { UnitOfWork } from '../../db/unit-of-work.js';
+import { AuditLogEntry } from './audit-log.model.js';
 
 export const AUDIT_ACTIONS = [
   'member.role_changed',
@@ -44,23 +46,23 @@ export interface AuditView {
 
 /** Adds an entry with the transaction that makes the change. */
 export async function recordAudit(trx: Knex.Transaction, entry: AuditEntry): Promise<void> {
-  await trx('audit_log').insert({
-    tenant_id: entry.tenantId,
+  await scopedQuery(AuditLogEntry, trx, entry.tenantId ?? undefined).insert({
+    tenant_id: entry.tenantId as string,
     actor_id: entry.actor?.userId ?? null,
     actor_role: entry.actor?.role ?? null,
     action: entry.action,
     target_type: entry.target.type,
     target_id: entry.target.id,
-    details: JSON.stringify(entry.details ?? {}),
+    details: entry.details ?? {},
     address: entry.actor?.address?.slice(0, 64) ?? null,
   });
 }
 
 const COLUMNS = ['id', 'action', 'actor_id', 'actor_role', 'target_type', 'target_id', 'details', 'address', 'created_at'];
 
-const view = (r: Record<string, any>): AuditView => ({
+const view = (r: AuditLogEntry): AuditView => ({
   id: r.id,
-  action: r.action,
+  action: r.action as AuditAction,
   actor: r.actor_role ? { id: r.actor_id, role: r.actor_role } : null,
   target: { type: r.target_type, id: r.target_id },
   details: r.details ?? {},
@@ -68,18 +70,20 @@ const view = (r: Record<string, any>): AuditView => ({
   created_at: new Date(r.created_at).toISOString(),
 });
 
-async function page(trx: Knex.Transaction, q: Knex.QueryBuilder, query: PageQuery & { action?: AuditAction }): Promise<Page<AuditView>> {
+async function page(trx: Knex.Transaction, tenantId: string | null, query: PageQuery & { action?: AuditAction }): Promise<Page<AuditView>> {
+  const q = scopedQuery(AuditLogEntry, trx, tenantId ?? undefined).select(COLUMNS);
+  if (!tenantId) q.whereNull('tenant_id');
   if (query.action) q.where({ action: query.action });
-  const p = await keysetPage(trx, q, query, { column: 'created_at', type: 'timestamptz', direction: 'desc' });
+  const p = await q.keysetPage(query, { column: 'created_at', type: 'timestamptz', direction: 'desc' });
   return { items: p.items.map(view), next: p.next };
 }
 
 /** The gym's entries, newest first. */
 export function listTenantAudit(uow: UnitOfWork, tenantId: string, query: PageQuery & { action?: AuditAction }): Promise<Page<AuditView>> {
-  return uow.inTenant(tenantId, ({ trx }) => page(trx, trx('audit_log').select(COLUMNS), query));
+  return uow.inTenant(tenantId, ({ trx }) => page(trx, tenantId, query));
 }
 
 /** The platform's own entries (tenant_id null), newest first. */
 export function listPlatformAudit(uow: UnitOfWork, query: PageQuery & { action?: AuditAction }): Promise<Page<AuditView>> {
-  return uow.inPlatform((trx) => page(trx, trx('audit_log').select(COLUMNS).whereNull('tenant_id'), query));
+  return uow.inPlatform((trx) => page(trx, null, query));
 }

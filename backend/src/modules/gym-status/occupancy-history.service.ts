@@ -4,6 +4,7 @@
  */
 import { DateTime } from 'luxon';
 import type { UnitOfWork } from '../../db/unit-of-work.js';
+import { Area } from '../areas/area.model.js';
 import { localDate } from '../slots/slot-grid.js';
 import { systemClock, tenantCalendar, type Clock } from '../slots/tenant-clock.js';
 
@@ -20,20 +21,22 @@ export async function occupancyHistory(
   query: { date?: string; interval: number; area_id?: string },
 ): Promise<OccupancyHistory> {
   const now = (deps.clock ?? systemClock)();
-  return deps.uow.inTenant(tenantId, async ({ trx }) => {
+  return deps.uow.inTenant(tenantId, async (scope) => {
+    const { trx } = scope;
     const { zone } = await tenantCalendar(trx, tenantId);
     const date = query.date ?? localDate(now, zone);
     const start = DateTime.fromISO(date, { zone }).startOf('day');
     const dayEnd = start.plus({ days: 1 });
     const end = DateTime.fromJSDate(now) < dayEnd ? DateTime.fromJSDate(now) : dayEnd.minus({ milliseconds: 1 });
-    const q = trx('gym_areas').select('id', 'capacity').orderBy([{ column: 'name_en' }, { column: 'id' }]);
+    const q = scope.query(Area).select('id', 'capacity').orderBy([{ column: 'name_en' }, { column: 'id' }]);
     if (query.area_id) q.where({ id: query.area_id });
-    const areas = (await q) as Array<{ id: string; capacity: number }>;
+    const areas = await q;
     const result: OccupancyHistory = { date, timezone: zone, interval_minutes: query.interval, areas: [] };
     if (end < start || !areas.length) {
       result.areas = areas.map((a) => ({ area_id: a.id, capacity: a.capacity, points: [] }));
       return result;
     }
+    // One aggregate over the day's buckets, in SQL: a report, not rows to model.
     const { rows } = (await trx.raw(
       `with buckets as (select generate_series(?::timestamptz, ?::timestamptz, make_interval(mins => ?::int)) as t)
        select a.id as area_id, b.t, count(v.id)::int as n

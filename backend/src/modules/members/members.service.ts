@@ -6,9 +6,13 @@ import type { Knex } from 'knex';
 import type { TenantAuth } from '../../http/auth-context.js';
 import type { TenantScope, UnitOfWork } from '../../db/unit-of-work.js';
 import { BOOKING_COLUMNS, bookingEventView, bookingView } from '../bookings/booking-view.js';
+import { Booking } from '../bookings/booking.model.js';
+import { Tenant } from '../tenants/tenant.model.js';
+import { WorkoutSession } from '../workouts/workout-session.model.js';
+import { User } from './user.model.js';
 import { checkOut, openVisitOf, recordOccupancy } from '../visits/occupancy.js';
 import { forbidden, notFound, unprocessable } from '../../http/errors.js';
-import { keysetPage, type Page } from '../../http/paging.js';
+import type { Page } from '../../http/paging.js';
 import { hashPassword } from '../auth/passwords.js';
 import { recordAudit, type AuditAction } from '../audit/audit.service.js';
 import { localDate } from '../slots/slot-grid.js';
@@ -33,11 +37,11 @@ export interface MemberView {
   stats: { workouts_completed: number; total_minutes: number; total_calories: number; current_streak: number; last_workout_date: string | null };
 }
 
-function view(row: Record<string, any>, today: string): MemberView {
+function view(row: User, today: string): MemberView {
   return {
     id: row.id,
     username: row.username,
-    role: row.role,
+    role: row.role as MemberView['role'],
     email: row.email ?? null,
     full_name: row.full_name ?? null,
     member_id: row.member_id ?? null,
@@ -66,27 +70,27 @@ const today = async (deps: { clock?: Clock }, trx: Parameters<typeof tenantCalen
   localDate((deps.clock ?? systemClock)(), (await tenantCalendar(trx, tenantId)).zone);
 
 export function listMembers(deps: MemberDeps, auth: TenantAuth, query: MembersQuery): Promise<Page<MemberView>> {
-  return deps.uow.inTenant(auth.tenantId, async ({ trx }) => {
-    const q = trx('users').select(COLUMNS);
+  return deps.uow.inTenant(auth.tenantId, async (scope) => {
+    const q = scope.query(User).select(COLUMNS);
     if (query.role) q.where({ role: query.role });
     if (query.active !== undefined) q.where({ active: query.active });
     if (query.q) {
       const like = `%${query.q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
       q.where((w) => w.whereILike('username', like).orWhereILike('full_name', like).orWhereILike('email', like).orWhereILike('member_id', like));
     }
-    const page = await keysetPage(trx, q, query, { column: 'username', type: 'text', direction: 'asc' });
-    const day = await today(deps, trx, auth.tenantId);
+    const page = await q.keysetPage(query, { column: 'username', type: 'text', direction: 'asc' });
+    const day = await today(deps, scope.trx, auth.tenantId);
     return { items: page.items.map((r) => view(r, day)), next: page.next };
   });
 }
 
 /** Staff read anyone of the gym; a member only themselves (anyone else is not found). */
 export function getMember(deps: MemberDeps, auth: TenantAuth, id: string): Promise<MemberView> {
-  return deps.uow.inTenant(auth.tenantId, async ({ trx }) => {
+  return deps.uow.inTenant(auth.tenantId, async (scope) => {
     if (auth.role === 'member' && id !== auth.userId) throw notFound();
-    const row = await trx('users').where({ id }).first(COLUMNS);
+    const row = await scope.query(User).select(COLUMNS).findById(id);
     if (!row) throw notFound();
-    return view(row, await today(deps, trx, auth.tenantId));
+    return view(row, await today(deps, scope.trx, auth.tenantId));
   });
 }
 
@@ -96,11 +100,11 @@ export async function createMember(deps: MemberDeps, auth: TenantAuth, input: Cr
   const passwordHash = await hashPassword(input.password, deps.bcryptCost);
   return deps.uow.inTenant(auth.tenantId, async (scope) => {
     if (input.role === 'member') await assertPlanAllows(scope, 'members');
-    const tenant = await scope.trx('tenants').where({ id: auth.tenantId }).first('settings');
-    const locale = input.locale ?? (tenant?.settings?.locale === 'el' ? 'el' : 'en');
+    const tenant = await scope.query(Tenant).select('settings').findById(auth.tenantId);
+    const locale = input.locale ?? (tenant?.settings.locale === 'el' ? 'el' : 'en');
     const { password: _password, ...fields } = input;
-    const [row] = await scope.trx('users')
-      .insert({ ...fields, locale, tenant_id: auth.tenantId, password_hash: passwordHash })
+    const row = await scope.query(User)
+      .insert({ ...fields, locale, password_hash: passwordHash })
       .returning(COLUMNS);
     return { member: view(row, await today(deps, scope.trx, auth.tenantId)) };
   });
@@ -110,7 +114,7 @@ export async function updateMember(deps: MemberDeps, auth: TenantAuth, id: strin
   const passwordHash = input.password ? await hashPassword(input.password, deps.bcryptCost) : undefined;
   return deps.uow.inTenant(auth.tenantId, async (scope) => {
     const { trx } = scope;
-    const current = await trx('users').where({ id }).forUpdate().first('id', 'role', 'active');
+    const current = await scope.query(User).select('id', 'role', 'active').forUpdate().findById(id);
     if (!current) throw notFound();
     // Who may set which field is declared on the route; here: trainers manage members, not staff.
     if (auth.role !== 'owner' && current.role !== 'member') throw forbidden();
@@ -118,13 +122,13 @@ export async function updateMember(deps: MemberDeps, auth: TenantAuth, id: strin
       throw unprocessable('unprocessable', { reason: 'cannot_lock_yourself_out' });
     }
     const { password: _password, ...fields } = input;
-    const changes: Record<string, unknown> = { ...fields };
+    const changes: Partial<Pick<User, 'password_hash'>> & typeof fields = { ...fields };
     if (passwordHash) changes.password_hash = passwordHash;
     if (input.role === 'member' && current.role !== 'member') {
       // Making staff a member adds a member: the plan must allow it (counted before the row changes).
       await assertPlanAllows(scope, 'members');
     }
-    const [row] = await trx('users').where({ id }).update(changes).returning(COLUMNS);
+    const [row] = await scope.query(User).where({ id }).patch(changes).returning(COLUMNS);
     if (input.active === false && current.active) await releaseDeactivated(scope, id);
     // A deactivated person, a changed role or a password reset by staff must not keep old tokens working.
     // (Changing your own password keeps the login you are changing it from.)
@@ -132,7 +136,7 @@ export async function updateMember(deps: MemberDeps, auth: TenantAuth, id: strin
     const reset = passwordHash !== undefined && id !== auth.userId;
     if ((input.active === false && current.active) || roleChanged || reset) await deps.revokeAccess?.(trx, id);
     await auditMemberChange(trx, auth, id, { current, input, roleChanged, passwordSet: passwordHash !== undefined });
-    return view(row, await today(deps, trx, auth.tenantId));
+    return view(row!, await today(deps, trx, auth.tenantId));
   });
 }
 
@@ -157,11 +161,10 @@ async function auditMemberChange(
  * an open visit is closed and an active workout abandoned; everyone sees it through the events.
  */
 async function releaseDeactivated(scope: TenantScope, userId: string): Promise<void> {
-  const { trx } = scope;
-  const cancelled = await trx('bookings').where({ user_id: userId, status: 'confirmed' }).where('starts_at', '>', trx.fn.now())
-    .update({ status: 'cancelled', cancelled_at: trx.fn.now() })
-    .returning(BOOKING_COLUMNS.map((c) => c.replace('bookings.', '')));
-  await trx('workout_sessions').where({ user_id: userId, status: 'active' }).update({ status: 'abandoned', end_time: trx.fn.now() });
+  const cancelled = await scope.query(Booking).where({ user_id: userId, status: 'confirmed' }).where('starts_at', '>', Booking.fn.now())
+    .patch({ status: 'cancelled', cancelled_at: Booking.fn.now() })
+    .returning(BOOKING_COLUMNS);
+  await scope.query(WorkoutSession).where({ user_id: userId, status: 'active' }).patch({ status: 'abandoned', end_time: WorkoutSession.fn.now() });
   const open = await openVisitOf(scope, userId);
   if (open) await checkOut(scope, open.id);
   if (open) await recordOccupancy(scope, [open.gym_area_id]);

@@ -3,6 +3,8 @@
  * transaction (row-level security shows a tenant scope its own gym only).
  */
 import type { Knex } from 'knex';
+import { scopedQuery } from '../../db/model.js';
+import { Tenant } from '../tenants/tenant.model.js';
 import { isValidZone, type OpeningHours } from './slot-grid.js';
 
 export interface TenantCalendar {
@@ -11,7 +13,7 @@ export interface TenantCalendar {
 }
 
 export async function tenantCalendar(trx: Knex.Transaction, tenantId: string): Promise<TenantCalendar> {
-  const row = (await trx('tenants').where({ id: tenantId }).first('settings')) as { settings?: Record<string, unknown> } | undefined;
+  const row = await scopedQuery(Tenant, trx).select('settings').findById(tenantId);
   return calendarOf(row?.settings);
 }
 

@@ -4,6 +4,9 @@
  */
 import type { TenantScope } from '../../db/unit-of-work.js';
 import { forbidden } from '../../http/errors.js';
+import { Area } from '../areas/area.model.js';
+import { User } from '../members/user.model.js';
+import { Tenant } from './tenant.model.js';
 
 export const PLANS = ['trial', 'basic', 'pro', 'enterprise'] as const;
 export type Plan = (typeof PLANS)[number];
@@ -23,9 +26,7 @@ export function limitsOf(plan: string): Record<LimitedResource, number | null> {
 
 /** How many of a resource the tenant of the scope has (RLS confines the count to it). */
 export async function countResource(scope: TenantScope, resource: LimitedResource): Promise<number> {
-  const q = resource === 'areas' ? scope.trx('gym_areas') : scope.trx('users').where({ role: 'member' });
-  const [row] = await q.count({ n: '*' });
-  return Number(row?.n ?? 0);
+  return resource === 'areas' ? scope.query(Area).resultSize() : scope.query(User).where({ role: 'member' }).resultSize();
 }
 
 /**
@@ -33,7 +34,7 @@ export async function countResource(scope: TenantScope, resource: LimitedResourc
  * of `resource`. Call it inside the unit of work that creates the row, before inserting.
  */
 export async function assertPlanAllows(scope: TenantScope, resource: LimitedResource): Promise<void> {
-  const tenant = await scope.trx('tenants').where({ id: scope.tenantId }).forUpdate().first('subscription_plan');
+  const tenant = await scope.query(Tenant).select('subscription_plan').forUpdate().findById(scope.tenantId);
   const plan = String(tenant?.subscription_plan ?? 'trial');
   const limit = limitsOf(plan)[resource];
   if (limit === null) return;

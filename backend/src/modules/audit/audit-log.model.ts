@@ -1,7 +1,7 @@
 import { TenantModel } from '../../db/model.js';
 
 /** Who did what to whom, when, from where: append-only for the product (tenant_id null: platform). */
-export class AuditEntry extends TenantModel {
+export class AuditLogEntry extends TenantModel {
   static override tableName = 'audit_log';
   static override jsonAttributes = ['details'];
 

@@ -68,15 +68,16 @@ export class BaseModel extends Model {
   static override QueryBuilder = ScopedQueryBuilder;
   /** Whether rows belong to one tenant (a `tenant_id` column the scope fills in and filters by). */
   static tenantScoped = false;
-}
-
-/** A row of one gym: its `tenant_id` is the scope's, set on insert and required by every query. */
-export class TenantModel extends BaseModel {
-  static override tenantScoped = true;
-  declare tenant_id: string;
 
   override $beforeInsert(context: QueryContext): void {
     const { tenantId } = context as ScopeContext;
-    if (tenantId && !this.tenant_id) this.tenant_id = tenantId;
+    const row = this as { tenant_id?: string | null };
+    if (tenantId && (this.constructor as typeof BaseModel).tenantScoped && row.tenant_id === undefined) row.tenant_id = tenantId;
   }
+}
+
+/** A row of one gym: its `tenant_id` is the scope's, set on insert and named by every query. */
+export class TenantModel extends BaseModel {
+  static override tenantScoped = true;
+  declare tenant_id: string;
 }

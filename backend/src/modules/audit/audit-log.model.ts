@@ -1,11 +1,13 @@
-import { TenantModel } from '../../db/model.js';
+import { BaseModel } from '../../db/model.js';
 
 /** Who did what to whom, when, from where: append-only for the product (tenant_id null: platform). */
-export class AuditLogEntry extends TenantModel {
+export class AuditLogEntry extends BaseModel {
   static override tableName = 'audit_log';
+  static override tenantScoped = true;
   static override jsonAttributes = ['details'];
 
   declare id: string;
+  declare tenant_id: string | null;
   declare actor_id: string | null;
   declare actor_role: string | null;
   declare action: string;

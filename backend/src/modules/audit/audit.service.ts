@@ -47,7 +47,7 @@ export interface AuditView {
 /** Adds an entry with the transaction that makes the change. */
 export async function recordAudit(trx: Knex.Transaction, entry: AuditEntry): Promise<void> {
   await scopedQuery(AuditLogEntry, trx, entry.tenantId ?? undefined).insert({
-    tenant_id: entry.tenantId as string,
+    tenant_id: entry.tenantId,
     actor_id: entry.actor?.userId ?? null,
     actor_role: entry.actor?.role ?? null,
     action: entry.action,

@@ -1,16 +1,17 @@
 import type { Locale } from '../../contracts/i18n.js';
-import { TenantModel } from '../../db/model.js';
+import { BaseModel, TenantModel } from '../../db/model.js';
 import { Visit } from '../visits/visit.model.js';
 import { Booking } from '../bookings/booking.model.js';
 
 export type PersonRole = 'member' | 'trainer' | 'owner' | 'platform_admin';
 
-/** A person: a gym's member or staff, or (tenant_id null) a platform admin. */
-export class User extends TenantModel {
+/** A person: a gym's member or staff, or (tenant_id null, seen only in the platform scope) a platform admin. */
+export class User extends BaseModel {
   static override tableName = 'users';
+  static override tenantScoped = true;
 
   declare id: string;
-  declare tenant_id: string;
+  declare tenant_id: string | null;
   declare username: string;
   declare password_hash: string;
   declare role: PersonRole;

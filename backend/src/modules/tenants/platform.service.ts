@@ -7,6 +7,11 @@ import { badRequest, notFound } from '../../http/errors.js';
 import type { TenantRecord } from './tenant-directory.js';
 import { announceRevocation } from '../auth/revocations.js';
 import { recordAudit, type AuditAction, type AuditEntry } from '../audit/audit.service.js';
+import { Area } from '../areas/area.model.js';
+import { Booking } from '../bookings/booking.model.js';
+import { User } from '../members/user.model.js';
+import { Visit } from '../visits/visit.model.js';
+import { Tenant } from './tenant.model.js';
 import type { PlatformPatchBody } from './tenants.schema.js';
 import { DEFAULT_SETTINGS, signup, tenantView, type TenantView } from './tenants.service.js';
 import type { PlatformCreateBody } from './tenants.schema.js';
@@ -29,21 +34,18 @@ export interface PlatformTenant extends Omit<TenantView, 'settings' | 'usage'> {
 
 async function withCounts(deps: AppDeps, t: TenantRecord): Promise<PlatformTenant> {
   const timezone = typeof t.settings?.timezone === 'string' ? t.settings.timezone : DEFAULT_SETTINGS.timezone;
-  const counts = await deps.uow.inTenant(t.id, async ({ trx }) => {
-    const roles = (await trx('users').select('role').count({ n: '*' }).groupBy('role')) as Array<{ role: string; n: number | string }>;
-    const [areas] = await trx('gym_areas').count({ n: '*' });
-    const [bookings] = await trx('bookings').where({ status: 'confirmed' }).count({ n: '*' });
-    const [month] = await trx('bookings')
+  const counts = await deps.uow.inTenant(t.id, async (scope) => {
+    const roles = (await scope.query(User).select('role').count({ n: '*' }).groupBy('role')) as unknown as Array<{ role: string; n: number }>;
+    const areas = await scope.query(Area).resultSize();
+    const bookings = await scope.query(Booking).where({ status: 'confirmed' }).resultSize();
+    const month = await scope.query(Booking)
       .whereNot({ status: 'cancelled' })
       .whereRaw("booking_date >= date_trunc('month', now() AT TIME ZONE ?)::date", [timezone])
-      .count({ n: '*' });
-    const [inside] = await trx('visits').whereNull('checked_out_at').count({ n: '*' });
+      .resultSize();
+    const inside = await scope.query(Visit).whereNull('checked_out_at').resultSize();
     const users = { owner: 0, trainer: 0, member: 0 };
     for (const r of roles) if (r.role in users) users[r.role as keyof typeof users] = Number(r.n);
-    return {
-      users, members: users.member, areas: Number(areas?.n ?? 0), bookings: Number(bookings?.n ?? 0),
-      bookings_this_month: Number(month?.n ?? 0), people_in: Number(inside?.n ?? 0),
-    };
+    return { users, members: users.member, areas, bookings, bookings_this_month: month, people_in: inside };
   });
   const { settings: _settings, ...view } = tenantView(t);
   return { ...view, timezone, counts };
@@ -64,16 +66,16 @@ export async function listTenants(
   deps: AppDeps,
   page: { limit: number; cursor?: string; status?: string; q?: string },
 ): Promise<{ items: PlatformTenant[]; next: string | null }> {
-  const rows = (await deps.uow.inPlatform((trx) => {
-    const q = trx<TenantRecord>('tenants').orderBy('subdomain').limit(page.limit + 1);
+  const rows = await deps.uow.inPlatform(async (trx) => {
+    const q = Tenant.query(trx).orderBy('subdomain').limit(page.limit + 1);
     if (page.status) q.where({ subscription_status: page.status });
     if (page.q) {
       const like = `%${page.q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
       q.where((w) => w.whereILike('name', like).orWhereILike('subdomain', like));
     }
     if (page.cursor) q.where('subdomain', '>', decode(page.cursor));
-    return q;
-  })) as TenantRecord[];
+    return await q;
+  });
   const more = rows.length > page.limit;
   const pageRows = rows.slice(0, page.limit);
   const items: PlatformTenant[] = [];
@@ -82,7 +84,7 @@ export async function listTenants(
 }
 
 export async function getPlatformTenant(deps: AppDeps, id: string): Promise<PlatformTenant> {
-  const t = (await deps.uow.inPlatform((trx) => trx('tenants').where({ id }).first())) as TenantRecord | undefined;
+  const t = await deps.uow.inPlatform(async (trx) => await Tenant.query(trx).findById(id));
   if (!t) throw notFound();
   return withCounts(deps, t);
 }
@@ -94,11 +96,9 @@ export async function updatePlatformTenant(deps: AppDeps, id: string, patch: Pla
   if (patch.subscription_plan !== undefined) changes.subscription_plan = patch.subscription_plan;
   if (patch.trial_ends_at !== undefined) changes.trial_ends_at = patch.trial_ends_at === null ? null : new Date(patch.trial_ends_at);
   const updated = await deps.uow.inPlatform(async (trx) => {
-    const before = (await trx('tenants').where({ id }).forUpdate().first('subscription_plan', 'subscription_status')) as
-      | Pick<TenantRecord, 'subscription_plan' | 'subscription_status'>
-      | undefined;
+    const before = await Tenant.query(trx).select('subscription_plan', 'subscription_status').forUpdate().findById(id);
     if (!before) return false;
-    await trx('tenants').where({ id }).update(changes);
+    await Tenant.query(trx).findById(id).patch(changes);
     // Platform actions: in the platform's own log (tenant_id null), with the tenant as their target.
     const entry = (action: AuditAction, from: string, to: string) =>
       recordAudit(trx, { tenantId: null, actor, action, target: { type: 'tenant', id }, details: { from, to } });

@@ -9,7 +9,9 @@ import { conflict, notFound } from '../../http/errors.js';
 import { hashPassword } from '../auth/passwords.js';
 import { publicUser, type PublicUser, type UserRow } from '../auth/auth.service.js';
 import { countResource, limitsOf } from './plan-limits.js';
+import { User } from '../members/user.model.js';
 import { findTenantBySubdomain, type TenantRecord } from './tenant-directory.js';
+import { Tenant } from './tenant.model.js';
 import type { SignupBody, TenantPatchBody } from './tenants.schema.js';
 
 export const TRIAL_DAYS = 14;
@@ -52,26 +54,26 @@ export async function signup(deps: AppDeps, input: SignupBody): Promise<{ tenant
   const passwordHash = await hashPassword(input.owner.password, deps.config.bcryptCost);
   const id = randomUUID();
   const settings = { ...DEFAULT_SETTINGS, ...input.settings };
-  return deps.uow.inTenant(id, async ({ trx }) => {
-    const [tenant] = (await trx('tenants')
+  return deps.uow.inTenant(id, async (scope) => {
+    const tenant = await scope.query(Tenant)
       .insert({
         id, name: input.name, subdomain: input.subdomain, subscription_plan: 'trial', subscription_status: 'trialing',
-        trial_ends_at: new Date(Date.now() + TRIAL_DAYS * 86_400_000), settings: JSON.stringify(settings),
+        trial_ends_at: new Date(Date.now() + TRIAL_DAYS * 86_400_000), settings,
       })
-      .returning('*')) as TenantRecord[];
-    const [owner] = (await trx('users')
+      .returning('*');
+    const owner = await scope.query(User)
       .insert({
-        tenant_id: id, username: input.owner.username, password_hash: passwordHash, role: 'owner',
-        email: input.owner.email ?? null, full_name: input.owner.full_name ?? null, locale: settings.locale,
+        username: input.owner.username, password_hash: passwordHash, role: 'owner',
+        email: input.owner.email ?? null, full_name: input.owner.full_name ?? null, locale: settings.locale === 'el' ? 'el' : 'en',
       })
-      .returning('*')) as UserRow[];
-    return { tenant: tenantView(tenant!), owner: publicUser(owner!) };
+      .returning('*');
+    return { tenant: tenantView(tenant), owner: publicUser(owner as UserRow) };
   });
 }
 
 /** The caller's tenant; owners also see how much of the plan is used. */
 export async function getTenant(scope: TenantScope, withUsage: boolean): Promise<TenantView> {
-  const t = (await scope.trx('tenants').where({ id: scope.tenantId }).first()) as TenantRecord | undefined;
+  const t = await scope.query(Tenant).findById(scope.tenantId);
   if (!t) throw notFound();
   const view = tenantView(t);
   if (withUsage) view.usage = { areas: await countResource(scope, 'areas'), members: await countResource(scope, 'members') };
@@ -80,11 +82,11 @@ export async function getTenant(scope: TenantScope, withUsage: boolean): Promise
 
 /** Changes the name and settings; settings are merged key by key (opening_hours is replaced whole). */
 export async function updateTenant(scope: TenantScope, patch: TenantPatchBody): Promise<TenantView> {
-  const t = (await scope.trx('tenants').where({ id: scope.tenantId }).forUpdate().first()) as TenantRecord | undefined;
+  const t = await scope.query(Tenant).forUpdate().findById(scope.tenantId);
   if (!t) throw notFound();
-  const changes: Record<string, unknown> = {};
+  const changes: Partial<Pick<Tenant, 'name' | 'settings'>> = {};
   if (patch.name !== undefined) changes.name = patch.name;
-  if (patch.settings) changes.settings = JSON.stringify({ ...t.settings, ...patch.settings });
-  await scope.trx('tenants').where({ id: scope.tenantId }).update(changes);
+  if (patch.settings) changes.settings = { ...t.settings, ...patch.settings };
+  await scope.query(Tenant).findById(scope.tenantId).patch(changes);
   return getTenant(scope, true);
 }

@@ -3,10 +3,13 @@ import type { AreaStatus } from '../../contracts/gym-status.js';
 import type { TenantAuth } from '../../http/auth-context.js';
 import type { UnitOfWork } from '../../db/unit-of-work.js';
 import { conflict, notFound } from '../../http/errors.js';
-import { keysetPage, type Page, type PageQuery } from '../../http/paging.js';
+import type { Page, PageQuery } from '../../http/paging.js';
+import { Booking } from '../bookings/booking.model.js';
+import { WorkoutSession } from '../workouts/workout-session.model.js';
 import { occupancyPct } from '../gym-status/gym-status.service.js';
 import { assertPlanAllows } from '../tenants/plan-limits.js';
 import { recordOccupancy } from '../visits/occupancy.js';
+import { Area } from './area.model.js';
 import type { CreateAreaInput, UpdateAreaInput } from './areas.schema.js';
 
 const COLUMNS = ['id', 'name_en', 'name_el', 'capacity', 'current_users', 'is_bookable', 'booking_capacity', 'slot_minutes', 'price_per_hour', 'opening_hours', 'created_at'];
@@ -20,7 +23,7 @@ export interface AreaView extends AreaStatus {
   created_at: string;
 }
 
-export function areaView(row: Record<string, any>): AreaView {
+export function areaView(row: Area): AreaView {
   return {
     id: row.id,
     name_en: row.name_en,
@@ -38,20 +41,19 @@ export function areaView(row: Record<string, any>): AreaView {
 }
 
 type Deps = { uow: UnitOfWork };
-const json = (v: unknown) => (v === null || v === undefined ? v : JSON.stringify(v));
 
 export function listAreas(deps: Deps, auth: TenantAuth, query: PageQuery & { bookable?: boolean }): Promise<Page<AreaView>> {
-  return deps.uow.inTenant(auth.tenantId, async ({ trx }) => {
-    const q = trx('gym_areas').select(COLUMNS);
+  return deps.uow.inTenant(auth.tenantId, async (scope) => {
+    const q = scope.query(Area).select(COLUMNS);
     if (query.bookable !== undefined) q.where({ is_bookable: query.bookable });
-    const page = await keysetPage(trx, q, query, { column: 'name_en', type: 'text', direction: 'asc' });
+    const page = await q.keysetPage(query, { column: 'name_en', type: 'text', direction: 'asc' });
     return { items: page.items.map(areaView), next: page.next };
   });
 }
 
 export function getArea(deps: Deps, auth: TenantAuth, id: string): Promise<AreaView> {
-  return deps.uow.inTenant(auth.tenantId, async ({ trx }) => {
-    const row = await trx('gym_areas').where({ id }).first(COLUMNS);
+  return deps.uow.inTenant(auth.tenantId, async (scope) => {
+    const row = await scope.query(Area).select(COLUMNS).findById(id);
     if (!row) throw notFound();
     return areaView(row);
   });
@@ -60,9 +62,7 @@ export function getArea(deps: Deps, auth: TenantAuth, id: string): Promise<AreaV
 export function createArea(deps: Deps, auth: TenantAuth, input: CreateAreaInput): Promise<{ area: AreaView }> {
   return deps.uow.inTenant(auth.tenantId, async (scope) => {
     await assertPlanAllows(scope, 'areas');
-    const [row] = await scope.trx('gym_areas')
-      .insert({ ...input, tenant_id: auth.tenantId, opening_hours: json(input.opening_hours) })
-      .returning(COLUMNS);
+    const row = await scope.query(Area).insert(input).returning(COLUMNS);
     const area = areaView(row);
     scope.record('areas:changed', { area_id: area.id, change: 'created' });
     return { area };
@@ -71,22 +71,19 @@ export function createArea(deps: Deps, auth: TenantAuth, input: CreateAreaInput)
 
 export function updateArea(deps: Deps, auth: TenantAuth, id: string, input: UpdateAreaInput): Promise<AreaView> {
   return deps.uow.inTenant(auth.tenantId, async (scope) => {
-    const { trx } = scope;
-    const current = await trx('gym_areas').where({ id }).forUpdate().first(COLUMNS);
+    const current = await scope.query(Area).select(COLUMNS).forUpdate().findById(id);
     if (!current) throw notFound();
     if (input.capacity !== undefined && input.capacity < current.current_users) {
       throw conflict('conflict', { field: 'capacity', current_users: current.current_users });
     }
     if (input.booking_capacity !== undefined && input.booking_capacity < current.booking_capacity) {
       // Places above the new capacity would stay booked beyond it: refuse while such bookings are ahead.
-      const above = await trx('bookings').where({ gym_area_id: id, status: 'confirmed' }).where('place', '>', input.booking_capacity)
-        .where('ends_at', '>', trx.fn.now()).first('id');
+      const above = await scope.query(Booking).select('id').where({ gym_area_id: id, status: 'confirmed' })
+        .where('place', '>', input.booking_capacity).where('ends_at', '>', Booking.fn.now()).first();
       if (above) throw conflict('conflict', { field: 'booking_capacity', reason: 'future_bookings_above' });
     }
-    const changes: Record<string, unknown> = { ...input };
-    if ('opening_hours' in input) changes.opening_hours = json(input.opening_hours);
-    const [row] = await trx('gym_areas').where({ id }).update(changes).returning(COLUMNS);
-    const area = areaView(row);
+    const [row] = await scope.query(Area).where({ id }).patch(input).returning(COLUMNS);
+    const area = areaView(row!);
     if (input.capacity !== undefined && input.capacity !== current.capacity) await recordOccupancy(scope, [id]);
     scope.record('areas:changed', { area_id: id, change: 'updated' });
     return area;
@@ -96,15 +93,14 @@ export function updateArea(deps: Deps, auth: TenantAuth, id: string, input: Upda
 /** Deleting an area with people in it or bookings ahead would erase them: refused with 409. */
 export function deleteArea(deps: Deps, auth: TenantAuth, id: string): Promise<AreaView> {
   return deps.uow.inTenant(auth.tenantId, async (scope) => {
-    const { trx } = scope;
-    const current = await trx('gym_areas').where({ id }).forUpdate().first(COLUMNS);
+    const current = await scope.query(Area).select(COLUMNS).forUpdate().findById(id);
     if (!current) throw notFound();
     if (current.current_users > 0) throw conflict('conflict', { reason: 'people_inside', current_users: current.current_users });
-    const ahead = await trx('bookings').where({ gym_area_id: id, status: 'confirmed' }).where('ends_at', '>', trx.fn.now()).count({ n: '*' });
-    if (Number(ahead[0]?.n) > 0) throw conflict('conflict', { reason: 'future_bookings', bookings: Number(ahead[0]?.n) });
-    const active = await trx('workout_sessions').where({ gym_area_id: id, status: 'active' }).first('id');
+    const ahead = await scope.query(Booking).where({ gym_area_id: id, status: 'confirmed' }).where('ends_at', '>', Booking.fn.now()).resultSize();
+    if (ahead > 0) throw conflict('conflict', { reason: 'future_bookings', bookings: ahead });
+    const active = await scope.query(WorkoutSession).select('id').where({ gym_area_id: id, status: 'active' }).first();
     if (active) throw conflict('conflict', { reason: 'active_workouts' });
-    await trx('gym_areas').where({ id }).delete();
+    await scope.query(Area).deleteById(id);
     scope.record('areas:changed', { area_id: id, change: 'deleted' });
     return areaView(current);
   });

@@ -1,6 +1,7 @@
 import type { BookingEventView } from '../../contracts/events.js';
+import type { Booking, BookingStatus } from './booking.model.js';
 
-export type BookingStatus = 'confirmed' | 'cancelled' | 'completed' | 'no_show';
+export type { BookingStatus };
 
 /** A booking as the API answers it; dates and clock times are the tenant's local time. */
 export interface BookingView {
@@ -31,9 +32,24 @@ export const BOOKING_COLUMNS = [
   'bookings.price', 'bookings.status', 'bookings.created_at', 'bookings.cancelled_at',
 ];
 
-const iso = (v: unknown): string => (v instanceof Date ? v.toISOString() : new Date(String(v)).toISOString());
+/**
+ * A booking row as the model reads it, or as `book_place()` answers it in JSON (timestamps as text),
+ * with the area's and the person's names when the query joined them.
+ */
+export type BookingRow = Pick<Booking, 'id' | 'gym_area_id' | 'user_id' | 'booking_date' | 'start_time' | 'duration' | 'trainer' | 'trainer_id' | 'price' | 'status'> & {
+  starts_at: Date | string;
+  ends_at: Date | string;
+  created_at: Date | string;
+  cancelled_at: Date | string | null;
+  area_name_en?: string;
+  area_name_el?: string;
+  username?: string;
+  full_name?: string | null;
+};
 
-export function bookingView(row: Record<string, any>): BookingView {
+const iso = (v: Date | string): string => (v instanceof Date ? v.toISOString() : new Date(v).toISOString());
+
+export function bookingView(row: BookingRow): BookingView {
   const view: BookingView = {
     id: row.id,
     area_id: row.gym_area_id,

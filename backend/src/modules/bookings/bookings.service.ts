@@ -8,7 +8,10 @@ import type { UnitOfWork } from '../../db/unit-of-work.js';
 import { conflict, forbidden, notFound, unprocessable } from '../../http/errors.js';
 import { buildSlotGrid, localDate, pickSlots, priceFor } from '../slots/slot-grid.js';
 import { calendarOf, systemClock, type Clock } from '../slots/tenant-clock.js';
-import { BOOKING_COLUMNS, bookingEventView, bookingView, type BookingView } from './booking-view.js';
+import { Area } from '../areas/area.model.js';
+import { User } from '../members/user.model.js';
+import { BOOKING_COLUMNS, bookingEventView, bookingView, type BookingRow, type BookingView } from './booking-view.js';
+import { Booking } from './booking.model.js';
 import type { BookRoomInput } from './bookings.schema.js';
 
 export interface BookingDeps {
@@ -30,10 +33,11 @@ export async function bookRoom(deps: BookingDeps, auth: TenantAuth, input: BookR
 
   return deps.uow.inTenant(auth.tenantId, async (scope) => {
     const { trx } = scope;
-    const area = await trx('gym_areas')
+    // The area and the gym's calendar in one round trip.
+    const area = (await scope.query(Area)
       .join('tenants', 'tenants.id', 'gym_areas.tenant_id')
-      .where('gym_areas.id', input.room_id)
-      .first('gym_areas.*', 'tenants.settings as tenant_settings');
+      .select('gym_areas.*', 'tenants.settings as tenant_settings')
+      .findById(input.room_id)) as (Area & { tenant_settings: Record<string, unknown> }) | undefined;
     if (!area) throw notFound({ field: 'room_id' });
     if (!area.is_bookable) throw unprocessable('area_not_bookable');
 
@@ -55,7 +59,7 @@ export async function bookRoom(deps: BookingDeps, auth: TenantAuth, input: BookR
     if (input.price !== undefined && Math.abs(input.price - price) >= 0.005) throw unprocessable('price_mismatch', { price });
 
     if (userId !== auth.userId) {
-      const member = await trx('users').where({ id: userId, active: true }).first('id');
+      const member = await scope.query(User).select('id').where({ id: userId, active: true }).first();
       if (!member) throw notFound({ field: 'user_id' });
     }
 
@@ -63,9 +67,8 @@ export async function bookRoom(deps: BookingDeps, auth: TenantAuth, input: BookR
     let trainerId: string | null = null;
     if (input.trainer) {
       // A trainer's id or username links the booking to them; anything else is kept as a plain name.
-      const staff = trx('users').where({ active: true }).whereIn('role', ['trainer', 'owner']);
-      const t = await (UUID.test(input.trainer) ? staff.where({ id: input.trainer }) : staff.where({ username: input.trainer }))
-        .first('id', 'username', 'full_name');
+      const staff = scope.query(User).select('id', 'username', 'full_name').where({ active: true }).whereIn('role', ['trainer', 'owner']);
+      const t = await (UUID.test(input.trainer) ? staff.where({ id: input.trainer }) : staff.where({ username: input.trainer })).first();
       if (t) {
         trainerId = t.id;
         trainer = t.full_name ?? t.username;
@@ -92,7 +95,7 @@ export async function bookRoom(deps: BookingDeps, auth: TenantAuth, input: BookR
 }
 
 type PlaceOutcome =
-  | { outcome: 'booked'; booking: Record<string, unknown> }
+  | { outcome: 'booked'; booking: BookingRow }
   | { outcome: 'full' }
   | { outcome: 'overlaps_own'; booking_id: string };
 
@@ -100,15 +103,14 @@ type PlaceOutcome =
 export async function cancelBooking(deps: BookingDeps, auth: TenantAuth, bookingId: string): Promise<BookingView> {
   const now = (deps.clock ?? systemClock)();
   return deps.uow.inTenant(auth.tenantId, async (scope) => {
-    const { trx } = scope;
-    const current = await trx('bookings').where({ id: bookingId }).forUpdate().first();
+    const current = await scope.query(Booking).select('user_id', 'status', 'starts_at').forUpdate().findById(bookingId);
     if (!current || (!isStaff(auth) && current.user_id !== auth.userId)) throw notFound();
     if (current.status !== 'confirmed') throw conflict('conflict', { status: current.status });
     if (!isStaff(auth) && current.starts_at <= now) throw unprocessable('slot_in_past');
-    const [row] = await trx('bookings').where({ id: bookingId })
-      .update({ status: 'cancelled', cancelled_at: trx.fn.now() })
-      .returning(BOOKING_COLUMNS.map((c) => c.replace('bookings.', '')));
-    const booking = bookingView(row);
+    const [row] = await scope.query(Booking).where({ id: bookingId })
+      .patch({ status: 'cancelled', cancelled_at: Booking.fn.now() })
+      .returning(BOOKING_COLUMNS);
+    const booking = bookingView(row!);
     scope.record('booking:cancelled', { booking: bookingEventView(booking) });
     scope.record('slots:changed', { area_id: booking.area_id, date: booking.date });
     return booking;
@@ -122,14 +124,12 @@ export async function cancelBooking(deps: BookingDeps, auth: TenantAuth, booking
 export async function markBooking(deps: BookingDeps, auth: TenantAuth, bookingId: string, status: 'completed' | 'no_show'): Promise<BookingView> {
   const now = (deps.clock ?? systemClock)();
   return deps.uow.inTenant(auth.tenantId, async (scope) => {
-    const { trx } = scope;
-    const current = await trx('bookings').where({ id: bookingId }).forUpdate().first('status', 'starts_at');
+    const current = await scope.query(Booking).select('status', 'starts_at').forUpdate().findById(bookingId);
     if (!current) throw notFound();
     if (current.status !== 'confirmed') throw conflict('conflict', { status: current.status });
     if (current.starts_at > now) throw unprocessable('unprocessable', { reason: 'not_started' });
-    const [row] = await trx('bookings').where({ id: bookingId }).update({ status })
-      .returning(BOOKING_COLUMNS.map((c) => c.replace('bookings.', '')));
-    const booking = bookingView(row);
+    const [row] = await scope.query(Booking).where({ id: bookingId }).patch({ status }).returning(BOOKING_COLUMNS);
+    const booking = bookingView(row!);
     scope.record('slots:changed', { area_id: booking.area_id, date: booking.date });
     return booking;
   });

@@ -1,5 +1,7 @@
 import type { UnitOfWork } from '../../db/unit-of-work.js';
 import { notFound, unprocessable } from '../../http/errors.js';
+import { Area } from '../areas/area.model.js';
+import { Booking } from '../bookings/booking.model.js';
 import { buildSlotGrid, localDate } from './slot-grid.js';
 import { systemClock, tenantCalendar, type Clock } from './tenant-clock.js';
 
@@ -33,15 +35,15 @@ export async function availableSlots(
   callerId: string | null = null,
 ): Promise<SlotGridView> {
   const now = (deps.clock ?? systemClock)();
-  return deps.uow.inTenant(tenantId, async ({ trx }) => {
-    const area = await trx('gym_areas').where({ id: areaId }).first();
+  return deps.uow.inTenant(tenantId, async (scope) => {
+    const area = await scope.query(Area).findById(areaId);
     if (!area) throw notFound();
     if (!area.is_bookable) throw unprocessable('area_not_bookable');
-    const calendar = await tenantCalendar(trx, tenantId);
+    const calendar = await tenantCalendar(scope.trx, tenantId);
     const day = date ?? localDate(now, calendar.zone);
     const grid = buildSlotGrid({ date: day, zone: calendar.zone, hours: area.opening_hours ?? calendar.openingHours, slotMinutes: area.slot_minutes });
-    const booked: Array<{ starts_at: Date; ends_at: Date; user_id: string }> = grid.length
-      ? await trx('bookings')
+    const booked = grid.length
+      ? await scope.query(Booking)
         .where({ gym_area_id: areaId, status: 'confirmed' })
         .where('starts_at', '<', grid.at(-1)!.endsAt)
         .where('ends_at', '>', grid[0]!.startsAt)

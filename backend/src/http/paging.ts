@@ -1,11 +1,10 @@
 /**
- * Keyset paging for every list: `?limit=&cursor=`, the next page announced in a
+ * Keyset paging for every list (the query side is `keysetPage` of the models' query builder, db/model.ts): `?limit=&cursor=`, the next page announced in a
  * `Link: <…>; rel="next"` header. Cursors are opaque (base64url of the last row's sort value and id),
  * so pages stay stable while rows are added, and a forged cursor is a 400, never a 500.
  */
 import type { Context } from 'koa';
 import { reply } from './envelope.js';
-import type { Knex } from 'knex';
 import { z } from 'zod';
 import { badRequest } from './errors.js';
 
@@ -47,44 +46,16 @@ export function decodeCursor(cursor: string): [string, string] {
   throw badRequest('invalid_input', [{ path: ['cursor'], code: 'invalid_format', message: 'Invalid cursor' }]);
 }
 
-/**
- * Runs `query` (which must name its columns) one page at a time in `order`. The sort value travels as
- * text from SQL so timestamps keep their microseconds.
- */
-export async function keysetPage<T extends Record<string, unknown>>(
-  trx: Knex.Transaction,
-  query: Knex.QueryBuilder,
-  page: PageQuery,
-  order: KeysetOrder,
-): Promise<Page<T>> {
-  const id = order.id ?? 'id';
-  const q = query.clone();
-  if (page.cursor) {
-    const [value, lastId] = decodeCursor(page.cursor);
-    const op = order.direction === 'desc' ? '<' : '>';
-    q.whereRaw(`(??, ??) ${op} (?::${order.type}, ?::uuid)`, [order.column, id, value, lastId]);
-  }
-  const rows = (await q
-    .select(trx.raw('??::text as __sort, ??::text as __id', [order.column, id]))
-    .orderBy([{ column: order.column, order: order.direction }, { column: id, order: order.direction }])
-    .limit(page.limit + 1)) as Array<T & { __sort: string; __id: string }>;
-  const more = rows.length > page.limit;
-  const pageRows = more ? rows.slice(0, page.limit) : rows;
-  const last = pageRows.at(-1);
-  const items = pageRows.map(({ __sort: _s, __id: _i, ...rest }) => rest as unknown as T);
-  return { items, next: more && last ? encodeCursor(last.__sort, last.__id) : null };
-}
-
-/**
- * Sets `Link: <url>; rel="next"` when there is a next page: the same request with the new cursor. The
- * target is a path (a relative reference, RFC 8288), so a forged Host header cannot redirect clients.
- */
 /** Answers a page: the items as `data`, the next page in the Link header. */
 export function replyPage<T>(ctx: Context, page: Page<T>): void {
   setNextLink(ctx, page.next);
   reply(ctx, page.items);
 }
 
+/**
+ * Sets `Link: <url>; rel="next"` when there is a next page: the same request with the new cursor. The
+ * target is a path (a relative reference, RFC 8288), so a forged Host header cannot redirect clients.
+ */
 export function setNextLink(ctx: Context, next: string | null): void {
   if (!next) return;
   const url = new URL(ctx.originalUrl, 'http://link.invalid');

@@ -6,6 +6,8 @@
  */
 import type { EventType, StoredEvent } from '../contracts/events.js';
 import type { AppDeps } from '../deps.js';
+import { scopedQuery } from '../db/model.js';
+import { EventCounter, LoggedEvent } from './event.model.js';
 
 export interface EventStore {
   /** Numbers the tenant's committed, unnumbered events (sequence_events) and returns them in order. */
@@ -32,13 +34,8 @@ const SEQUENCE_PAGE = 5000;
 /** pg advisory lock key of the sweeper ("gymflow events" in ASCII, folded into a bigint). */
 const SWEEPER_LOCK = 0x67796d666c6f77;
 
-interface EventRow {
-  tenant_id: string;
-  seq: number | string;
-  type: string;
-  payload: unknown;
-  created_at: Date | string;
-}
+/** An event as read by the model or answered by sequence_events(). */
+type EventRow = Pick<LoggedEvent, 'tenant_id' | 'type' | 'payload'> & { seq: number | string | null; created_at: Date | string };
 
 const toStored = (r: EventRow): StoredEvent => ({
   tenant_id: r.tenant_id,
@@ -66,13 +63,13 @@ export function createEventStore(deps: Pick<AppDeps, 'db' | 'uow'>): EventStore 
       }
     },
     async since(tenantId, since, limit) {
-      const rows = await uow.inTenant(tenantId, ({ trx }) =>
-        trx('events').select(COLUMNS).where({ tenant_id: tenantId }).andWhere('seq', '>', since).orderBy('seq').limit(limit),
+      const rows = await uow.inTenant(tenantId, async (scope) =>
+        await scope.query(LoggedEvent).select(COLUMNS).where('seq', '>', since).orderBy('seq').limit(limit),
       );
-      return (rows as EventRow[]).map(toStored);
+      return rows.map(toStored);
     },
     async lastSeq(tenantId) {
-      const row = await uow.inTenant(tenantId, ({ trx }) => trx('event_counters').where({ tenant_id: tenantId }).first('last_seq'));
+      const row = await uow.inTenant(tenantId, async (scope) => await scope.query(EventCounter).select('last_seq').first());
       return row ? Number(row.last_seq) : 0;
     },
     async markPublished(tenantId, upTo) {
@@ -98,15 +95,16 @@ export function createEventStore(deps: Pick<AppDeps, 'db' | 'uow'>): EventStore 
         const lock = (await trx.raw('select pg_try_advisory_xact_lock(?::bigint) as ok', [SWEEPER_LOCK])) as { rows: Array<{ ok: boolean }> };
         if (!lock.rows[0]?.ok) return { events: [], unnumbered: [] };
         const before = trx.raw('clock_timestamp() - make_interval(secs => ?)', [olderThanMs / 1000]);
-        const rows = await trx('events')
+        // Across gyms (the sweeper's policies), so no tenant in the scope.
+        const rows = await scopedQuery(LoggedEvent, trx)
           .join('event_counters', 'event_counters.tenant_id', 'events.tenant_id')
           .select(COLUMNS.map((c) => `events.${c}`))
           .whereRaw('events.seq > event_counters.published_seq')
           .andWhere('events.created_at', '<', before)
           .orderBy([{ column: 'events.tenant_id' }, { column: 'events.seq' }])
           .limit(limit);
-        const unnumbered = await trx('events').distinct('tenant_id').whereNull('seq').andWhere('created_at', '<', before);
-        return { events: (rows as EventRow[]).map(toStored), unnumbered: unnumbered.map((r: { tenant_id: string }) => r.tenant_id) };
+        const unnumbered = await scopedQuery(LoggedEvent, trx).distinct('tenant_id').whereNull('seq').andWhere('created_at', '<', before);
+        return { events: rows.map(toStored), unnumbered: unnumbered.map((r) => r.tenant_id) };
       });
     },
   };

@@ -1,0 +1,31 @@
+// Lint of the product's code: typescript-eslint's strict, type-checked rules (a forgotten await or an
+// `any` is a bug here) and eslint-plugin-svelte for the screens.
+import tseslint from 'typescript-eslint';
+import svelte from 'eslint-plugin-svelte';
+import globals from 'globals';
+
+export default tseslint.config(
+  { ignores: ['dist/**', 'node_modules/**', 'frontend/public/**', 'tests/**', '**/*.config.ts', 'eslint.config.js'] },
+  ...tseslint.configs.strictTypeChecked,
+  ...svelte.configs['flat/recommended'],
+  {
+    languageOptions: {
+      globals: { ...globals.node, ...globals.browser },
+      parserOptions: { projectService: true, extraFileExtensions: ['.svelte'], tsconfigRootDir: import.meta.dirname },
+    },
+    rules: {
+      '@typescript-eslint/no-floating-promises': 'error',
+      // `() => void x()` and `(v) => set(v)` in callbacks say what they do.
+      '@typescript-eslint/no-confusing-void-expression': ['error', { ignoreArrowShorthand: true, ignoreVoidOperator: true }],
+      '@typescript-eslint/no-explicit-any': 'error',
+      // Numbers and booleans in template strings are intended (messages, SQL placeholders, keys).
+      '@typescript-eslint/restrict-template-expressions': ['error', { allowNumber: true, allowBoolean: true }],
+      // `_name` marks a value taken apart on purpose (e.g. a password left out of a row).
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', destructuredArrayIgnorePattern: '^_' }],
+    },
+  },
+  {
+    files: ['**/*.svelte', '**/*.svelte.ts'],
+    languageOptions: { parserOptions: { parser: tseslint.parser } },
+  },
+);

@@ -12,7 +12,7 @@ import { createUnitOfWork } from './db/unit-of-work.js';
 import type { AppDeps } from './deps.js';
 import { createLogger, type Logger } from './logger.js';
 import { labelProcess, timeSocketIoRequests, watchDatabase, watchRedis } from './metrics/index.js';
-import { startBackgroundJobs } from './modules/visits/visits.jobs.js';
+import { startBackgroundJobs } from './jobs.js';
 import { createPublisher } from './realtime/publisher.js';
 import { createRealtime, type Realtime, type RealtimeOptions } from './realtime/realtime.js';
 import { seedDemo } from '../../db/seeds/demo.js';

@@ -4,7 +4,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase } from '../../backend/src/db/database.js';
-import { expireStaleVisits, startBackgroundJobs } from '../../backend/src/modules/visits/visits.jobs.js';
+import { startBackgroundJobs } from '../../backend/src/jobs.js';
+import { expireStaleVisits } from '../../backend/src/modules/visits/visits.jobs.js';
 import { startGym, type GymFixture } from '../support/gym.js';
 import { withPostgres } from '../support/services.js';
 

@@ -4,6 +4,7 @@ import type { RouteSpec } from '../http/route.js';
 import { areasRoutes } from './areas/areas.routes.js';
 import { bookingsRoutes } from './bookings/bookings.routes.js';
 import { docsRoutes } from './docs/docs.routes.js';
+import { forecastRoutes } from './forecast/forecast.routes.js';
 import { gymStatusRoutes } from './gym-status/gym-status.routes.js';
 import { membersRoutes } from './members/members.routes.js';
 import { programsRoutes } from './programs/programs.routes.js';
@@ -14,6 +15,7 @@ import { workoutsRoutes } from './workouts/workouts.routes.js';
 export function gymDomainRoutes(deps: AppDeps): RouteSpec<any, any, any>[] {
   return [
     ...gymStatusRoutes(deps),
+    ...forecastRoutes(deps),
     ...slotsRoutes(deps),
     ...bookingsRoutes(deps),
     ...visitsRoutes(deps),

@@ -1,6 +1,6 @@
 /**
- * Background work of the occupancy domain, started by every server process and run once a minute by
- * one of them at a time across the cluster (an advisory lock): visits left open longer than
+ * Background work of the occupancy domain, run once a minute (backend/src/jobs.ts) by one process of
+ * the cluster at a time (an advisory lock): visits left open longer than
  * VISIT_MAX_MINUTES are closed (source auto_expired, with an occupancy event), workouts abandoned as
  * long are marked so, and spent idempotency keys are deleted. Each close is a conditional update, so
  * a visit is closed (and counted) once even if two passes met; a gym that fails is retried next pass
@@ -56,30 +56,4 @@ async function expireAll(deps: Pick<AppDeps, 'db' | 'uow' | 'config' | 'log'>, n
     total.workouts += result.workouts;
   }
   return total;
-}
-
-export interface BackgroundJobs {
-  stop(): Promise<void>;
-}
-
-/** Starts the once-a-minute expiry; `stop` waits for a running pass to finish. */
-export function startBackgroundJobs(deps: Pick<AppDeps, 'db' | 'uow' | 'config' | 'log'>, intervalMs = 60_000): BackgroundJobs {
-  let running: Promise<unknown> | null = null;
-  let stopped = false;
-  const tick = () => {
-    if (running || stopped) return;
-    running = expireStaleVisits(deps)
-      .then((r) => { if (r.visits || r.workouts || r.failed) deps.log.info(r, 'expired stale visits'); })
-      .catch((err: unknown) => deps.log.warn({ err }, 'visit expiry failed'))
-      .finally(() => { running = null; });
-  };
-  const timer = setInterval(tick, intervalMs);
-  timer.unref();
-  return {
-    async stop() {
-      stopped = true;
-      clearInterval(timer);
-      await running;
-    },
-  };
 }

@@ -36,7 +36,7 @@ const TURNOUT = { weekday: 0.6, saturday: 0.45, sunday: 0.3 };
 /** Which areas people head for, by the demo area's English name; other areas get a small share. */
 const AREA_WEIGHT: Record<string, number> = { 'Weight Room': 5, 'Cardio Zone': 3, 'Swimming Pool': 2, 'Yoga Studio': 2, 'Squash Court': 0.6 };
 
-interface Area { id: string; name_en: string; capacity: number; current_users: number; is_bookable: boolean; booking_capacity: number; slot_minutes: number; price_per_hour: string | number; opening_hours: OpeningHours | null }
+export interface Area { id: string; name_en: string; capacity: number; current_users: number; is_bookable: boolean; booking_capacity: number; slot_minutes: number; price_per_hour: string | number; opening_hours: OpeningHours | null }
 interface PlannedVisit { user_id: string; area_id: string; checked_in_at: string; checked_out_at: string | null }
 
 /** mulberry32 over a string hash: small, fast and the same everywhere. */
@@ -103,7 +103,7 @@ async function ensurePeople(trx: Knex.Transaction, tenant: { id: string; subdoma
 }
 
 /** One day's visits: who comes, when (by the hour curve), for how long, and in which areas. */
-function planVisits(gym: string, date: string, zone: string, tenantHours: OpeningHours | null, people: string[], areas: Area[], now: Date): PlannedVisit[] {
+export function planVisits(gym: string, date: string, zone: string, tenantHours: OpeningHours | null, people: string[], areas: Area[], now: Date): PlannedVisit[] {
   const hours = hoursOn(tenantHours, date);
   if (!hours) return [];
   const rand = random(`${gym}|visits|${date}`);

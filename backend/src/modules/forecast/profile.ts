@@ -6,8 +6,14 @@
  * FORECAST.md has the method and its measured error against naive baselines.
  */
 
-/** Weight of a week relative to the week after it. */
-export const DECAY = 0.7;
+/**
+ * Weight of a week relative to the week after it, per hour: the candidate that would have forecast that
+ * hour's own past weeks best (one week ahead each), so a steady hour averages many weeks and an hour
+ * that changed (a new class) follows the change within a week or two. DECAY where too few weeks tell.
+ */
+export const DECAYS = [0.3, 0.5, 0.7, 0.85] as const;
+export const DECAY = 0.85;
+const SHIFT_EVIDENCE = 0.9;
 /** How many past weeks of the same weekday count. */
 export const WEEKS = 12;
 /** How much of the nowcast's correction survives each hour further ahead. */
@@ -25,14 +31,9 @@ export interface HourEstimate {
 }
 
 /** The estimate of `hour` from past days, newest first; null when none of them measured it. */
-export function estimateHour(days: readonly DayCurve[], hour: number, capacity = Infinity, decay = DECAY): HourEstimate | null {
-  const points: Array<{ v: number; w: number }> = [];
-  let w = 1;
-  for (const day of days) {
-    const v = day[hour];
-    if (v !== undefined) points.push({ v, w });
-    w *= decay;
-  }
+export function estimateHour(days: readonly DayCurve[], hour: number, capacity = Infinity, decay?: number): HourEstimate | null {
+  const values = days.map((d) => d[hour]);
+  const points = weighted(values, decay ?? fittedDecay(values));
   if (!points.length) return null;
   const total = points.reduce((s, p) => s + p.w, 0);
   const expected = points.reduce((s, p) => s + p.v * p.w, 0) / total;
@@ -42,6 +43,39 @@ export function estimateHour(days: readonly DayCurve[], hour: number, capacity =
     low: Math.min(weightedQuantile(points, 0.1), expected - noise),
     high: Math.max(weightedQuantile(points, 0.9), expected + noise),
   }, capacity);
+}
+
+/** The measured values, newest first, with weights decay^age. */
+function weighted(values: ReadonlyArray<number | undefined>, decay: number): Array<{ v: number; w: number }> {
+  const points: Array<{ v: number; w: number }> = [];
+  values.forEach((v, age) => { if (v !== undefined) points.push({ v, w: decay ** age }); });
+  return points;
+}
+
+/**
+ * The decay whose forecasts of this hour's past weeks (each from the weeks before it) erred least; a
+ * faster one must beat the slowest by SHIFT_EVIDENCE, so noise alone never makes the profile jumpy.
+ */
+function fittedDecay(values: ReadonlyArray<number | undefined>): number {
+  if (values.filter((v) => v !== undefined).length < 4) return DECAY;
+  let best = DECAY;
+  let bestError = Infinity;
+  for (const decay of [...DECAYS].reverse()) {
+    let error = 0;
+    // Forecast week t from the weeks older than it (values are newest first).
+    for (let t = values.length - 3; t >= 0; t--) {
+      const actual = values[t];
+      const points = weighted(values.slice(t + 1), decay);
+      if (actual === undefined || !points.length) continue;
+      const total = points.reduce((s, p) => s + p.w, 0);
+      error += Math.abs(points.reduce((s, p) => s + p.v * p.w, 0) / total - actual);
+    }
+    if (bestError === Infinity || error < bestError * SHIFT_EVIDENCE) {
+      bestError = error;
+      best = decay;
+    }
+  }
+  return best;
 }
 
 /** The q-quantile of weighted values (midpoint rule, linear between neighbours). */

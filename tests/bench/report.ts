@@ -12,6 +12,7 @@ import type { BroadcastResult, IdleResult } from './suites/broadcast.js';
 import type { PgBaseline } from './suites/baseline-pg.js';
 import type { RedisBaseline } from './suites/baseline-redis.js';
 import type { ThroughputResult } from './suites/throughput.js';
+import { backtestTable, type BacktestRow } from '../../scripts/forecast-backtest.js';
 
 export interface Results {
   mode: 'full' | 'quick';
@@ -23,6 +24,7 @@ export interface Results {
   koa?: LoadResult;
   bare?: { broadcast: BroadcastResult; idle: IdleResult };
   product?: { broadcast?: BroadcastResult; idle?: IdleResult; throughput?: ThroughputResult; problems?: string[] };
+  forecast?: BacktestRow[];
   seconds: number;
 }
 
@@ -191,6 +193,14 @@ ${spread('bare', r.bare?.broadcast)}.
 ${r.product?.problems?.length ? `Warnings and errors the product logged during the run (first ${r.product.problems.length}):\n\n\`\`\`\n${r.product.problems.join('\n')}\n\`\`\`\n` : 'The product logged no warnings or errors during the run.'}
 Failed connect attempts (each retried up to twice, as a client would): product ${JSON.stringify(r.product?.broadcast?.connectErrors ?? {})}, bare ${JSON.stringify(r.bare?.broadcast.connectErrors ?? {})}.
 
+${r.forecast ? `## Busy-hours forecast
+
+Mean absolute error in people per area-hour over the open hours, each week forecast from the weeks
+before it (\`npm run forecast:backtest\`; method in FORECAST.md). Lower is better; a ratio below 1 beats
+the naive forecast (the same hour one week earlier).
+
+${backtestTable(r.forecast).join('\n')}
+` : ''}
 ## How each figure is measured
 
 - **booking→screen**: N Socket.IO clients (a lightweight client speaking Engine.IO v4 / Socket.IO v5 over \`ws\`, in

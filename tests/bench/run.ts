@@ -5,7 +5,7 @@
  *
  *   npm run bench                 the full run (1,000 / 5,000 / 10,000 clients), writes BENCHMARKS.md
  *   npm run bench -- --quick      small numbers for development; writes nothing unless --write
- *   npm run bench -- --skip=bare,pg,koa,redis,product,latency,idle,throughput
+ *   npm run bench -- --skip=bare,pg,koa,redis,product,latency,idle,throughput,forecast
  *                                 leaves parts out (then nothing is written)
  *   npm run bench -- --profile=/tmp/prof   V8 CPU profiles of the product's primary and workers
  */
@@ -18,6 +18,7 @@ import { addDays } from './lib/fixture.js';
 import { describeMachine } from './lib/machine.js';
 import { freePort, ROOT, spawnTs, type Spawned } from './lib/proc.js';
 import { clearProgress, elapsedSeconds, say, step } from './lib/progress.js';
+import { backtest } from '../../scripts/forecast-backtest.js';
 import { summaryLines, writeReport, type Results } from './report.js';
 import { koaBaseline } from './suites/baseline-koa.js';
 import { pgBaseline } from './suites/baseline-pg.js';
@@ -102,6 +103,10 @@ async function main(): Promise<void> {
   const tomorrow = addDays(new Date().toISOString().slice(0, 10), 1);
   const dates = { throughput: tomorrow, race: addDays(tomorrow, 100), latency: addDays(tomorrow, 300) };
 
+  if (!skip.has('forecast')) {
+    step('the busy-hours forecast against naive baselines (backtest)');
+    results.forecast = backtest();
+  }
   if (!skip.has('redis')) {
     step('baseline: Redis PUBLISH');
     results.redis = await redisBaseline(REDIS_URL, plan.baseMs);

@@ -126,7 +126,7 @@ function secretRules(env: ParsedEnv, ctx: z.RefinementCtx): void {
   }
 }
 
-function parse<T extends z.ZodType<ParsedEnv, unknown>>(checked: T, source: NodeJS.ProcessEnv): ParsedEnv {
+function parse<T extends z.ZodType<ParsedEnv>>(checked: T, source: NodeJS.ProcessEnv): ParsedEnv {
   const parsed = checked.safeParse(source);
   if (!parsed.success) {
     const lines = parsed.error.issues.map((i) => `  ${i.path.join('.') || '(env)'}: ${i.message}`);

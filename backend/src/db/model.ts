@@ -29,11 +29,11 @@ export type ModelOf<M extends Model> = ModelConstructor<M> & typeof Model;
 /** A model's query in a transaction and scope: the only way services reach a model. */
 export function scopedQuery<M extends Model>(model: ModelOf<M>, trx: Knex.Transaction, tenantId?: string): M['QueryBuilderType'] {
   // Objection types `query` by `this`, which a generic class parameter cannot carry: cast once, here.
-  return model.query(trx).context({ tenantId, onBuild: tenantFilter }) as unknown as M['QueryBuilderType'];
+  return model.query(trx).context({ tenantId, onBuild: tenantFilter });
 }
 
 export class ScopedQueryBuilder<M extends Model, R = M[]> extends QueryBuilder<M, R> {
-  declare ArrayQueryBuilderType: ScopedQueryBuilder<M, M[]>;
+  declare ArrayQueryBuilderType: ScopedQueryBuilder<M>;
   declare SingleQueryBuilderType: ScopedQueryBuilder<M, M>;
   declare MaybeSingleQueryBuilderType: ScopedQueryBuilder<M, M | undefined>;
   declare NumberQueryBuilderType: ScopedQueryBuilder<M, number>;

@@ -103,7 +103,7 @@ export function httpMetrics(): Middleware {
     try {
       await next();
     } finally {
-      const route = routeOf(ctx as unknown as { _matchedRoute?: unknown; path: string });
+      const route = routeOf(ctx);
       const status = ctx.status;
       end({ method: ctx.method, route, status: String(status) });
       if (status >= 500) httpServerErrors.inc({ route, status: String(status) });

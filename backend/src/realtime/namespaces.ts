@@ -7,6 +7,7 @@
 import type { Namespace, Server } from 'socket.io';
 import { tenantNamespace, type StoredEvent } from '../contracts/events.js';
 import { NAMESPACE_PREFIX } from './handshake.js';
+import { existingNamespace, forgetNamespace } from './socketio-internals.js';
 import type { TenantNamespace } from './tenant-stream.js';
 
 /** What the registry needs of a stream. */
@@ -57,8 +58,7 @@ export function namespaceRegistry<S extends RegisteredStream>(
       streams.delete(tenantId);
     }
     void Promise.resolve(nsp.adapter.close()).catch(() => undefined);
-    io._nsps.delete(nsp.name);
-    (parent as unknown as { children: Set<Namespace> }).children.delete(nsp);
+    forgetNamespace(io, parent, nsp);
   };
 
   const registry: NamespaceRegistry<S> = {
@@ -94,7 +94,7 @@ export function namespaceRegistry<S extends RegisteredStream>(
       clearTimeout(idleTimers.get(nsp.name));
       const timer = setTimeout(() => {
         idleTimers.delete(nsp.name);
-        if (nsp.sockets.size > 0 || handshakes.has(nsp) || io._nsps.get(nsp.name) !== nsp) return;
+        if (nsp.sockets.size > 0 || handshakes.has(nsp) || existingNamespace(io, nsp.name) !== nsp) return;
         closeNamespace(nsp);
       }, delayMs);
       timer.unref();

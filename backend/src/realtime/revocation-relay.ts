@@ -11,6 +11,7 @@ import type { AppDeps } from '../deps.js';
 import { revocationChannel } from '../modules/auth/revocations.js';
 import { isUuid } from '../modules/auth/tokens.js';
 import { checkCredentials } from './handshake.js';
+import { existingNamespace } from './socketio-internals.js';
 import type { IoServer } from './realtime.js';
 import { DISPLAY_ROOM, STAFF_ROOM, userRoom, type TenantNamespace, type TenantSocket } from './tenant-stream.js';
 
@@ -48,7 +49,7 @@ export function startRevocationRelay(io: IoServer, deps: AppDeps, clustered: boo
 
   const stop = channel.onApplied((notice) => {
     if (!notice.tenantId) return; // platform users have no sockets
-    const nsp = io._nsps.get(tenantNamespace(notice.tenantId)) as TenantNamespace | undefined;
+    const nsp = existingNamespace(io, tenantNamespace(notice.tenantId));
     if (!nsp) return;
     const room = notice.kind === 'user' ? userRoom(notice.userId) : notice.kind === 'display' ? DISPLAY_ROOM : null;
     const ids = room ? [...(nsp.adapter.rooms.get(room) ?? [])] : [...nsp.sockets.keys()];

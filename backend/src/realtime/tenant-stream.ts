@@ -18,6 +18,7 @@ import type { Logger } from '../logger.js';
 import { eventEmitDelay, eventsEmitted } from '../metrics/index.js';
 import type { EventStore } from './event-store.js';
 import { fullView, needsRedaction, publicView, subjectOf } from './event-views.js';
+import { drained } from './socketio-internals.js';
 
 export type TenantNamespace = Namespace<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;
 export type TenantSocket = Socket<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;
@@ -201,25 +202,4 @@ export class TenantStream {
       if (rows.length === PAGE) await drained(socket);
     }
   }
-}
-
-/** Resolves when the connection has handed its queued packets to the transport (or closed, or 5 s). */
-function drained(socket: TenantSocket): Promise<void> {
-  const conn = socket.conn as unknown as {
-    writeBuffer: unknown[];
-    once(event: 'drain' | 'close', listener: () => void): void;
-    off(event: 'drain' | 'close', listener: () => void): void;
-  };
-  if (!conn.writeBuffer?.length) return Promise.resolve();
-  return new Promise((resolve) => {
-    const done = () => {
-      clearTimeout(timer);
-      conn.off('drain', done);
-      conn.off('close', done);
-      resolve();
-    };
-    const timer = setTimeout(done, 5000);
-    conn.once('drain', done);
-    conn.once('close', done);
-  });
 }

@@ -29,7 +29,8 @@ if (!login.ok) throw new Error(`sign-in answered ${login.status}`);
 const cookie = login.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
 
 const chrome = await chromeLauncher.launch({ chromePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', chromeFlags: FLAGS });
-let failed = false;
+/** Set inside the loop below: any page under a target fails the run. */
+const outcome = { failed: false };
 try {
   for (const [name, path, headers] of [['sign-in', '/login', undefined], ['member home', '/', { Cookie: cookie }]] as const) {
     const result = await lighthouse(`${base}${path}`, {
@@ -40,7 +41,7 @@ try {
     const { categories, audits } = result.lhr;
     const scores = Object.entries(TARGETS).map(([id, target]) => {
       const score = Math.round((categories[id]?.score ?? 0) * 100);
-      if (score < target) failed = true;
+      if (score < target) outcome.failed = true;
       return `${id} ${score}${score < target ? ` (< ${target})` : ''}`;
     });
     console.log(`${name.padEnd(12)} ${scores.join(', ')}`);
@@ -55,4 +56,4 @@ try {
   chrome.kill();
   await server.close();
 }
-process.exit(failed ? 1 : 0);
+process.exit(outcome.failed ? 1 : 0);

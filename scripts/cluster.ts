@@ -108,8 +108,8 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
       },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
-    child.stdout?.on('data', (d: Buffer) => log(`[node ${port}] ${d.toString().trimEnd()}`));
-    child.stderr?.on('data', (d: Buffer) => log(`[node ${port}] ${d.toString().trimEnd()}`));
+    child.stdout.on('data', (d: Buffer) => log(`[node ${port}] ${d.toString().trimEnd()}`));
+    child.stderr.on('data', (d: Buffer) => log(`[node ${port}] ${d.toString().trimEnd()}`));
     return child;
   };
 
@@ -159,7 +159,7 @@ http {
 `,
   );
   const nginx = spawn('nginx', ['-p', dir, '-c', path.join(dir, 'nginx.conf'), '-g', 'daemon off;'], { stdio: ['ignore', 'pipe', 'pipe'] });
-  nginx.stderr?.on('data', (d: Buffer) => log(`[nginx] ${d.toString().trimEnd()}`));
+  nginx.stderr.on('data', (d: Buffer) => log(`[nginx] ${d.toString().trimEnd()}`));
   const url = `http://127.0.0.1:${options.nginxPort}`;
   await waitFor(`${url}/healthz`, 15_000);
 

@@ -65,7 +65,7 @@ function measure(days: string[], visits: VisitSpan[]): Map<string, Map<string, D
     const presence = presenceByHour(visits, hours, Infinity);
     for (const area of AREAS) {
       const row = presence.get(area.id) ?? [];
-      const curve: Array<number | undefined> = new Array(24).fill(undefined);
+      const curve = Array.from({ length: 24 }, (): number | undefined => undefined);
       hours.forEach((h, i) => { curve[h.hour] = (curve[h.hour] ?? 0) + (row[i] ?? 0); });
       out.get(area.id)!.set(date, curve);
     }

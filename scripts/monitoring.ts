@@ -66,7 +66,7 @@ ${options.nginx ? `  - job_name: nginx\n    static_configs: [{ targets: [${targe
   const children: ChildProcess[] = [];
   const start = (cmd: string, args: string[], env: NodeJS.ProcessEnv = process.env) => {
     const child = spawn(cmd, args, { env, stdio: ['ignore', 'ignore', 'pipe'] });
-    child.stderr?.on('data', (d: Buffer) => log(`[${path.basename(cmd)}] ${d.toString().trimEnd()}`));
+    child.stderr.on('data', (d: Buffer) => log(`[${path.basename(cmd)}] ${d.toString().trimEnd()}`));
     children.push(child);
   };
   start('/usr/bin/prometheus-postgres-exporter', [`--web.listen-address=127.0.0.1:${options.postgresExporterPort}`], {
@@ -89,7 +89,7 @@ ${options.nginx ? `  - job_name: nginx\n    static_configs: [{ targets: [${targe
     async stop() {
       await Promise.all(
         children.map((c) =>
-          c.exitCode !== null || c.signalCode !== null ? null : new Promise((resolve) => {
+          c.exitCode !== null || c.signalCode !== null ? Promise.resolve() : new Promise((resolve) => {
             c.once('exit', resolve);
             c.kill('SIGTERM');
           }),

@@ -105,7 +105,10 @@ export function createApp(deps: AppDeps): { app: Koa; registry: ApiRegistry } {
   };
   app.use(serve(config.staticDir, files));
   app.use(async (ctx, next) => {
-    if (ctx.method !== 'GET' || ctx.path.startsWith('/api') || ctx.path.startsWith('/socket.io')) return next();
+    if (ctx.method !== 'GET' || ctx.path.startsWith('/api') || ctx.path.startsWith('/socket.io')) {
+      await next();
+      return;
+    }
     if (!fs.existsSync(index)) {
       ctx.type = 'text/plain';
       ctx.body = 'The web app is not built yet: run `npm run build`.';

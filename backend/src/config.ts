@@ -22,9 +22,9 @@ const schema = z
     HOST: z.string().default('0.0.0.0'),
     PORT: z.coerce.number().int().min(0).max(65535).default(3000),
     /** Public URL printed at start and used for links (Link headers, OpenAPI servers). */
-    PUBLIC_URL: z.string().url().optional(),
+    PUBLIC_URL: z.url().optional(),
     /** PostgreSQL connection; unset means the embedded PGlite database. */
-    DATABASE_URL: z.string().url().optional(),
+    DATABASE_URL: z.url().optional(),
     /** At least 2: a cluster-wide job holds its lock on one connection while it works on another. */
     DATABASE_POOL_MAX: z.coerce.number().int().min(2).max(200).default(10),
     /** Login role the application works as: neither superuser nor BYPASSRLS (created by the migrations). */
@@ -35,7 +35,7 @@ const schema = z
     DATA_DIR: z.string().default('./data'),
     /** Production on the embedded database (no DATABASE_URL) only when asked for by name. */
     EMBEDDED: bool.default(false),
-    REDIS_URL: z.string().url().optional(),
+    REDIS_URL: z.url().optional(),
     /** Use the sharded Redis adapter (SPUBLISH, Redis 7+) instead of the classic pattern adapter. */
     REDIS_SHARDED: bool.default(true),
     /**
@@ -126,7 +126,7 @@ function secretRules(env: ParsedEnv, ctx: z.RefinementCtx): void {
   }
 }
 
-function parse<T extends z.ZodType<ParsedEnv>>(checked: T, source: NodeJS.ProcessEnv): ParsedEnv {
+function parse(checked: z.ZodType<ParsedEnv>, source: NodeJS.ProcessEnv): ParsedEnv {
   const parsed = checked.safeParse(source);
   if (!parsed.success) {
     const lines = parsed.error.issues.map((i) => `  ${i.path.join('.') || '(env)'}: ${i.message}`);

@@ -15,7 +15,7 @@ import { createUnitOfWork, LATER } from './db/unit-of-work.js';
 import { createLogger, type Logger } from './logger.js';
 import { serveMetrics } from './metrics/index.js';
 import { forwardSessions, type SessionForwarding } from './realtime/session-forwarding.js';
-import { startServer, type RunningServer } from './server.js';
+import { startServer } from './server.js';
 import { seedDemo } from '../../db/seeds/demo.js';
 
 const DEMO_LOGINS = `  tenants: demo (Demo Gym), olympia (Olympia Fitness)
@@ -101,7 +101,7 @@ async function runPrimary(config: Readonly<Config>, log: Logger): Promise<void> 
 
   const ready = new Promise<void>((resolve) => {
     let online = 0;
-    cluster.on('message', (worker, message: { type?: string; sessionPort?: number }) => {
+    cluster.on('message', (worker, message: { type?: string; sessionPort?: number } | null) => {
       if (message?.type !== 'gymflow:ready') return;
       sessionPorts.set(worker.id, Number(message.sessionPort));
       tellWorkers();
@@ -123,7 +123,10 @@ async function runPrimary(config: Readonly<Config>, log: Logger): Promise<void> 
       workers.map(
         (w) =>
           new Promise<void>((resolve) => {
-            if (w.isDead()) return resolve();
+            if (w.isDead()) {
+              resolve();
+              return;
+            }
             const kill = setTimeout(() => w.process.kill('SIGKILL'), stopTimeoutMs(config));
             w.once('exit', () => {
               clearTimeout(kill);
@@ -147,7 +150,7 @@ async function runWorker(config: Readonly<Config>, log: Logger): Promise<void> {
       attach: async ({ httpServer, realtime }) => {
         forwarding = await forwardSessions(httpServer, realtime.io.engine, cluster.worker!.id, config.nodeId);
         const sessions = forwarding;
-        process.on('message', (message: { type?: string; ports?: Record<string, number> }) => {
+        process.on('message', (message: { type?: string; ports?: Record<string, number> } | null) => {
           if (message?.type === 'gymflow:workers' && message.ports) sessions.setWorkers(message.ports);
         });
       },
@@ -183,7 +186,7 @@ async function main(): Promise<void> {
   return runSingle(config, log);
 }
 
-main().catch((err: Error) => {
+main().catch((err: unknown) => {
   console.error(err);
   process.exit(1);
 });

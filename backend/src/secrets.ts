@@ -32,8 +32,9 @@ export function secretProblem(value: string): string | null {
 }
 
 function isSecrets(value: unknown): value is Secrets {
-  const s = value as Secrets;
-  return typeof s?.jwt === 'string' && typeof s?.session === 'string' && !secretProblem(s.jwt) && !secretProblem(s.session);
+  if (typeof value !== 'object' || value === null) return false;
+  const s = value as Partial<Secrets>;
+  return typeof s.jwt === 'string' && typeof s.session === 'string' && !secretProblem(s.jwt) && !secretProblem(s.session);
 }
 
 /** The embedded mode's secrets: read from `<dataDir>/secrets.json`, created there (0600) on first start. */

@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import { runScript } from './sql.js';
+import { migrationConfig, runScript } from './sql.js';
 
 /**
  * The whole schema of the product. Tenant isolation lives in the database: every tenant table has
@@ -27,7 +27,7 @@ export const TENANT_TABLES = [
 const PLATFORM_AWARE = new Set(['users', 'refresh_tokens']);
 
 export async function up(knex: Knex): Promise<void> {
-  const { appRole = 'gym_app', appPassword } = knex.client.config as { appRole?: string; appPassword?: string };
+  const { appRole, appPassword } = migrationConfig(knex);
   const password = appPassword ? `PASSWORD '${appPassword.replace(/'/g, "''")}'` : '';
   await runScript(knex, `
     CREATE EXTENSION IF NOT EXISTS btree_gist;

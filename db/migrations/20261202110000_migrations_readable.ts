@@ -1,16 +1,16 @@
 import type { Knex } from 'knex';
-import { runScript } from './sql.js';
+import { migrationConfig, runScript } from './sql.js';
 
 /**
  * The app role may read which migrations ran, so that readiness (`/readyz`) can tell a schema behind
  * the code ("pending") from a current one; it still cannot change them.
  */
 export async function up(knex: Knex): Promise<void> {
-  const { appRole = 'gym_app' } = knex.client.config as { appRole?: string };
+  const { appRole } = migrationConfig(knex);
   await runScript(knex, `GRANT SELECT ON knex_migrations, knex_migrations_lock TO ${appRole};`);
 }
 
 export async function down(knex: Knex): Promise<void> {
-  const { appRole = 'gym_app' } = knex.client.config as { appRole?: string };
+  const { appRole } = migrationConfig(knex);
   await runScript(knex, `REVOKE SELECT ON knex_migrations, knex_migrations_lock FROM ${appRole};`);
 }

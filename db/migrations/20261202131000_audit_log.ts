@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import { runScript } from './sql.js';
+import { migrationConfig, runScript } from './sql.js';
 
 /**
  * Who did what to whom, when, from which address. Tenant rows are seen only in their tenant; platform
@@ -7,7 +7,7 @@ import { runScript } from './sql.js';
  * delete them: the log is append-only for the product itself.
  */
 export async function up(knex: Knex): Promise<void> {
-  const { appRole = 'gym_app' } = knex.client.config as { appRole?: string };
+  const { appRole } = migrationConfig(knex);
   const visible = '(tenant_id = app_tenant() OR (tenant_id IS NULL AND app_platform()))';
   await runScript(knex, `
     CREATE TABLE audit_log (

@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import { runScript } from './sql.js';
+import { migrationConfig, runScript } from './sql.js';
 
 /**
  * The platform tables without a tenant_id column come under the same rule as every tenant table.
@@ -26,7 +26,7 @@ const FUNCTIONS = [
 ];
 
 export async function up(knex: Knex): Promise<void> {
-  const { appRole = 'gym_app' } = knex.client.config as { appRole?: string };
+  const { appRole } = migrationConfig(knex);
   const visible = '(id = app_tenant() OR app_platform())';
   const definer = 'SECURITY DEFINER SET search_path = pg_catalog, public, pg_temp';
   await runScript(knex, `
@@ -73,7 +73,7 @@ export async function up(knex: Knex): Promise<void> {
 }
 
 export async function down(knex: Knex): Promise<void> {
-  const { appRole = 'gym_app' } = knex.client.config as { appRole?: string };
+  const { appRole } = migrationConfig(knex);
   await runScript(knex, `
     DROP FUNCTION IF EXISTS ${FUNCTIONS.join(', ')};
     GRANT SELECT, INSERT, UPDATE, DELETE ON web_sessions TO ${appRole};

@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import { runScript } from './sql.js';
+import { migrationConfig, runScript } from './sql.js';
 
 /**
  * People checked in now, for the metrics: the total over every tenant and the busiest gyms, as counts
@@ -8,7 +8,7 @@ import { runScript } from './sql.js';
  * owner too), and no policy of the app role changes.
  */
 export async function up(knex: Knex): Promise<void> {
-  const { appRole = 'gym_app' } = knex.client.config as { appRole?: string };
+  const { appRole } = migrationConfig(knex);
   await runScript(knex, `
     CREATE POLICY owner_counts_people ON gym_areas FOR SELECT TO CURRENT_USER USING (true);
     -- One row with gym NULL (the total), then up to top_n gyms (at most 20) with someone in.

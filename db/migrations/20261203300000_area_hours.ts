@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import { runScript } from './sql.js';
+import { migrationConfig, runScript } from './sql.js';
 
 /**
  * How many people were in each area over each completed hour (person-minutes / 60), the input of the
@@ -8,7 +8,7 @@ import { runScript } from './sql.js';
  * last weeks by index, never the visits themselves.
  */
 export async function up(knex: Knex): Promise<void> {
-  const { appRole = 'gym_app' } = knex.client.config as { appRole?: string };
+  const { appRole } = migrationConfig(knex);
   await runScript(knex, `
     CREATE TABLE area_hours (
       tenant_id uuid NOT NULL REFERENCES tenants(id) ON DELETE CASCADE,

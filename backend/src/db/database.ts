@@ -13,7 +13,7 @@ import { migrations } from '../../../db/migrations/index.js';
 import type { Config } from '../config.js';
 import type { Logger } from '../logger.js';
 import { timeStatement } from '../metrics/database.js';
-import { PgliteClient, SettingsPgClient, setConfigCalls } from './knex-clients.js';
+import { PgliteClient, SettingsPgClient, setConfigCalls, withConnection } from './knex-clients.js';
 
 export { sqlLiteral } from './knex-clients.js';
 
@@ -48,17 +48,14 @@ export interface Database {
   close(): Promise<void>;
 }
 
-const INT8 = 20;
-const NUMERIC = 1700;
-const DATE = 1082;
-pg.types.setTypeParser(INT8, (v) => Number(v));
-pg.types.setTypeParser(NUMERIC, (v) => Number(v));
-pg.types.setTypeParser(DATE, (v) => v);
+pg.types.setTypeParser(pg.types.builtins.INT8, (v) => Number(v));
+pg.types.setTypeParser(pg.types.builtins.NUMERIC, (v) => Number(v));
+pg.types.setTypeParser(pg.types.builtins.DATE, (v) => v);
 
 const migrationSource: Knex.MigrationSource<(typeof migrations)[number]> = {
-  getMigrations: async () => [...migrations],
+  getMigrations: () => Promise.resolve([...migrations]),
   getMigrationName: (m) => m.name,
-  getMigration: async (m) => m,
+  getMigration: (m) => Promise.resolve(m),
 };
 
 /** Brings the schema up to date. Runs as the connecting (owner) user, never as the app role. */
@@ -139,18 +136,13 @@ export async function openDatabase(
       driver: 'pg',
       appRole,
       transaction: (settings, work, beforeCommit) => knex.transaction(work, { settings, beforeCommit } as Knex.TransactionConfig),
-      async statement<R>(settings: Readonly<Record<string, string>>, sql: string): Promise<R[]> {
-        const conn = (await knex.client.acquireConnection()) as pg.Client;
-        try {
+      statement: <R>(settings: Readonly<Record<string, string>>, sql: string) =>
+        withConnection(knex, async (conn) => {
           const results = (await timeStatement(sql, () => conn.query(`SELECT ${setConfigCalls(settings)}; ${sql}`))) as unknown as pg.QueryResult[];
           return results[1]!.rows as R[];
-        } finally {
-          await knex.client.releaseConnection(conn);
-        }
-      },
-      async exclusively<T>(key: bigint, work: () => Promise<T>): Promise<T | null> {
-        const conn = (await knex.client.acquireConnection()) as pg.Client;
-        try {
+        }),
+      exclusively: <T>(key: bigint, work: () => Promise<T>) =>
+        withConnection(knex, async (conn): Promise<T | null> => {
           const { rows } = await conn.query<{ ok: boolean }>('select pg_try_advisory_lock($1::bigint) as ok', [key.toString()]);
           if (!rows[0]?.ok) return null;
           try {
@@ -158,10 +150,7 @@ export async function openDatabase(
           } finally {
             await conn.query('select pg_advisory_unlock($1::bigint)', [key.toString()]);
           }
-        } finally {
-          await knex.client.releaseConnection(conn);
-        }
-      },
+        }),
       pendingMigrations: () => pendingMigrations(knex),
       close: () => knex.destroy(),
     };
@@ -201,7 +190,7 @@ export async function openDatabase(
     // In process: a separate statement costs nothing worth saving.
     transaction,
     statement: async <R>(settings: Readonly<Record<string, string>>, sql: string) =>
-      transaction(settings, async (trx) => ((await trx.raw(sql)) as { rows: R[] }).rows),
+      transaction(settings, async (trx) => (await trx.raw<{ rows: R[] }>(sql)).rows),
     // One process owns the embedded database: only its own runs can overlap.
     exclusively: inProcessOnly(),
     pendingMigrations: () => pendingMigrations(knex),

@@ -5,9 +5,29 @@
  * round trips as BEGIN and COMMIT (knex has no public hook for either), and knex-pglite's answers to
  * deletes and increments.
  */
+/* eslint-disable @typescript-eslint/no-explicit-any, @typescript-eslint/no-unsafe-call, @typescript-eslint/no-unsafe-member-access
+   -- knex's dialect classes are untyped internals: this file is where they are confined. */
 import { createRequire } from 'node:module';
 import type { Knex } from 'knex';
 import ClientPgLite from 'knex-pglite';
+import type pg from 'pg';
+
+/** knex's connection pool, for statements that must hold one connection (knex types its client `any`). */
+interface ConnectionPool {
+  acquireConnection(): Promise<pg.Client>;
+  releaseConnection(conn: pg.Client): Promise<unknown>;
+}
+
+/** Runs `work` on one pooled connection of `knex`, given back to the pool afterwards. */
+export async function withConnection<T>(knex: Knex, work: (conn: pg.Client) => Promise<T>): Promise<T> {
+  const pool = knex.client as ConnectionPool;
+  const conn = await pool.acquireConnection();
+  try {
+    return await work(conn);
+  } finally {
+    await pool.releaseConnection(conn);
+  }
+}
 
 /**
  * knex-pglite names a response's command after the builder method ('DEL'), where knex expects the SQL

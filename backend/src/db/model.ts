@@ -55,10 +55,10 @@ export class ScopedQueryBuilder<M extends Model, R = M[]> extends QueryBuilder<M
     const rows = (await q
       .select(Model.raw('??::text as __sort, ??::text as __id', [order.column, id]))
       .orderBy([{ column: order.column, order: order.direction }, { column: id, order: order.direction }])
-      .limit(page.limit + 1)) as unknown as Array<M & { __sort: string; __id: string }>;
+      .limit(page.limit + 1)) as unknown as M[];
     const more = rows.length > page.limit;
     const items = more ? rows.slice(0, page.limit) : rows;
-    const last = items.at(-1);
+    const last = items.at(-1) as { __sort: string; __id: string } | undefined;
     return { items, next: more && last ? encodeCursor(last.__sort, last.__id) : null };
   }
 }

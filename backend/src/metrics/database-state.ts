@@ -95,7 +95,7 @@ export function watchDatabaseState(knex: Knex, migrations: readonly string[]): v
     const [people, applied] = await Promise.all([
       withTimeout(
         knex.raw('select gym, people from people_present(?)', [TOP_GYMS]).then((r: { rows: Array<{ gym: string | null; people: number }> }) =>
-          r.rows.map((row) => ({ gym: row.gym, people: Number(row.people) })),
+          r.rows.map((row) => ({ gym: row.gym, people: row.people })),
         ),
       ),
       withTimeout(knex('knex_migrations').orderBy('id').pluck('name') as Promise<string[]>),

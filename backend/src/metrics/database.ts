@@ -80,14 +80,14 @@ export async function timeStatement<T>(sql: string, run: () => Promise<T>): Prom
 /** Watches a knex instance: its statements, errors and pool. */
 export function watchDatabase(knex: Knex, migrations: readonly { name: string }[]): void {
   const started = new Map<string, { at: bigint; kind: string }>();
-  const finish = (obj: { __knexQueryUid?: string }) => {
+  const finish = (obj: { __knexQueryUid?: string } | undefined) => {
     const uid = obj?.__knexQueryUid;
     const start = uid ? started.get(uid) : undefined;
     if (!start) return;
     started.delete(uid!);
     queryDuration.observe({ kind: start.kind }, Number(process.hrtime.bigint() - start.at) / 1e9);
   };
-  knex.on('query', (obj: { __knexQueryUid?: string; sql?: string }) => {
+  knex.on('query', (obj: { __knexQueryUid?: string; sql?: string } | undefined) => {
     if (obj?.__knexQueryUid) started.set(obj.__knexQueryUid, { at: process.hrtime.bigint(), kind: statementKind(obj.sql ?? '') });
   });
   knex.on('query-response', (_response: unknown, obj: { __knexQueryUid?: string }) => finish(obj));

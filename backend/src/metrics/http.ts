@@ -78,9 +78,10 @@ export function routeOf(ctx: { _matchedRoute?: unknown; path: string }): string 
  */
 export function dependencyOf(err: unknown): 'database' | 'redis' | 'other' {
   const e = err as { name?: unknown; message?: unknown; code?: unknown; constructor?: { name?: string } } | null;
-  const name = `${String(e?.name ?? '')} ${e?.constructor?.name ?? ''} ${String(e?.message ?? '')}`;
+  const text = (v: unknown) => (typeof v === 'string' ? v : '');
+  const name = `${text(e?.name)} ${e?.constructor?.name ?? ''} ${text(e?.message)}`;
   if (/redis/i.test(name)) return 'redis';
-  if (/Knex|Connection terminated|not queryable|ECONNREFUSED|ECONNRESET|57P0|08\d{3}|53300|57014/.test(`${name} ${String(e?.code ?? '')}`)) return 'database';
+  if (/Knex|Connection terminated|not queryable|ECONNREFUSED|ECONNRESET|57P0|08\d{3}|53300|57014/.test(`${name} ${text(e?.code)}`)) return 'database';
   return 'other';
 }
 

@@ -75,7 +75,7 @@ let nextRequest = 0;
 function askPrimary(): Promise<string> {
   const id = nextRequest++;
   return new Promise((resolve, reject) => {
-    const onMessage = (message: { type?: string; id?: number; text?: string; error?: string }) => {
+    const onMessage = (message: { type?: string; id?: number; text?: string; error?: string } | null) => {
       if (message?.type !== ANSWER || message.id !== id) return;
       process.off('message', onMessage);
       clearTimeout(timer);
@@ -93,11 +93,11 @@ function askPrimary(): Promise<string> {
 
 /** In a cluster primary: answers workers that ask for the node's figures. */
 export function aggregateWorkerMetrics(): void {
-  cluster.on('message', (worker, message: { type?: string; id?: number }) => {
+  cluster.on('message', (worker, message: { type?: string; id?: number } | null) => {
     if (message?.type !== REQUEST) return;
     aggregator().clusterMetrics().then(
       (text) => worker.send({ type: ANSWER, id: message.id, text }),
-      (err: Error) => worker.send({ type: ANSWER, id: message.id, error: err.message }),
+      (err: unknown) => worker.send({ type: ANSWER, id: message.id, error: err instanceof Error ? err.message : String(err) }),
     );
   });
 }
@@ -123,8 +123,8 @@ export async function serveMetrics(config: Readonly<Config>, log: Logger): Promi
     }
     nodeMetrics().then(
       (text) => res.writeHead(200, { 'content-type': registry.contentType }).end(text),
-      (err: Error) => {
-        log.warn({ err: err.message }, 'collecting metrics failed');
+      (err: unknown) => {
+        log.warn({ err }, 'collecting metrics failed');
         res.writeHead(500).end();
       },
     );

@@ -12,7 +12,7 @@ import type { NamespaceRegistry } from './namespaces.js';
 import { personOf, type PersonLimits } from './person-limits.js';
 import type { TenantNamespace, TenantSocket, TenantStream } from './tenant-stream.js';
 
-export type Admit = (socket: TenantSocket, next: (err?: Error) => void) => Promise<void>;
+export type Admit = (socket: TenantSocket, next: (err?: Error) => void) => void;
 
 export function admission(
   deps: AppDeps,
@@ -39,7 +39,8 @@ export function admission(
     return undefined;
   };
 
-  return async (socket, next) => {
+  // Settles every handshake itself (refused, accepted or failed), so nothing is left to await.
+  const admit = async (socket: TenantSocket, next: (err?: Error) => void) => {
     const nsp = socket.nsp;
     namespaces.handshakeStarted(nsp);
     let refused: Error | undefined;
@@ -47,7 +48,7 @@ export function admission(
       refused = await refusal(socket);
       handshakeCount.inc(refused ? { result: 'refused', reason: refused.message } : { result: 'accepted', reason: '' });
     } catch (err) {
-      deps.log.warn({ err: (err as Error).message }, 'socket handshake failed');
+      deps.log.warn({ err }, 'socket handshake failed');
       refused = new Error(CONNECT_ERRORS.unavailable);
       handshakeCount.inc({ result: 'refused', reason: CONNECT_ERRORS.unavailable });
     } finally {
@@ -58,4 +59,5 @@ export function admission(
     }
     next(refused);
   };
+  return (socket, next) => void admit(socket, next);
 }

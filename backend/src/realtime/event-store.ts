@@ -70,7 +70,7 @@ export function createEventStore(deps: Pick<AppDeps, 'db' | 'uow'>): EventStore 
     },
     async lastSeq(tenantId) {
       const row = await uow.inTenant(tenantId, async (scope) => await scope.query(EventCounter).select('last_seq').first());
-      return row ? Number(row.last_seq) : 0;
+      return row ? row.last_seq : 0;
     },
     async markPublished(tenantId, upTo) {
       if (!Number.isSafeInteger(upTo) || upTo < 1) return;
@@ -88,11 +88,11 @@ export function createEventStore(deps: Pick<AppDeps, 'db' | 'uow'>): EventStore 
            select e.created_at from event_counters c join events e on e.tenant_id = c.tenant_id and e.seq > c.published_seq
            union all select created_at from events where seq is null) lagging`,
       );
-      return { events: Number(row?.events ?? 0), oldestSeconds: Math.max(0, Number(row?.oldest ?? 0)) };
+      return { events: row?.events ?? 0, oldestSeconds: Math.max(0, row?.oldest ?? 0) };
     },
     async stale(olderThanMs, limit) {
       return db.transaction({ role: db.appRole, 'app.event_sweep': 'on' }, async (trx) => {
-        const lock = (await trx.raw('select pg_try_advisory_xact_lock(?::bigint) as ok', [SWEEPER_LOCK])) as { rows: Array<{ ok: boolean }> };
+        const lock = await trx.raw<{ rows: Array<{ ok: boolean }> }>('select pg_try_advisory_xact_lock(?::bigint) as ok', [SWEEPER_LOCK]);
         if (!lock.rows[0]?.ok) return { events: [], unnumbered: [] };
         const before = trx.raw('clock_timestamp() - make_interval(secs => ?)', [olderThanMs / 1000]);
         // Across gyms (the sweeper's policies), so no tenant in the scope.

@@ -37,7 +37,7 @@ export function fullView(event: StoredEvent): ServerEvent {
 export function publicView(event: StoredEvent): ServerEvent {
   const payload = event.payload as Loose;
   const out: Loose = {};
-  for (const key of PUBLIC_FIELDS[event.type] ?? []) {
+  for (const key of PUBLIC_FIELDS[event.type]) {
     if (!(key in payload)) continue;
     out[key] = key === 'booking' ? pick(payload.booking as Loose, BOOKING_FIELDS) : payload[key];
   }
@@ -47,11 +47,11 @@ export function publicView(event: StoredEvent): ServerEvent {
 /** Whether the public view differs from the full one (then two broadcasts are needed). */
 export function needsRedaction(event: StoredEvent): boolean {
   const payload = event.payload as Loose;
-  const allowed = PUBLIC_FIELDS[event.type] ?? [];
+  const allowed = PUBLIC_FIELDS[event.type];
   for (const key of Object.keys(payload)) {
     if (!allowed.includes(key)) return true;
     if (key === 'booking') {
-      const booking = payload.booking as Loose;
+      const booking = payload.booking as Loose | undefined;
       if (Object.keys(booking ?? {}).some((k) => !(BOOKING_FIELDS as readonly string[]).includes(k))) return true;
     }
   }

@@ -24,8 +24,8 @@ export type Verdict =
  */
 export async function checkCredentials(deps: AppDeps, socket: TenantSocket): Promise<Verdict> {
   const tenantId = socket.nsp.name.slice(NAMESPACE_PREFIX.length);
-  const auth = (socket.handshake.auth ?? {}) as HandshakeAuth;
-  const bearer = /^Bearer\s+(\S+)$/i.exec(String(socket.handshake.headers.authorization ?? ''))?.[1];
+  const auth = socket.handshake.auth as HandshakeAuth;
+  const bearer = /^Bearer\s+(\S+)$/i.exec(socket.handshake.headers.authorization ?? '')?.[1];
   const token = typeof auth.token === 'string' && auth.token.length > 0 ? auth.token : bearer;
   const cookieHeader = token ? undefined : socket.handshake.headers.cookie;
   let creds;

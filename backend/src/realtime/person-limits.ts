@@ -26,8 +26,8 @@ export interface PersonLimits {
 /** Who a socket belongs to: its user, or its display token (by hash, never the secret). */
 export function personOf(socket: TenantSocket): string {
   if (socket.data.userId) return `u:${socket.data.userId}`;
-  const auth = (socket.handshake.auth ?? {}) as { token?: unknown };
-  const bearer = /^Bearer\s+(\S+)$/i.exec(String(socket.handshake.headers.authorization ?? ''))?.[1];
+  const auth = socket.handshake.auth as { token?: unknown };
+  const bearer = /^Bearer\s+(\S+)$/i.exec(socket.handshake.headers.authorization ?? '')?.[1];
   return `d:${sha256(String(typeof auth.token === 'string' && auth.token ? auth.token : bearer))}`;
 }
 

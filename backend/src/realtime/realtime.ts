@@ -20,7 +20,7 @@ import { createRedisBus, type RedisBus } from './redis-adapter.js';
 import { startRevocationRelay } from './revocation-relay.js';
 import { startSession } from './session.js';
 import { startSweeper, type Sweeper } from './sweeper.js';
-import { TenantStream, type StreamOptions, type TenantSocket } from './tenant-stream.js';
+import { TenantStream, type StreamOptions, type TenantNamespace, type TenantSocket } from './tenant-stream.js';
 
 export type IoServer = Server<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;
 
@@ -93,16 +93,17 @@ export async function createRealtime(httpServer: http.Server, deps: AppDeps, opt
   const parent = io.of(TENANT_NAMESPACE);
   const namespaces = namespaceRegistry(io, parent, (tenantId, nsp) => {
     const stream = new TenantStream(tenantId, nsp, store, log, streamOptions);
-    stream.ready.catch((err: Error) => log.error({ err: err.message, tenantId }, 'event stream could not start'));
+    stream.ready.catch((err: unknown) => log.error({ err, tenantId }, 'event stream could not start'));
     return stream;
   }, idleNamespaceMs);
   const limits = createPersonLimits(deps);
   const placed = new Map<string, string>();
   parent.use(admission(deps, namespaces, limits, placed));
   parent.on('connection', (socket: TenantSocket) => {
-    namespaces.inUse(socket.nsp);
+    const nsp = socket.nsp as TenantNamespace;
+    namespaces.inUse(nsp);
     startSession(socket, {
-      deps, stream: namespaces.streamOf(socket.nsp), limits, placed, recheckMs,
+      deps, stream: namespaces.streamOf(nsp), limits, placed, recheckMs,
       ended: (nsp) => nsp.sockets.size === 0 && namespaces.scheduleIdleClose(nsp),
     });
   });
@@ -192,8 +193,8 @@ export async function createRealtime(httpServer: http.Server, deps: AppDeps, opt
       namespaces.close();
       // Closing the transports (not disconnecting the sockets) makes clients reconnect by themselves,
       // to another server behind the balancer or to this one once it is back.
-      await new Promise<void>((resolve) => {
-        io.close(() => resolve());
+      await new Promise<void>((resolve, reject) => {
+        io.close(() => resolve()).catch(reject);
       });
       await bus?.close();
     },

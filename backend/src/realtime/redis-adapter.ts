@@ -37,8 +37,8 @@ export async function createRedisBus(url: string, options: { sharded: boolean; l
     // The classic adapter does not catch its publish promise; an outage must not become an unhandled rejection.
     const publish = pub.publish.bind(pub) as (...args: unknown[]) => Promise<number>;
     (pub as unknown as { publish: (...args: unknown[]) => Promise<number> }).publish = (...args) =>
-      publish(...args).catch((err: Error) => {
-        log.debug({ err: err.message }, 'redis publish failed');
+      publish(...args).catch((err: unknown) => {
+        log.debug({ err }, 'redis publish failed');
         return 0;
       });
   }
@@ -88,9 +88,10 @@ export async function createRedisBus(url: string, options: { sharded: boolean; l
     sub,
     onRecovered: (l) => listeners.push(l),
     onLost: (l) => lostListeners.push(l),
-    async close() {
+    close() {
       pub.disconnect();
       sub.disconnect();
+      return Promise.resolve();
     },
   };
 }

@@ -13,7 +13,7 @@ import { isUuid } from '../modules/auth/tokens.js';
 import { checkCredentials } from './handshake.js';
 import { existingNamespace } from './socketio-internals.js';
 import type { IoServer } from './realtime.js';
-import { DISPLAY_ROOM, STAFF_ROOM, userRoom, type TenantNamespace, type TenantSocket } from './tenant-stream.js';
+import { DISPLAY_ROOM, STAFF_ROOM, userRoom, type TenantSocket } from './tenant-stream.js';
 
 /** Checks a connected socket's credentials again; ends it when they no longer hold, else refreshes its role. */
 export async function reevaluate(deps: AppDeps, socket: TenantSocket): Promise<void> {
@@ -26,8 +26,9 @@ export async function reevaluate(deps: AppDeps, socket: TenantSocket): Promise<v
   }
   const { role } = verdict.data;
   socket.data.role = role;
-  if (role === 'owner' || role === 'trainer') socket.join(STAFF_ROOM);
-  else socket.leave(STAFF_ROOM);
+  // The adapters in use join and leave rooms at once; their answer is not awaited.
+  if (role === 'owner' || role === 'trainer') void socket.join(STAFF_ROOM);
+  else void socket.leave(STAFF_ROOM);
 }
 
 const validNotice = (n: unknown): n is RevocationNotice => {
@@ -55,7 +56,7 @@ export function startRevocationRelay(io: IoServer, deps: AppDeps, clustered: boo
     const ids = room ? [...(nsp.adapter.rooms.get(room) ?? [])] : [...nsp.sockets.keys()];
     for (const id of ids) {
       const socket = nsp.sockets.get(id);
-      if (socket) void reevaluate(deps, socket).catch((err: Error) => deps.log.warn({ err: err.message }, 'socket re-check failed'));
+      if (socket) reevaluate(deps, socket as TenantSocket).catch((err: unknown) => deps.log.warn({ err }, 'socket re-check failed'));
     }
   });
   return {

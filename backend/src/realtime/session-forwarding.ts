@@ -60,7 +60,10 @@ export async function forwardSessions(
   httpServer.removeAllListeners('request');
   httpServer.on('request', (req: http.IncomingMessage, res: http.ServerResponse) => {
     const port = ownerPort(req);
-    if (port === undefined) return handleHere(req, res);
+    if (port === undefined) {
+      handleHere(req, res);
+      return;
+    }
     const headers = Object.fromEntries(Object.entries(req.headers).filter(([name]) => !HOP_BY_HOP.has(name)));
     const upstream = http.request({ host: '127.0.0.1', port, method: req.method, path: req.url, headers, agent }, (answer) => {
       const back = Object.fromEntries(Object.entries(answer.headers).filter(([name]) => !HOP_BY_HOP.has(name)));
@@ -74,7 +77,10 @@ export async function forwardSessions(
   httpServer.removeAllListeners('upgrade');
   httpServer.on('upgrade', (req: http.IncomingMessage, socket: Duplex, head: Buffer) => {
     const port = ownerPort(req);
-    if (port === undefined) return upgradeHere(req, socket, head);
+    if (port === undefined) {
+      upgradeHere(req, socket, head);
+      return;
+    }
     const upstream = net.connect(port, '127.0.0.1', () => {
       const lines = [`${req.method} ${req.url} HTTP/${req.httpVersion}`];
       for (let i = 0; i < req.rawHeaders.length; i += 2) lines.push(`${req.rawHeaders[i]}: ${req.rawHeaders[i + 1]}`);

@@ -22,7 +22,7 @@ export interface SessionContext {
   /** How often the socket's credentials are checked again (revoked display tokens, logins). */
   recheckMs: number;
   /** Called once the socket is gone, with its namespace. */
-  ended(nsp: Namespace): void;
+  ended: (nsp: Namespace) => void;
 }
 
 export function startSession(socket: TenantSocket, { deps, stream, limits, placed, recheckMs, ended }: SessionContext): void {
@@ -41,7 +41,7 @@ export function startSession(socket: TenantSocket, { deps, stream, limits, place
   if (role === 'owner' || role === 'trainer') rooms.push(STAFF_ROOM);
   if (userId) rooms.push(userRoom(userId));
   if (role === 'display') rooms.push(DISPLAY_ROOM);
-  socket.join(rooms);
+  void socket.join(rooms);
 
   let expiry: NodeJS.Timeout | null = null;
   if (expiresAt !== null) {
@@ -63,7 +63,7 @@ export function startSession(socket: TenantSocket, { deps, stream, limits, place
   const replay = (since: number | null) => {
     queued++;
     const run = queue.then(async () => {
-      socket.join(CATCHUP_ROOM);
+      void socket.join(CATCHUP_ROOM);
       const end = resumeDuration.startTimer();
       try {
         const last = await stream.catchUp(socket, since);
@@ -84,8 +84,8 @@ export function startSession(socket: TenantSocket, { deps, stream, limits, place
   const resumeFrom = (since: number, ack: (answer: ResumeAck) => void) => {
     replay(since).then(
       (last) => ack({ success: true, data: { last_seq: last } } satisfies ResumeAck),
-      (err: Error) => {
-        log.warn({ err: err.message }, 'resume failed');
+      (err: unknown) => {
+        log.warn({ err }, 'resume failed');
         ack({ success: false, message: 'the event log is not available, retry', data: { code: 'service_unavailable' } });
       },
     );
@@ -130,8 +130,8 @@ export function startSession(socket: TenantSocket, { deps, stream, limits, place
   });
 
   const since = parseSince((socket.handshake.auth as HandshakeAuth | undefined)?.since) ?? socket.data.lastSeq;
-  replay(since).catch((err: Error) => {
-    log.warn({ err: err.message }, 'replay on connect failed; disconnecting so the client retries');
+  replay(since).catch((err: unknown) => {
+    log.warn({ err }, 'replay on connect failed; disconnecting so the client retries');
     socket.disconnect(true);
   });
 }

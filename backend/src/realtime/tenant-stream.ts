@@ -183,11 +183,12 @@ export class TenantStream {
       if (cursor >= this.lastSeq) {
         // Same tick as the check: no live event can fall between the replay and the room change.
         socket.data.lastSeq = cursor;
-        socket.leave(CATCHUP_ROOM);
+        void socket.leave(CATCHUP_ROOM);
         return cursor;
       }
       const rows = await this.store.since(this.tenantId, cursor, PAGE);
-      if (socket.disconnected) return cursor;
+      // The socket may have gone while the page was read.
+      if (gone(socket)) return cursor;
       // The log never runs behind the stream; if rows vanished (tenant deleted), stop rather than spin.
       if (rows.length === 0) cursor = this.lastSeq;
       // Rows past the stream's last seq are new to everyone here: the live sockets get them first.
@@ -203,3 +204,5 @@ export class TenantStream {
     }
   }
 }
+
+const gone = (socket: TenantSocket): boolean => socket.disconnected;

@@ -70,7 +70,9 @@ export async function measureGym(scope: TenantScope, now: Date): Promise<number>
   const to = hours.at(-1)!.end;
   const visits = await scope.query(Visit).select('gym_area_id', 'checked_in_at', 'checked_out_at')
     .where('checked_in_at', '<', new Date(to))
-    .where((q) => q.whereNull('checked_out_at').orWhere('checked_out_at', '>', new Date(from)));
+    .where((q) => {
+      q.whereNull('checked_out_at').orWhere('checked_out_at', '>', new Date(from));
+    });
   const presence = presenceByHour(
     visits.map((v) => ({ area_id: v.gym_area_id, from: v.checked_in_at.getTime(), to: v.checked_out_at?.getTime() ?? null })),
     hours,

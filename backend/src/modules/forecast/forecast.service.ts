@@ -103,6 +103,6 @@ async function dayCurves(scope: TenantScope, dates: string[], areaId?: string): 
 async function closedDays(scope: TenantScope, dates: string[]): Promise<Set<string>> {
   if (!dates.length) return new Set();
   const rows = (await scope.query(AreaHour).select('local_date').sum('people as people').whereIn('local_date', dates)
-    .groupBy('local_date')) as unknown as Array<{ local_date: string; people: number }>;
+    .groupBy('local_date')) as unknown as Array<{ local_date: string; people: number | string }>;
   return new Set(rows.filter((r) => Number(r.people) === 0).map((r) => r.local_date));
 }

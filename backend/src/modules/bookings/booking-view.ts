@@ -1,4 +1,5 @@
 import type { BookingEventView } from '../../contracts/events.js';
+import { fromCents } from '../../contracts/money.js';
 
 export type BookingStatus = 'confirmed' | 'cancelled' | 'completed' | 'no_show';
 
@@ -14,7 +15,9 @@ export interface BookingView {
   ends_at: string;
   trainer: string | null;
   trainer_id: string | null;
+  /** Decimal, two digits at most; kept as price_cents. */
   price: number;
+  currency: string;
   status: BookingStatus;
   created_at: string;
   cancelled_at: string | null;
@@ -28,12 +31,13 @@ export interface BookingView {
 export const BOOKING_COLUMNS = [
   'bookings.id', 'bookings.gym_area_id', 'bookings.user_id', 'bookings.booking_date', 'bookings.start_time',
   'bookings.duration', 'bookings.starts_at', 'bookings.ends_at', 'bookings.trainer', 'bookings.trainer_id',
-  'bookings.price', 'bookings.status', 'bookings.created_at', 'bookings.cancelled_at',
+  'bookings.price_cents', 'bookings.status', 'bookings.created_at', 'bookings.cancelled_at',
 ];
 
 const iso = (v: unknown): string => (v instanceof Date ? v.toISOString() : new Date(String(v)).toISOString());
 
-export function bookingView(row: Record<string, any>): BookingView {
+/** `currency`: the tenant's (tenant-clock.ts), which every amount is in. */
+export function bookingView(row: Record<string, any>, currency: string): BookingView {
   const view: BookingView = {
     id: row.id,
     area_id: row.gym_area_id,
@@ -45,7 +49,8 @@ export function bookingView(row: Record<string, any>): BookingView {
     ends_at: iso(row.ends_at),
     trainer: row.trainer ?? null,
     trainer_id: row.trainer_id ?? null,
-    price: Number(row.price),
+    price: fromCents(Number(row.price_cents)),
+    currency,
     status: row.status,
     created_at: iso(row.created_at),
     cancelled_at: row.cancelled_at ? iso(row.cancelled_at) : null,

@@ -5,6 +5,7 @@ import { STAFF } from '../../http/auth-context.js';
 import type { UnitOfWork } from '../../db/unit-of-work.js';
 import { notFound } from '../../http/errors.js';
 import { keysetPage, type Page, type PageQuery } from '../../http/paging.js';
+import { tenantCalendar } from '../slots/tenant-clock.js';
 import { BOOKING_COLUMNS, bookingView, type BookingView } from './booking-view.js';
 import type { BookingFilters } from './bookings.schema.js';
 
@@ -33,7 +34,8 @@ export function userBookings(deps: { uow: UnitOfWork }, auth: TenantAuth, page: 
   return deps.uow.inTenant(auth.tenantId, async ({ trx }) => {
     const q = applyFilters(baseQuery(trx, false).where('bookings.user_id', auth.userId), { status: page.status, from: page.from, to: page.to });
     const result = await keysetPage(trx, q, page, { column: 'bookings.starts_at', type: 'timestamptz', direction: 'desc', id: 'bookings.id' });
-    return { items: result.items.map(bookingView), next: result.next };
+    const { currency } = await tenantCalendar(trx, auth.tenantId);
+    return { items: result.items.map((row) => bookingView(row, currency)), next: result.next };
   });
 }
 
@@ -42,7 +44,8 @@ export function listBookings(deps: { uow: UnitOfWork }, auth: TenantAuth, query:
   return deps.uow.inTenant(auth.tenantId, async ({ trx }) => {
     const q = applyFilters(baseQuery(trx, true), query);
     const result = await keysetPage(trx, q, query, { column: 'bookings.starts_at', type: 'timestamptz', direction: query.order, id: 'bookings.id' });
-    return { items: result.items.map(bookingView), next: result.next };
+    const { currency } = await tenantCalendar(trx, auth.tenantId);
+    return { items: result.items.map((row) => bookingView(row, currency)), next: result.next };
   });
 }
 
@@ -54,6 +57,6 @@ export function getBooking(deps: { uow: UnitOfWork }, auth: TenantAuth, id: stri
     if (!staff) q.where('bookings.user_id', auth.userId);
     const row = await q.first();
     if (!row) throw notFound();
-    return bookingView(row);
+    return bookingView(row, (await tenantCalendar(trx, auth.tenantId)).currency);
   });
 }

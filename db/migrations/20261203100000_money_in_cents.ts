@@ -8,7 +8,7 @@ import { runScript } from './sql.js';
  * (99,999,999.99) is more cents than an integer holds, and a day of it more still.
  *
  * book_place() takes the price in cents; its body names the new column, so it is recreated (PL/pgSQL
- * is not checked against the columns until it runs).
+ * is not checked against the columns until it runs). Going down restores the earlier price parameter.
  */
 const MAX_PRICE_PER_HOUR_CENTS = 9_999_999_999;
 
@@ -52,7 +52,10 @@ export async function down(knex: Knex): Promise<void> {
   `);
 }
 
-/** book_place() as 20261125003000_book_place.ts made it, with the price parameter and column given. */
+/**
+ * book_place() as 20261125003000_book_place.ts made it, with the price parameter and column given, and
+ * the tenant named in every statement besides the policy (SCALING.md).
+ */
 function bookPlace(parameter: string, column: string, value: string): string {
   return `
     CREATE FUNCTION book_place(p_area uuid, p_user uuid, p_date date, p_time time, p_duration int,
@@ -69,16 +72,18 @@ function bookPlace(parameter: string, column: string, value: string): string {
       booked bookings;
     BEGIN
       IF t IS NULL THEN RAISE EXCEPTION 'book_place needs a tenant context' USING ERRCODE = '42501'; END IF;
-      SELECT b.id INTO own FROM bookings b WHERE b.user_id = p_user AND b.status = 'confirmed' AND b.period && span LIMIT 1;
+      -- Every statement names the tenant as well as the policy: a database sharded by tenant routes on it.
+      SELECT b.id INTO own FROM bookings b
+        WHERE b.tenant_id = t AND b.user_id = p_user AND b.status = 'confirmed' AND b.period && span LIMIT 1;
       IF own IS NOT NULL THEN RETURN jsonb_build_object('outcome', 'overlaps_own', 'booking_id', own); END IF;
 
       PERFORM pg_advisory_xact_lock(hashtextextended('booking:' || p_area || ':' || extract(epoch FROM p_starts), 0));
       -- A new statement after the lock: it sees what the slot's previous booker committed.
       SELECT coalesce(array_agg(g ORDER BY g), '{}') INTO places
         FROM gym_areas a, generate_series(1, a.booking_capacity) g
-        WHERE a.id = p_area AND NOT EXISTS (
+        WHERE a.tenant_id = t AND a.id = p_area AND NOT EXISTS (
           SELECT 1 FROM bookings b
-          WHERE b.gym_area_id = p_area AND b.place = g AND b.status = 'confirmed' AND b.period && span);
+          WHERE b.tenant_id = t AND b.gym_area_id = p_area AND b.place = g AND b.status = 'confirmed' AND b.period && span);
 
       WHILE i <= coalesce(array_length(places, 1), 0) LOOP
         BEGIN

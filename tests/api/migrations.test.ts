@@ -1,6 +1,7 @@
 /**
  * Migrations that change what existing rows hold, run over rows written by the schema before them, on
- * both drivers: money in numeric(10,2) becomes the same amount in integer cents, exactly, and back.
+ * both drivers: money in numeric(10,2) becomes the same amount in integer cents, exactly, and back; the
+ * tenant keys are re-cut around the rows already there, and put back.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import knexFactory, { type Knex } from 'knex';
@@ -49,7 +50,7 @@ for (const { driver, enabled } of drivers) {
       await testDb?.drop();
     });
 
-    it('turns prices in numeric into the same amounts in integer cents, and back', async () => {
+    it('turns prices in numeric into the same amounts in integer cents and re-keys the tables, and back', async () => {
       const [tenant] = await rows<{ id: string }>(`INSERT INTO tenants (name, subdomain) VALUES ('Old Gym', 'old-gym') RETURNING id`);
       const [user] = await rows<{ id: string }>(
         `INSERT INTO users (tenant_id, username, password_hash, role) VALUES ('${tenant!.id}', 'old', 'x', 'member') RETURNING id`);
@@ -59,6 +60,11 @@ for (const { driver, enabled } of drivers) {
         ORDER BY n RETURNING id`);
       await knex.raw(`INSERT INTO bookings (tenant_id, user_id, gym_area_id, booking_date, start_time, duration, starts_at, ends_at, place, price)
         VALUES (?, ?, ?, '2030-01-01', '10:00', 90, '2030-01-01T08:00Z', '2030-01-01T09:30Z', 1, 17.99)`, [tenant!.id, user!.id, areas[0]!.id]);
+      // Logins of a gym's member and of a platform admin, which the keys migration re-keys around.
+      const [admin] = await rows<{ id: string }>(`INSERT INTO users (username, password_hash, role) VALUES ('root', 'x', 'platform_admin') RETURNING id`);
+      await knex.raw(`INSERT INTO refresh_tokens (tenant_id, user_id, family_id, token_hash, expires_at)
+        VALUES (?, ?, gen_random_uuid(), 'hash-a', now() + interval '1 day'), (NULL, ?, gen_random_uuid(), 'hash-p', now() + interval '1 day')`,
+        [tenant!.id, user!.id, admin!.id]);
 
       await knex.migrate.latest({ migrationSource: source(migrations) });
       // As text: the drivers' parsers of bigint differ, and the digits are what is compared.
@@ -69,6 +75,7 @@ for (const { driver, enabled } of drivers) {
       expect(booking).toEqual({ cents: '1799', type: 'bigint' });
       const [fn] = await rows<{ args: string }>(`SELECT pg_get_function_identity_arguments('book_place'::regproc) AS args`);
       expect(fn!.args).toMatch(/p_price_cents bigint$/);
+      expect(await rows(`SELECT token_hash FROM refresh_tokens ORDER BY token_hash`)).toEqual([{ token_hash: 'hash-a' }, { token_hash: 'hash-p' }]);
 
       // Back down past the money migration: the same decimals again.
       while ((await rows<{ n: number }>(`SELECT count(*)::int AS n FROM knex_migrations`))[0]!.n > MONEY) {

@@ -25,7 +25,7 @@ const AREAS: Area[] = [
   ['Weight Room', 40], ['Yoga Studio', 20], ['Squash Court', 4], ['Swimming Pool', 30], ['Cardio Zone', 25],
 ].map(([name, capacity], i) => ({
   id: `area-${i}`, name_en: String(name), capacity: Number(capacity), current_users: 0, is_bookable: true,
-  booking_capacity: 1, slot_minutes: 60, price_per_hour: 0, opening_hours: null,
+  booking_capacity: 1, slot_minutes: 60, price_per_hour_cents: 0, opening_hours: null,
 }));
 /** Within the studio's capacity of 20 with the regulars who are there anyway. */
 const CLASS_SIZE = 12;

@@ -10,6 +10,8 @@ import * as auditLog from './20261202131000_audit_log.js';
 import * as revocations from './20261202140000_revocations.js';
 import * as platformTablesRls from './20261202150000_platform_tables_rls.js';
 import * as peoplePresent from './20261202160000_people_present.js';
+import * as moneyInCents from './20261203100000_money_in_cents.js';
+import * as tenantKeys from './20261203110000_tenant_keys.js';
 import * as areaHours from './20261203300000_area_hours.js';
 
 /** Every migration in order. Listed here (not discovered on disk) so the same list runs from TS and the build. */
@@ -25,5 +27,7 @@ export const migrations: ReadonlyArray<{ name: string; up(knex: Knex): Promise<v
   { name: '20261202140000_revocations', ...revocations },
   { name: '20261202150000_platform_tables_rls', ...platformTablesRls },
   { name: '20261202160000_people_present', ...peoplePresent },
+  { name: '20261203100000_money_in_cents', ...moneyInCents },
+  { name: '20261203110000_tenant_keys', ...tenantKeys },
   { name: '20261203300000_area_hours', ...areaHours },
 ];

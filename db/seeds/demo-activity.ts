@@ -12,7 +12,8 @@ import { randomBytes } from 'node:crypto';
 import bcrypt from 'bcrypt';
 import type { Knex } from 'knex';
 import { DateTime } from 'luxon';
-import { addDays, buildSlotGrid, hoursOn, localDate, priceFor, type OpeningHours } from '../../backend/src/modules/slots/slot-grid.js';
+import { priceFor } from '../../backend/src/contracts/money.js';
+import { addDays, buildSlotGrid, hoursOn, localDate, type OpeningHours } from '../../backend/src/modules/slots/slot-grid.js';
 import { calendarOf } from '../../backend/src/modules/slots/tenant-clock.js';
 
 /** How many extra members, how far back the visits go, how far ahead the bookings. */
@@ -36,7 +37,7 @@ const TURNOUT = { weekday: 0.6, saturday: 0.45, sunday: 0.3 };
 /** Which areas people head for, by the demo area's English name; other areas get a small share. */
 const AREA_WEIGHT: Record<string, number> = { 'Weight Room': 5, 'Cardio Zone': 3, 'Swimming Pool': 2, 'Yoga Studio': 2, 'Squash Court': 0.6 };
 
-export interface Area { id: string; name_en: string; capacity: number; current_users: number; is_bookable: boolean; booking_capacity: number; slot_minutes: number; price_per_hour: string | number; opening_hours: OpeningHours | null }
+export interface Area { id: string; name_en: string; capacity: number; current_users: number; is_bookable: boolean; booking_capacity: number; slot_minutes: number; price_per_hour_cents: string | number; opening_hours: OpeningHours | null }
 interface PlannedVisit { user_id: string; area_id: string; checked_in_at: string; checked_out_at: string | null }
 
 /** mulberry32 over a string hash: small, fast and the same everywhere. */
@@ -183,17 +184,17 @@ async function insertBookings(trx: Knex.Transaction, tenant: { id: string; subdo
         rows.push({
           user_id: person, area_id: area.id, start_time: slot.start, duration: area.slot_minutes, place,
           starts_at: slot.startsAt.toISOString(), ends_at: slot.endsAt.toISOString(),
-          price: priceFor(Number(area.price_per_hour), area.slot_minutes),
+          price_cents: priceFor(Number(area.price_per_hour_cents), area.slot_minutes),
         });
       }
     }
   }
   if (!rows.length) return;
   await trx.raw(
-    `insert into bookings (tenant_id, user_id, gym_area_id, booking_date, start_time, duration, starts_at, ends_at, place, price, status)
-     select ?, c.user_id, c.area_id, ?::date, c.start_time, c.duration, c.starts_at, c.ends_at, c.place, c.price, 'confirmed'
+    `insert into bookings (tenant_id, user_id, gym_area_id, booking_date, start_time, duration, starts_at, ends_at, place, price_cents, status)
+     select ?, c.user_id, c.area_id, ?::date, c.start_time, c.duration, c.starts_at, c.ends_at, c.place, c.price_cents, 'confirmed'
        from jsonb_to_recordset(?::jsonb) as c(user_id uuid, area_id uuid, start_time time, duration int, starts_at timestamptz,
-                                               ends_at timestamptz, place int, price numeric)
+                                               ends_at timestamptz, place int, price_cents bigint)
      on conflict do nothing`,
     [tenant.id, date, JSON.stringify(rows)],
   );

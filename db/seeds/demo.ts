@@ -7,7 +7,8 @@ import bcrypt from 'bcrypt';
 import type { Knex } from 'knex';
 import type { Database } from '../../backend/src/db/database.js';
 import type { UnitOfWork } from '../../backend/src/db/unit-of-work.js';
-import { addDays, buildSlotGrid, localDate, pickSlots, priceFor } from '../../backend/src/modules/slots/slot-grid.js';
+import { priceFor } from '../../backend/src/contracts/money.js';
+import { addDays, buildSlotGrid, localDate, pickSlots } from '../../backend/src/modules/slots/slot-grid.js';
 import { calendarOf } from '../../backend/src/modules/slots/tenant-clock.js';
 import { seedActivity } from './demo-activity.js';
 
@@ -18,15 +19,15 @@ interface DemoArea {
   is_bookable: boolean;
   booking_capacity: number;
   slot_minutes: number;
-  price_per_hour: number;
+  price_per_hour_cents: number;
 }
 
 const AREAS: DemoArea[] = [
-  { name_en: 'Weight Room', name_el: 'Αίθουσα Βαρών', capacity: 40, is_bookable: true, booking_capacity: 8, slot_minutes: 60, price_per_hour: 0 },
-  { name_en: 'Yoga Studio', name_el: 'Στούντιο Γιόγκα', capacity: 20, is_bookable: true, booking_capacity: 12, slot_minutes: 60, price_per_hour: 8 },
-  { name_en: 'Squash Court', name_el: 'Γήπεδο Σκουός', capacity: 4, is_bookable: true, booking_capacity: 1, slot_minutes: 30, price_per_hour: 16 },
-  { name_en: 'Swimming Pool', name_el: 'Πισίνα', capacity: 30, is_bookable: true, booking_capacity: 6, slot_minutes: 45, price_per_hour: 10 },
-  { name_en: 'Cardio Zone', name_el: 'Ζώνη Καρδιο', capacity: 25, is_bookable: false, booking_capacity: 1, slot_minutes: 60, price_per_hour: 0 },
+  { name_en: 'Weight Room', name_el: 'Αίθουσα Βαρών', capacity: 40, is_bookable: true, booking_capacity: 8, slot_minutes: 60, price_per_hour_cents: 0 },
+  { name_en: 'Yoga Studio', name_el: 'Στούντιο Γιόγκα', capacity: 20, is_bookable: true, booking_capacity: 12, slot_minutes: 60, price_per_hour_cents: 800 },
+  { name_en: 'Squash Court', name_el: 'Γήπεδο Σκουός', capacity: 4, is_bookable: true, booking_capacity: 1, slot_minutes: 30, price_per_hour_cents: 1600 },
+  { name_en: 'Swimming Pool', name_el: 'Πισίνα', capacity: 30, is_bookable: true, booking_capacity: 6, slot_minutes: 45, price_per_hour_cents: 1000 },
+  { name_en: 'Cardio Zone', name_el: 'Ζώνη Καρδιο', capacity: 25, is_bookable: false, booking_capacity: 1, slot_minutes: 60, price_per_hour_cents: 0 },
 ];
 
 const PROGRAMS = [
@@ -155,7 +156,7 @@ async function topUpBookings(trx: Knex.Transaction, tenantId: string, settings: 
     const slot = pickSlots(grid, p.time, area.slot_minutes);
     if (!slot.ok) continue;
     await trx.raw(
-      `insert into bookings (tenant_id, user_id, gym_area_id, booking_date, start_time, duration, starts_at, ends_at, place, price, status)
+      `insert into bookings (tenant_id, user_id, gym_area_id, booking_date, start_time, duration, starts_at, ends_at, place, price_cents, status)
        select ?, ?, a.id, ?::date, ?::time, ?, ?, ?, free.place, ?, 'confirmed'
          from gym_areas a
          cross join lateral (select min(g) as place from generate_series(1, a.booking_capacity) g
@@ -164,7 +165,7 @@ async function topUpBookings(trx: Knex.Transaction, tenantId: string, settings: 
         where a.id = ? and free.place is not null
        on conflict do nothing`,
       [tenantId, member.id, date, p.time, area.slot_minutes, slot.startsAt, slot.endsAt,
-        priceFor(Number(area.price_per_hour), area.slot_minutes), slot.startsAt, slot.endsAt, area.id],
+        priceFor(Number(area.price_per_hour_cents), area.slot_minutes), slot.startsAt, slot.endsAt, area.id],
     );
   }
 }

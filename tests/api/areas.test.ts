@@ -16,7 +16,9 @@ describe.runIf(withPostgres)('areas', () => {
     const created = await gym.call('POST', '/api/areas', { token: gym.tokens.owner, body });
     expect(created.status).toBe(201);
     const area = created.body.data.area;
-    expect(area).toMatchObject({ ...body, current_users: 0, occupancy_pct: 0, is_bookable: true });
+    expect(area).toMatchObject({ ...body, current_users: 0, occupancy_pct: 0, is_bookable: true, currency: 'EUR' });
+    const stored = await gym.server.deps.uow.inTenant(gym.demo, ({ trx }) => trx('gym_areas').where({ id: area.id }).first('price_per_hour_cents'));
+    expect(stored).toEqual({ price_per_hour_cents: 2050 });
     expect(await lastEvent()).toEqual({ type: 'areas:changed', payload: { area_id: area.id, change: 'created' } });
 
     const read = await gym.call('GET', `/api/areas/${area.id}`, { token: gym.tokens.display });
@@ -58,10 +60,30 @@ describe.runIf(withPostgres)('areas', () => {
     expect((await gym.call('DELETE', `/api/areas/${area.id}`, { token: gym.tokens.olympiaOwner })).status).toBe(404);
   });
 
+  it("answers prices as decimals with the gym's currency, kept in cents", async () => {
+    const area = (await gym.call('POST', '/api/areas', { token: gym.tokens.owner, body: { ...body, name_en: 'Priced' } })).body.data.area;
+    const changed = await gym.call('PATCH', `/api/areas/${area.id}`, { token: gym.tokens.owner, body: { price_per_hour: 1.15 } });
+    // 1.15 * 100 is 114.99999999999999 in floating point; the cents are 115 all the same.
+    expect(changed.body.data).toMatchObject({ price_per_hour: 1.15, currency: 'EUR' });
+    const stored = await gym.server.deps.uow.inTenant(gym.demo, ({ trx }) => trx('gym_areas').where({ id: area.id }).first('price_per_hour_cents'));
+    expect(stored).toEqual({ price_per_hour_cents: 115 });
+    await gym.call('PATCH', '/api/tenant', { token: gym.tokens.owner, body: { settings: { currency: 'USD' } } });
+    try {
+      const read = await gym.call('GET', `/api/areas/${area.id}`, { token: gym.tokens.member });
+      expect(read.body.data).toMatchObject({ price_per_hour: 1.15, currency: 'USD' });
+      const listed = await gym.call('GET', '/api/areas?limit=100', { token: gym.tokens.member });
+      expect(new Set(listed.body.data.map((a: any) => a.currency))).toEqual(new Set(['USD']));
+    } finally {
+      await gym.call('PATCH', '/api/tenant', { token: gym.tokens.owner, body: { settings: { currency: 'EUR' } } });
+    }
+    await gym.call('DELETE', `/api/areas/${area.id}`, { token: gym.tokens.owner });
+  });
+
   it('refuses invalid areas with 400', async () => {
     const bad = [
       { ...body, capacity: 0 }, { ...body, name_en: '' }, { ...body, slot_minutes: 1 }, { ...body, price_per_hour: -1 },
-      { ...body, price_per_hour: 1.234 }, { ...body, opening_hours: { mon: { open: '22:00', close: '07:00' } } },
+      { ...body, price_per_hour: 1.234 }, { ...body, price_per_hour: 0.1 + 0.2 }, { ...body, price_per_hour: 100_000_000 },
+      { ...body, opening_hours: { mon: { open: '22:00', close: '07:00' } } },
       { ...body, opening_hours: { funday: { open: '07:00', close: '08:00' } } }, { ...body, extra: true },
     ];
     for (const b of bad) {

@@ -45,9 +45,33 @@ describe.runIf(withPostgres)('bookings on PostgreSQL', () => {
   it('accepts the right client price and refuses a different one with 422 price_mismatch', async () => {
     const wrong = await gym.call('POST', '/api/book-room', { token: gym.tokens.member, body: { room_id: squash.id, date: day, time: '13:00', duration: 60, price: 1 } });
     expect(wrong.status).toBe(422);
-    expect(wrong.body.data).toEqual({ code: 'price_mismatch', details: { price: 16 } });
+    expect(wrong.body.data).toEqual({ code: 'price_mismatch', details: { price: 16, currency: 'EUR' } });
     const right = await gym.call('POST', '/api/book-room', { token: gym.tokens.member, body: { room_id: squash.id, date: day, time: '13:00', duration: 60, price: 16 } });
     expect(right.status).toBe(201);
+  });
+
+  it('prices 90 minutes at 11.99 an hour as 17.99 (half a cent rounds up) and takes that price from the client', async () => {
+    const area = await gym.f.area(gym.demo, { slot_minutes: 90, price_per_hour: 0, booking_capacity: 2 });
+    const set = await gym.call('PATCH', `/api/areas/${area.id}`, { token: gym.tokens.owner, body: { price_per_hour: 11.99, opening_hours: ALL_DAY } });
+    expect(set.body.data.price_per_hour).toBe(11.99);
+    // A member of its own and a far date: nothing of the demo's bookings is in the way.
+    const me = await gym.person();
+    const far = athensDate(30);
+    const grid = await gym.call('GET', `/api/available-slots/${area.id}?date=${far}`, { token: me.token });
+    expect(grid.body.data).toMatchObject({ price_per_hour: 11.99, currency: 'EUR' });
+    const res = await gym.call('POST', '/api/book-room', { token: me.token, body: { room_id: area.id, date: far, time: '09:00', duration: 90, price: 17.99 } });
+    expect(res.body.data).toMatchObject({ booking: { area_id: area.id, duration: 90, price: 17.99, currency: 'EUR' } });
+    expect(res.status).toBe(201);
+    const stored = await gym.server.deps.uow.inTenant(gym.demo, ({ trx }) => trx('bookings').where({ id: res.body.data.booking.id }).first('price_cents'));
+    expect(stored).toEqual({ price_cents: 1799 });
+    // A cent off either way, or a fraction of a cent, is another price.
+    for (const price of [17.98, 18, 17.985, 17.99 + 1e-9]) {
+      const other = await gym.call('POST', '/api/book-room', { token: me.token, body: { room_id: area.id, date: far, time: '10:30', duration: 90, price } });
+      expect(other.status, String(price)).toBe(422);
+      expect(other.body.data).toEqual({ code: 'price_mismatch', details: { price: 17.99, currency: 'EUR' } });
+    }
+    const listed = await gym.call('GET', '/api/user-bookings', { token: me.token });
+    expect(listed.body.data.map((b: any) => b.price)).toEqual([17.99]);
   });
 
   it('refuses a taken slot and an overlapping booking of the same member with 409 slot_unavailable', async () => {

@@ -50,7 +50,7 @@ for (const { driver, enabled } of drivers) {
         await uow.inTenant(t.id, async (s) => {
           const { trx } = s;
           await trx.raw(
-            `insert into bookings (tenant_id, user_id, gym_area_id, booking_date, start_time, duration, starts_at, ends_at, place, price)
+            `insert into bookings (tenant_id, user_id, gym_area_id, booking_date, start_time, duration, starts_at, ends_at, place, price_cents)
              values (?, ?, ?, '2030-01-01', '10:00', 60, '2030-01-01T08:00Z', '2030-01-01T09:00Z', 1, 0)`,
             [t.id, user.id, area.id],
           );
@@ -131,7 +131,7 @@ for (const { driver, enabled } of drivers) {
       const insert = (userId: string, place: number) =>
         uow.inTenant(t, ({ trx }) =>
           trx.raw(
-            `insert into bookings (tenant_id, user_id, gym_area_id, booking_date, start_time, duration, starts_at, ends_at, place, price)
+            `insert into bookings (tenant_id, user_id, gym_area_id, booking_date, start_time, duration, starts_at, ends_at, place, price_cents)
              values (?, ?, ?, '2030-01-01', '10:30', 60, '2030-01-01T08:30Z', '2030-01-01T09:30Z', ?, 0)`,
             [t, userId, areaOf.a, place],
           ),
@@ -146,7 +146,7 @@ for (const { driver, enabled } of drivers) {
       await expect(
         uow.inTenant(t, ({ trx }) =>
           trx.raw(
-            `insert into bookings (tenant_id, user_id, gym_area_id, booking_date, start_time, duration, starts_at, ends_at, place, price)
+            `insert into bookings (tenant_id, user_id, gym_area_id, booking_date, start_time, duration, starts_at, ends_at, place, price_cents)
              values (?, ?, ?, '2030-01-01', '10:30', 30, '2030-01-01T08:30Z', '2030-01-01T09:00Z', 1, 0)`,
             [t, userOf.a, elsewhere.id],
           ),

@@ -67,6 +67,37 @@ describe.runIf(withPostgres && withChromium)('forms, the platform console and th
     expect(errors).toEqual([]);
   });
 
+  it('prices an area at 11.99 an hour in the form, and a member books 90 minutes of it for 17.99', async () => {
+    const owner = await open({ viewport: DESKTOP });
+    await signIn(owner, 'demo', 'owner', 'owner123');
+    await owner.goto('/admin/areas');
+    await owner.getByTestId('areas-new').click();
+    await owner.getByLabel('Name (English)').fill('Padel Court');
+    await owner.getByLabel('Name (Greek)').fill('Γήπεδο Πάντελ');
+    await owner.getByLabel('Slot length (min)').fill('90');
+    await owner.getByLabel('Price per hour', { exact: false }).fill('11.99');
+    await owner.getByTestId('areas-save').click();
+    await owner.getByTestId('areas-row').filter({ hasText: 'Padel Court' }).filter({ hasText: '€11.99' }).waitFor();
+    const padel = (await gym.areas()).find((a) => a.name_en === 'Padel Court')!;
+
+    // A member of its own, so none of the demo members' bookings overlaps the slot.
+    const me = await gym.f.user(gym.demo);
+    const page = await open();
+    await signIn(page, 'demo', me.username, me.password);
+    await page.goto(`/book/${padel.id}`);
+    await page.getByRole('button', { name: /Tomorrow/ }).click();
+    await page.locator('[data-slot]').first().click();
+    // The server prices 1798.5 cents as 1799; the screen shows what it will send, the same formula.
+    await expect.poll(() => page.getByTestId('book-price').textContent()).toBe('€17.99');
+    await page.getByTestId('book-confirm').click();
+    await expect(page.getByTestId('book-notice').textContent()).resolves.toContain('Booked for');
+    const mine = await gym.call('GET', '/api/areas/' + padel.id, { token: gym.tokens.member });
+    expect(mine.body.data).toMatchObject({ price_per_hour: 11.99, currency: 'EUR' });
+    const booked = await gym.call('GET', `/api/bookings?area_id=${padel.id}`, { token: gym.tokens.owner });
+    expect(booked.body.data.map((b: any) => [b.user_id, b.duration, b.price])).toEqual([[me.id, 90, 17.99]]);
+    expect(errors).toEqual([]);
+  });
+
   it('says which member field is wrong: a short password, a bad e-mail, a username that exists', async () => {
     const page = await open();
     await signIn(page, 'demo', 'owner', 'owner123');

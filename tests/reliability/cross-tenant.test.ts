@@ -422,7 +422,7 @@ describe.runIf(withPostgres)('tenant A against tenant B', () => {
       ['visit in B area', `INSERT INTO visits (tenant_id, user_id, gym_area_id, source) VALUES ($1, $2, $3, 'staff')`, (id) => [A, aUser, id]],
       ['session of B program', `INSERT INTO workout_sessions (tenant_id, user_id, program_id) VALUES ($1, $2, $3)`, (id) => [A, aUser, id]],
       ['display token by B user', `INSERT INTO display_tokens (tenant_id, name, token_hash, created_by) VALUES ($1, 'x', md5(random()::text), $2)`, (id) => [A, id]],
-      ['booking for B user', `INSERT INTO bookings (tenant_id, user_id, gym_area_id, booking_date, start_time, duration, starts_at, ends_at, place, price) VALUES ($1, $2, $3, '2030-01-01', '10:00', 60, '2030-01-01T08:00Z', '2030-01-01T09:00Z', 1, 0)`, (id) => [A, id, aArea]],
+      ['booking for B user', `INSERT INTO bookings (tenant_id, user_id, gym_area_id, booking_date, start_time, duration, starts_at, ends_at, place, price_cents) VALUES ($1, $2, $3, '2030-01-01', '10:00', 60, '2030-01-01T08:00Z', '2030-01-01T09:00Z', 1, 0)`, (id) => [A, id, aArea]],
     ];
     const real: Record<string, string> = { 'visit of B user': b.member!, 'visit in B area': b.area!, 'session of B program': b.program!, 'display token by B user': b.member!, 'booking for B user': b.member! };
     const differences: string[] = [];

@@ -1,6 +1,7 @@
 /** Factories for test data, written through the same tenant-scoped unit of work as the product. */
 import { randomBytes } from 'node:crypto';
 import bcrypt from 'bcrypt';
+import { toCents } from '../../backend/src/contracts/money.js';
 import type { Database } from '../../backend/src/db/database.js';
 import type { UnitOfWork } from '../../backend/src/db/unit-of-work.js';
 
@@ -9,7 +10,7 @@ const suffix = () => randomBytes(4).toString('hex');
 export interface Factories {
   tenant(overrides?: Partial<{ name: string; subdomain: string; subscription_plan: string; subscription_status: string; settings: object }>): Promise<{ id: string; subdomain: string }>;
   user(tenantId: string, overrides?: Partial<{ username: string; password: string; role: string; locale: string }>): Promise<{ id: string; username: string; password: string }>;
-  area(tenantId: string, overrides?: Partial<{ name_en: string; capacity: number; booking_capacity: number; is_bookable: boolean; slot_minutes: number; price_per_hour: number }>): Promise<{ id: string; capacity: number; booking_capacity: number }>;
+  area(tenantId: string, overrides?: Partial<{ name_en: string; capacity: number; booking_capacity: number; is_bookable: boolean; slot_minutes: number; /** decimal */ price_per_hour: number }>): Promise<{ id: string; capacity: number; booking_capacity: number }>;
   program(tenantId: string): Promise<{ id: string }>;
 }
 
@@ -44,7 +45,7 @@ export function factories(db: Database, uow: UnitOfWork): Factories {
           tenant_id: tenantId, name_en: overrides.name_en ?? `Area ${suffix()}`, name_el: 'Χώρος',
           capacity: overrides.capacity ?? 10, booking_capacity: overrides.booking_capacity ?? 2,
           is_bookable: overrides.is_bookable ?? true, slot_minutes: overrides.slot_minutes ?? 60,
-          price_per_hour: overrides.price_per_hour ?? 10,
+          price_per_hour_cents: toCents(overrides.price_per_hour ?? 10),
         }).returning(['id', 'capacity', 'booking_capacity']),
       );
       return row;

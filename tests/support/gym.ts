@@ -17,7 +17,7 @@ export interface GymFixture {
   tokens: { owner: string; trainer: string; member: string; member2: string; olympiaOwner: string; olympiaMember: string; display: string };
   users: { owner: string; trainer: string; member: string; member2: string; olympiaMember: string };
   f: Factories;
-  areas(tenant?: 'demo' | 'olympia'): Promise<Array<{ id: string; name_en: string; is_bookable: boolean; booking_capacity: number; capacity: number; slot_minutes: number; price_per_hour: number }>>;
+  areas(tenant?: 'demo' | 'olympia'): Promise<Array<{ id: string; name_en: string; is_bookable: boolean; booking_capacity: number; capacity: number; slot_minutes: number; price_per_hour_cents: number }>>;
   /** A new person in the tenant (default demo) with an access token, without a login round trip. */
   person(role?: 'member' | 'trainer' | 'owner', tenant?: 'demo' | 'olympia'): Promise<{ id: string; username: string; token: string }>;
   call<T = any>(method: string, path: string, options?: Parameters<typeof api>[3]): Promise<ApiResponse<T>>;

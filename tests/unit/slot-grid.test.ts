@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { addDays, buildSlotGrid, hoursOn, isValidDate, localDate, pickSlots, priceFor } from '../../backend/src/modules/slots/slot-grid.js';
+import { addDays, buildSlotGrid, hoursOn, isValidDate, localDate, pickSlots } from '../../backend/src/modules/slots/slot-grid.js';
 
 const ALL_WEEK = Object.fromEntries(['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'].map((d) => [d, { open: '00:00', close: '24:00' }]));
 const ATHENS = 'Europe/Athens';
@@ -77,20 +77,12 @@ describe('picking a booking interval from the grid', () => {
   });
 });
 
-describe('dates and prices', () => {
+describe('dates', () => {
   it('knows real dates, local today and weekday hours', () => {
     expect(isValidDate('2026-02-30')).toBe(false);
     expect(isValidDate('2028-02-29')).toBe(true);
     expect(localDate(new Date('2026-11-25T22:30:00Z'), ATHENS)).toBe('2026-11-26');
     expect(addDays('2027-03-27', 1)).toBe('2027-03-28');
     expect(hoursOn({ mon: null }, '2027-06-07')).toBeNull();
-  });
-
-  it('charges price_per_hour pro rata, rounded to cents', () => {
-    expect(priceFor(16, 30)).toBe(8);
-    expect(priceFor(10, 45)).toBe(7.5);
-    expect(priceFor(10.01, 45)).toBe(7.51);
-    expect(priceFor(0, 60)).toBe(0);
-    expect(priceFor(9.99, 20)).toBe(3.33);
   });
 });

@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 
+import { isCentsAmount } from './money.js';
 import { PASSWORD_MAX_BYTES, PASSWORD_MIN_LENGTH } from './passwords.js';
 
 export { PASSWORD_MIN_LENGTH };
@@ -27,7 +28,8 @@ export const areaFields = {
   is_bookable: z.boolean(),
   booking_capacity: z.number().int().min(1).max(10000).meta({ description: 'Bookings that may overlap at one instant (1 = an exclusive room)' }),
   slot_minutes: z.number().int().min(5).max(480),
-  price_per_hour: z.number().min(0).max(99_999_999).multipleOf(0.01),
+  // A decimal amount, stored in cents: the refinement also refuses a float like 0.1 + 0.2 that passes multipleOf.
+  price_per_hour: z.number().min(0).max(99_999_999.99).multipleOf(0.01).refine(isCentsAmount, 'field.cents'),
 };
 
 export const DIFFICULTIES = ['beginner', 'intermediate', 'advanced'] as const;

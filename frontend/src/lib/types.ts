@@ -24,7 +24,9 @@ export interface Area {
   is_bookable: boolean;
   booking_capacity: number;
   slot_minutes: number;
+  /** Decimal; the gym's currency is `currency`. */
   price_per_hour: number;
+  currency?: string;
 }
 
 export interface Slot {
@@ -43,6 +45,7 @@ export interface SlotList {
   slot_minutes: number;
   booking_capacity?: number;
   price_per_hour?: number;
+  currency?: string;
   slots: Slot[];
 }
 
@@ -58,7 +61,8 @@ export interface Booking {
   date?: string;
   start_time: string;
   duration: number;
-  price?: number | string | null;
+  price?: number | null;
+  currency?: string;
   status: BookingStatus;
   area_name_en?: string;
   area_name_el?: string;

@@ -33,7 +33,7 @@ export async function addFixture(
   try {
     const { rows: tenant } = await c.query<{ subdomain: string }>('select subdomain from tenants where id = $1', [tenantId]);
     const { rows: areas } = await c.query<{ id: string }>(
-      `insert into gym_areas (tenant_id, name_en, name_el, capacity, is_bookable, booking_capacity, slot_minutes, price_per_hour)
+      `insert into gym_areas (tenant_id, name_en, name_el, capacity, is_bookable, booking_capacity, slot_minutes, price_per_hour_cents)
        select $1, 'Bench room ' || g, 'Αίθουσα δοκιμής ' || g, 1000, true, 1, $3, 0 from generate_series(1, $2) g
        returning id`,
       [tenantId, options.areas + 1, SLOT_MINUTES],

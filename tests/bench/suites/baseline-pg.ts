@@ -39,7 +39,7 @@ export interface PgBaseline {
  */
 const RACE_INSERT = `
   with room as (select id from gym_areas where id = $3 for update)
-  insert into bookings (tenant_id, user_id, gym_area_id, booking_date, start_time, duration, starts_at, ends_at, place, price, status)
+  insert into bookings (tenant_id, user_id, gym_area_id, booking_date, start_time, duration, starts_at, ends_at, place, price_cents, status)
   select $1, $2, room.id, $4::date, $5::time, $6,
          ($4::date + $5::time) at time zone $7,
          ($4::date + $5::time) at time zone $7 + make_interval(mins => $6), 1, 0, 'confirmed'
@@ -47,7 +47,7 @@ const RACE_INSERT = `
   returning id`;
 
 const INSERT = `
-  insert into bookings (tenant_id, user_id, gym_area_id, booking_date, start_time, duration, starts_at, ends_at, place, price, status)
+  insert into bookings (tenant_id, user_id, gym_area_id, booking_date, start_time, duration, starts_at, ends_at, place, price_cents, status)
   values ($1, $2, $3, $4::date, $5::time, $6,
           ($4::date + $5::time) at time zone $7,
           ($4::date + $5::time) at time zone $7 + make_interval(mins => $6), 1, 0, 'confirmed')

@@ -4,6 +4,7 @@ import bcrypt from 'bcrypt';
 import type { Config } from '../../../backend/src/config.js';
 import type { UnitOfWork } from '../../../backend/src/db/unit-of-work.js';
 import { signAccessToken } from '../../../backend/src/modules/auth/tokens.js';
+import { toCents } from '../../../backend/src/contracts/money.js';
 
 export interface Person {
   id: string;
@@ -45,7 +46,7 @@ export async function openArea(
     trx('gym_areas').insert({
       tenant_id: tenantId, name_en: options.name_en ?? `Area ${randomBytes(3).toString('hex')}`, name_el: 'Χώρος',
       capacity: options.capacity ?? 1000, booking_capacity: options.booking_capacity ?? 5, is_bookable: true,
-      slot_minutes: options.slot_minutes ?? 60, price_per_hour: options.price_per_hour ?? 10, opening_hours: JSON.stringify(ALL_DAY),
+      slot_minutes: options.slot_minutes ?? 60, price_per_hour_cents: toCents(options.price_per_hour ?? 10), opening_hours: JSON.stringify(ALL_DAY),
     }).returning(['id', 'capacity', 'booking_capacity']),
   );
   return row;

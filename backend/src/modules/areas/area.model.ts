@@ -16,7 +16,8 @@ export class Area extends TenantModel {
   declare is_bookable: boolean;
   declare booking_capacity: number;
   declare slot_minutes: number;
-  declare price_per_hour: number;
+  /** Integer cents (contracts/money.ts); the API shows the decimal amount. */
+  declare price_per_hour_cents: number;
   declare opening_hours: OpeningHours | null;
   declare created_at: Date;
 

@@ -45,7 +45,8 @@ export const areaSchema = z.object({
   is_bookable: z.boolean(),
   booking_capacity: z.number().int(),
   slot_minutes: z.number().int(),
-  price_per_hour: z.number(),
+  price_per_hour: z.number().meta({ description: 'Decimal amount per hour, two digits at most' }),
+  currency: z.string().meta({ description: "ISO 4217 code of the gym's currency", example: 'EUR' }),
   opening_hours: openingHoursSchema.nullable(),
   created_at: z.string(),
 }).meta({ id: 'Area' });

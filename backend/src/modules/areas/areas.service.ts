@@ -1,5 +1,7 @@
 /** The owner's areas: create (within the plan), edit and delete, each announced as `areas:changed`. */
+import type { Knex } from 'knex';
 import type { AreaStatus } from '../../contracts/gym-status.js';
+import { fromCents, toCents } from '../../contracts/money.js';
 import type { TenantAuth } from '../../http/auth-context.js';
 import type { UnitOfWork } from '../../db/unit-of-work.js';
 import { conflict, notFound } from '../../http/errors.js';
@@ -7,23 +9,27 @@ import type { Page, PageQuery } from '../../http/paging.js';
 import { Booking } from '../bookings/booking.model.js';
 import { WorkoutSession } from '../workouts/workout-session.model.js';
 import { occupancyPct } from '../gym-status/gym-status.service.js';
+import { tenantCalendar } from '../slots/tenant-clock.js';
 import { assertPlanAllows } from '../tenants/plan-limits.js';
 import { recordOccupancy } from '../visits/occupancy.js';
 import { Area } from './area.model.js';
 import type { CreateAreaInput, UpdateAreaInput } from './areas.schema.js';
 
-const COLUMNS = ['id', 'name_en', 'name_el', 'capacity', 'current_users', 'is_bookable', 'booking_capacity', 'slot_minutes', 'price_per_hour', 'opening_hours', 'created_at'];
+const COLUMNS = ['id', 'name_en', 'name_el', 'capacity', 'current_users', 'is_bookable', 'booking_capacity', 'slot_minutes', 'price_per_hour_cents', 'opening_hours', 'created_at'];
 
 /** An area as its resource answers it: its live status plus what booking it takes. */
 export interface AreaView extends AreaStatus {
   booking_capacity: number;
   slot_minutes: number;
+  /** Decimal, two digits at most; kept as price_per_hour_cents. */
   price_per_hour: number;
+  currency: string;
   opening_hours: unknown;
   created_at: string;
 }
 
-export function areaView(row: Area): AreaView {
+/** `currency`: the tenant's (tenant-clock.ts). */
+export function areaView(row: Area, currency: string): AreaView {
   return {
     id: row.id,
     name_en: row.name_en,
@@ -34,20 +40,31 @@ export function areaView(row: Area): AreaView {
     is_bookable: row.is_bookable,
     booking_capacity: row.booking_capacity,
     slot_minutes: row.slot_minutes,
-    price_per_hour: Number(row.price_per_hour),
+    price_per_hour: fromCents(Number(row.price_per_hour_cents)),
+    currency,
     opening_hours: row.opening_hours ?? null,
     created_at: new Date(row.created_at).toISOString(),
   };
 }
 
 type Deps = { uow: UnitOfWork };
+const currencyIn = async (trx: Knex.Transaction, tenantId: string) => (await tenantCalendar(trx, tenantId)).currency;
+
+/** The columns an area's input writes: the decimal price is stored in cents. */
+function areaColumns(input: UpdateAreaInput): Partial<Area> {
+  const { price_per_hour: price, ...rest } = input;
+  const columns: Partial<Area> = { ...rest };
+  if (price !== undefined) columns.price_per_hour_cents = toCents(price);
+  return columns;
+}
 
 export function listAreas(deps: Deps, auth: TenantAuth, query: PageQuery & { bookable?: boolean }): Promise<Page<AreaView>> {
   return deps.uow.inTenant(auth.tenantId, async (scope) => {
     const q = scope.query(Area).select(COLUMNS);
     if (query.bookable !== undefined) q.where({ is_bookable: query.bookable });
     const page = await q.keysetPage(query, { column: 'name_en', type: 'text', direction: 'asc' });
-    return { items: page.items.map(areaView), next: page.next };
+    const currency = await currencyIn(scope.trx, auth.tenantId);
+    return { items: page.items.map((row) => areaView(row, currency)), next: page.next };
   });
 }
 
@@ -55,15 +72,15 @@ export function getArea(deps: Deps, auth: TenantAuth, id: string): Promise<AreaV
   return deps.uow.inTenant(auth.tenantId, async (scope) => {
     const row = await scope.query(Area).select(COLUMNS).findById(id);
     if (!row) throw notFound();
-    return areaView(row);
+    return areaView(row, await currencyIn(scope.trx, auth.tenantId));
   });
 }
 
 export function createArea(deps: Deps, auth: TenantAuth, input: CreateAreaInput): Promise<{ area: AreaView }> {
   return deps.uow.inTenant(auth.tenantId, async (scope) => {
     await assertPlanAllows(scope, 'areas');
-    const row = await scope.query(Area).insert(input).returning(COLUMNS);
-    const area = areaView(row);
+    const row = await scope.query(Area).insert(areaColumns(input)).returning(COLUMNS);
+    const area = areaView(row, await currencyIn(scope.trx, auth.tenantId));
     scope.record('areas:changed', { area_id: area.id, change: 'created' });
     return { area };
   });
@@ -82,8 +99,8 @@ export function updateArea(deps: Deps, auth: TenantAuth, id: string, input: Upda
         .where('place', '>', input.booking_capacity).where('ends_at', '>', Booking.fn.now()).first();
       if (above) throw conflict('conflict', { field: 'booking_capacity', reason: 'future_bookings_above' });
     }
-    const [row] = await scope.query(Area).where({ id }).patch(input).returning(COLUMNS);
-    const area = areaView(row!);
+    const [row] = await scope.query(Area).where({ id }).patch(areaColumns(input)).returning(COLUMNS);
+    const area = areaView(row!, await currencyIn(scope.trx, auth.tenantId));
     if (input.capacity !== undefined && input.capacity !== current.capacity) await recordOccupancy(scope, [id]);
     scope.record('areas:changed', { area_id: id, change: 'updated' });
     return area;
@@ -102,6 +119,6 @@ export function deleteArea(deps: Deps, auth: TenantAuth, id: string): Promise<Ar
     if (active) throw conflict('conflict', { reason: 'active_workouts' });
     await scope.query(Area).deleteById(id);
     scope.record('areas:changed', { area_id: id, change: 'deleted' });
-    return areaView(current);
+    return areaView(current, await currencyIn(scope.trx, auth.tenantId));
   });
 }

@@ -1,5 +1,6 @@
 import type { BookingEventView } from '../../contracts/events.js';
 import type { Booking, BookingStatus } from './booking.model.js';
+import { fromCents } from '../../contracts/money.js';
 
 export type { BookingStatus };
 
@@ -15,7 +16,9 @@ export interface BookingView {
   ends_at: string;
   trainer: string | null;
   trainer_id: string | null;
+  /** Decimal, two digits at most; kept as price_cents. */
   price: number;
+  currency: string;
   status: BookingStatus;
   created_at: string;
   cancelled_at: string | null;
@@ -29,14 +32,14 @@ export interface BookingView {
 export const BOOKING_COLUMNS = [
   'bookings.id', 'bookings.gym_area_id', 'bookings.user_id', 'bookings.booking_date', 'bookings.start_time',
   'bookings.duration', 'bookings.starts_at', 'bookings.ends_at', 'bookings.trainer', 'bookings.trainer_id',
-  'bookings.price', 'bookings.status', 'bookings.created_at', 'bookings.cancelled_at',
+  'bookings.price_cents', 'bookings.status', 'bookings.created_at', 'bookings.cancelled_at',
 ];
 
 /**
  * A booking row as the model reads it, or as `book_place()` answers it in JSON (timestamps as text),
  * with the area's and the person's names when the query joined them.
  */
-export type BookingRow = Pick<Booking, 'id' | 'gym_area_id' | 'user_id' | 'booking_date' | 'start_time' | 'duration' | 'trainer' | 'trainer_id' | 'price' | 'status'> & {
+export type BookingRow = Pick<Booking, 'id' | 'gym_area_id' | 'user_id' | 'booking_date' | 'start_time' | 'duration' | 'trainer' | 'trainer_id' | 'price_cents' | 'status'> & {
   starts_at: Date | string;
   ends_at: Date | string;
   created_at: Date | string;
@@ -49,7 +52,8 @@ export type BookingRow = Pick<Booking, 'id' | 'gym_area_id' | 'user_id' | 'booki
 
 const iso = (v: Date | string): string => (v instanceof Date ? v.toISOString() : new Date(v).toISOString());
 
-export function bookingView(row: BookingRow): BookingView {
+/** `currency`: the tenant's (tenant-clock.ts), which every amount is in. */
+export function bookingView(row: BookingRow, currency: string): BookingView {
   const view: BookingView = {
     id: row.id,
     area_id: row.gym_area_id,
@@ -61,7 +65,8 @@ export function bookingView(row: BookingRow): BookingView {
     ends_at: iso(row.ends_at),
     trainer: row.trainer ?? null,
     trainer_id: row.trainer_id ?? null,
-    price: Number(row.price),
+    price: fromCents(row.price_cents),
+    currency,
     status: row.status,
     created_at: iso(row.created_at),
     cancelled_at: row.cancelled_at ? iso(row.cancelled_at) : null,

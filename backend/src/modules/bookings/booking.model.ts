@@ -24,7 +24,8 @@ export class Booking extends TenantModel {
   declare place: number;
   declare trainer: string | null;
   declare trainer_id: string | null;
-  declare price: number;
+  /** Integer cents (contracts/money.ts), computed by the server. */
+  declare price_cents: number;
   declare status: BookingStatus;
   declare created_at: Date;
   declare cancelled_at: Date | null;

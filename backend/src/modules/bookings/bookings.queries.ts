@@ -6,6 +6,7 @@ import { notFound } from '../../http/errors.js';
 import type { Page, PageQuery } from '../../http/paging.js';
 import { BOOKING_COLUMNS, bookingView, type BookingRow, type BookingView } from './booking-view.js';
 import { Booking } from './booking.model.js';
+import { tenantCalendar } from '../slots/tenant-clock.js';
 import type { BookingFilters } from './bookings.schema.js';
 
 type Filters = Partial<Omit<BookingFilters, 'limit' | 'cursor'>>;
@@ -20,7 +21,10 @@ function baseQuery(scope: TenantScope, withPerson: boolean) {
   return q;
 }
 
-const views = (page: Page<Booking>): Page<BookingView> => ({ items: page.items.map((row) => bookingView(row as BookingRow)), next: page.next });
+async function views(scope: TenantScope, page: Page<Booking>): Promise<Page<BookingView>> {
+  const { currency } = await tenantCalendar(scope.trx, scope.tenantId);
+  return { items: page.items.map((row) => bookingView(row as BookingRow, currency)), next: page.next };
+}
 
 function applyFilters(q: BookingQuery, f: Filters): BookingQuery {
   if (f.status) q.where('bookings.status', f.status);
@@ -36,7 +40,7 @@ function applyFilters(q: BookingQuery, f: Filters): BookingQuery {
 export function userBookings(deps: { uow: UnitOfWork }, auth: TenantAuth, page: PageQuery & Filters): Promise<Page<BookingView>> {
   return deps.uow.inTenant(auth.tenantId, async (scope) => {
     const q = applyFilters(baseQuery(scope, false).where('bookings.user_id', auth.userId), { status: page.status, from: page.from, to: page.to });
-    return views(await q.keysetPage(page, { column: 'bookings.starts_at', type: 'timestamptz', direction: 'desc', id: 'bookings.id' }));
+    return views(scope, await q.keysetPage(page, { column: 'bookings.starts_at', type: 'timestamptz', direction: 'desc', id: 'bookings.id' }));
   });
 }
 
@@ -44,7 +48,7 @@ export function userBookings(deps: { uow: UnitOfWork }, auth: TenantAuth, page: 
 export function listBookings(deps: { uow: UnitOfWork }, auth: TenantAuth, query: BookingFilters): Promise<Page<BookingView>> {
   return deps.uow.inTenant(auth.tenantId, async (scope) => {
     const q = applyFilters(baseQuery(scope, true), query);
-    return views(await q.keysetPage(query, { column: 'bookings.starts_at', type: 'timestamptz', direction: query.order, id: 'bookings.id' }));
+    return views(scope, await q.keysetPage(query, { column: 'bookings.starts_at', type: 'timestamptz', direction: query.order, id: 'bookings.id' }));
   });
 }
 
@@ -56,6 +60,6 @@ export function getBooking(deps: { uow: UnitOfWork }, auth: TenantAuth, id: stri
     if (!staff) q.where('bookings.user_id', auth.userId);
     const row = await q.first();
     if (!row) throw notFound();
-    return bookingView(row as BookingRow);
+    return bookingView(row as BookingRow, (await tenantCalendar(scope.trx, auth.tenantId)).currency);
   });
 }

@@ -8,7 +8,7 @@ export const bookRoomBody = z.object({
   time: clockSchema.meta({ description: 'Local start time; must be the start of a slot' }),
   duration: z.number().int().min(5).max(1440).optional().meta({ description: "Minutes from the start; must end by closing time; default one slot" }),
   trainer: z.string().trim().min(1).max(120).optional().meta({ description: "A trainer's user id or a name" }),
-  price: z.number().min(0).max(1e8).optional().meta({ description: "The price the client showed; refused (422 price_mismatch) when it differs from the server's" }),
+  price: z.number().min(0).max(1e12).optional().meta({ description: "The price the client showed (decimal); refused (422 price_mismatch) unless it is the server's to the cent" }),
   user_id: z.uuid().optional().meta({ description: 'Staff only: book for this member' }),
 }).strict();
 export type BookRoomInput = z.infer<typeof bookRoomBody>;
@@ -44,7 +44,8 @@ export const bookingSchema = z.object({
   ends_at: z.string().meta({ format: 'date-time' }),
   trainer: z.string().nullable(),
   trainer_id: z.uuid().nullable(),
-  price: z.number(),
+  price: z.number().meta({ description: 'Decimal amount, two digits at most' }),
+  currency: z.string().meta({ description: "ISO 4217 code of the gym's currency", example: 'EUR' }),
   status: z.enum(STATUSES),
   created_at: z.string().meta({ format: 'date-time' }),
   cancelled_at: z.string().nullable(),

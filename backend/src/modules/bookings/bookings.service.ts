@@ -4,10 +4,11 @@
  */
 import type { TenantAuth } from '../../http/auth-context.js';
 import { STAFF } from '../../http/auth-context.js';
+import { fromCents, isCentsAmount, priceFor, toCents } from '../../contracts/money.js';
 import type { UnitOfWork } from '../../db/unit-of-work.js';
 import { conflict, forbidden, notFound, unprocessable } from '../../http/errors.js';
-import { buildSlotGrid, localDate, pickSlots, priceFor } from '../slots/slot-grid.js';
-import { calendarOf, systemClock, type Clock } from '../slots/tenant-clock.js';
+import { buildSlotGrid, localDate, pickSlots } from '../slots/slot-grid.js';
+import { calendarOf, systemClock, tenantCalendar, type Clock } from '../slots/tenant-clock.js';
 import { Area } from '../areas/area.model.js';
 import { User } from '../members/user.model.js';
 import { BOOKING_COLUMNS, bookingEventView, bookingView, type BookingRow, type BookingView } from './booking-view.js';
@@ -55,8 +56,11 @@ export async function bookRoom(deps: BookingDeps, auth: TenantAuth, input: BookR
       throw unprocessable('unprocessable', { reason: 'too_far_ahead', max_days: BOOKING_HORIZON_DAYS });
     }
 
-    const price = priceFor(area.price_per_hour, duration);
-    if (input.price !== undefined && Math.abs(input.price - price) >= 0.005) throw unprocessable('price_mismatch', { price });
+    const priceCents = priceFor(area.price_per_hour_cents, duration);
+    // Compared in cents, exactly: a client price that is not a whole number of cents differs too.
+    if (input.price !== undefined && !(isCentsAmount(input.price) && toCents(input.price) === priceCents)) {
+      throw unprocessable('price_mismatch', { price: fromCents(priceCents), currency: calendar.currency });
+    }
 
     if (userId !== auth.userId) {
       const member = await scope.query(User).select('id').where({ id: userId, active: true }).first();
@@ -81,12 +85,12 @@ export async function bookRoom(deps: BookingDeps, auth: TenantAuth, input: BookR
 
     // The place itself is taken in the database (db/migrations/*_book_place.ts), in one round trip.
     const { rows } = (await trx.raw('select book_place(?, ?, ?, ?, ?, ?, ?, ?, ?, ?) as result', [
-      area.id, userId, date, input.time, duration, pick.startsAt, pick.endsAt, trainer, trainerId, price,
+      area.id, userId, date, input.time, duration, pick.startsAt, pick.endsAt, trainer, trainerId, priceCents,
     ])) as { rows: Array<{ result: PlaceOutcome }> };
     const outcome = rows[0]!.result;
     if (outcome.outcome === 'overlaps_own') throw conflict('slot_unavailable', { reason: 'overlaps_own_booking', booking_id: outcome.booking_id });
     if (outcome.outcome === 'full') throw conflict('slot_unavailable');
-    const booking = bookingView(outcome.booking);
+    const booking = bookingView(outcome.booking, calendar.currency);
 
     scope.record('booking:created', { booking: bookingEventView(booking) });
     scope.record('slots:changed', { area_id: booking.area_id, date: booking.date });
@@ -110,7 +114,7 @@ export async function cancelBooking(deps: BookingDeps, auth: TenantAuth, booking
     const [row] = await scope.query(Booking).where({ id: bookingId })
       .patch({ status: 'cancelled', cancelled_at: Booking.fn.now() })
       .returning(BOOKING_COLUMNS);
-    const booking = bookingView(row!);
+    const booking = bookingView(row!, (await tenantCalendar(scope.trx, auth.tenantId)).currency);
     scope.record('booking:cancelled', { booking: bookingEventView(booking) });
     scope.record('slots:changed', { area_id: booking.area_id, date: booking.date });
     return booking;
@@ -129,7 +133,7 @@ export async function markBooking(deps: BookingDeps, auth: TenantAuth, bookingId
     if (current.status !== 'confirmed') throw conflict('conflict', { status: current.status });
     if (current.starts_at > now) throw unprocessable('unprocessable', { reason: 'not_started' });
     const [row] = await scope.query(Booking).where({ id: bookingId }).patch({ status }).returning(BOOKING_COLUMNS);
-    const booking = bookingView(row!);
+    const booking = bookingView(row!, (await tenantCalendar(scope.trx, auth.tenantId)).currency);
     scope.record('slots:changed', { area_id: booking.area_id, date: booking.date });
     return booking;
   });

@@ -168,8 +168,9 @@ async function releaseDeactivated(scope: TenantScope, userId: string): Promise<v
   const open = await openVisitOf(scope, userId);
   if (open) await checkOut(scope, open.id);
   if (open) await recordOccupancy(scope, [open.gym_area_id]);
+  const { currency } = await tenantCalendar(scope.trx, scope.tenantId);
   for (const row of cancelled) {
-    const booking = bookingView(row);
+    const booking = bookingView(row, currency);
     scope.record('booking:cancelled', { booking: bookingEventView(booking) });
     scope.record('slots:changed', { area_id: booking.area_id, date: booking.date });
   }

@@ -108,8 +108,8 @@ export type SlotPick =
 
 /**
  * The interval a booking of `duration` minutes at local `time` covers: it starts on a slot of the grid
- * and ends by closing time (any length; the price is pro rata). On a fall-back day a repeated clock time
- * means its first occurrence.
+ * and ends by closing time (any length; the price is pro rata, contracts/money.ts). On a fall-back day
+ * a repeated clock time means its first occurrence.
  */
 export function pickSlots(grid: Slot[], time: string, duration: number): SlotPick {
   if (grid.length === 0) return { ok: false, reason: 'closed' };
@@ -121,9 +121,4 @@ export function pickSlots(grid: Slot[], time: string, duration: number): SlotPic
   const endsAt = new Date(first.startsAt.getTime() + duration * 60_000);
   if (duration <= 0 || endsAt > grid.at(-1)!.endsAt) return { ok: false, reason: 'past_closing' };
   return { ok: true, startsAt: first.startsAt, endsAt, start: time };
-}
-
-/** price_per_hour * minutes / 60, rounded to cents (half away from zero). */
-export function priceFor(pricePerHour: number, minutes: number): number {
-  return Math.round((pricePerHour * minutes * 100) / 60 + Number.EPSILON) / 100;
 }

@@ -27,6 +27,7 @@ export const slotsResponse = z.object({
   timezone: z.string(),
   slot_minutes: z.number().int(),
   booking_capacity: z.number().int(),
-  price_per_hour: z.number(),
+  price_per_hour: z.number().meta({ description: 'Decimal amount per hour, two digits at most' }),
+  currency: z.string().meta({ description: "ISO 4217 code of the gym's currency", example: 'EUR' }),
   slots: z.array(slotSchema),
 }).meta({ id: 'SlotGrid' });

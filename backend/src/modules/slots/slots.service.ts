@@ -1,3 +1,4 @@
+import { fromCents } from '../../contracts/money.js';
 import type { UnitOfWork } from '../../db/unit-of-work.js';
 import { notFound, unprocessable } from '../../http/errors.js';
 import { Area } from '../areas/area.model.js';
@@ -22,7 +23,9 @@ export interface SlotGridView {
   timezone: string;
   slot_minutes: number;
   booking_capacity: number;
+  /** Decimal, two digits at most; kept in cents. */
   price_per_hour: number;
+  currency: string;
   slots: SlotView[];
 }
 
@@ -68,7 +71,8 @@ export async function availableSlots(
       timezone: calendar.zone,
       slot_minutes: area.slot_minutes,
       booking_capacity: area.booking_capacity,
-      price_per_hour: area.price_per_hour,
+      price_per_hour: fromCents(area.price_per_hour_cents),
+      currency: calendar.currency,
       slots,
     };
   });

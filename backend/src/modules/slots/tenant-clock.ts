@@ -1,8 +1,9 @@
 /**
- * The tenant's clock and calendar: its IANA time zone and opening hours, read inside the caller's
- * transaction (row-level security shows a tenant scope its own gym only).
+ * The tenant's clock and calendar: its IANA time zone and opening hours (and the currency its prices
+ * are in), read inside the caller's transaction (row-level security shows a tenant scope its own gym only).
  */
 import type { Knex } from 'knex';
+import { currencyOf } from '../../contracts/money.js';
 import { scopedQuery } from '../../db/model.js';
 import { Tenant } from '../tenants/tenant.model.js';
 import { isValidZone, type OpeningHours } from './slot-grid.js';
@@ -10,6 +11,8 @@ import { isValidZone, type OpeningHours } from './slot-grid.js';
 export interface TenantCalendar {
   zone: string;
   openingHours: OpeningHours | null;
+  /** ISO 4217 code, shown next to every amount the API answers. */
+  currency: string;
 }
 
 export async function tenantCalendar(trx: Knex.Transaction, tenantId: string): Promise<TenantCalendar> {
@@ -22,6 +25,7 @@ export function calendarOf(settings: Record<string, unknown> = {}): TenantCalend
   return {
     zone: isValidZone(settings.timezone) ? settings.timezone : 'UTC',
     openingHours: (settings.opening_hours as OpeningHours | undefined) ?? null,
+    currency: currencyOf(settings),
   };
 }
 

@@ -43,7 +43,10 @@ interface PlannedVisit { user_id: string; area_id: string; checked_in_at: string
 /** mulberry32 over a string hash: small, fast and the same everywhere. */
 function random(seed: string): () => number {
   let h = 1779033703 ^ seed.length;
-  for (let i = 0; i < seed.length; i++) h = Math.imul(h ^ seed.charCodeAt(i), 3432918353), h = (h << 13) | (h >>> 19);
+  for (let i = 0; i < seed.length; i++) {
+    h = Math.imul(h ^ seed.charCodeAt(i), 3432918353);
+    h = (h << 13) | (h >>> 19);
+  }
   let a = h >>> 0;
   return () => {
     a = (a + 0x6d2b79f5) | 0;
@@ -72,11 +75,11 @@ export async function seedActivity(trx: Knex.Transaction, tenant: { id: string; 
   await insertVisits(trx, tenant.id, visits);
 
   // A day of bookings is seeded once: what people cancel or move afterwards stays so.
-  const { rows } = (await trx.raw(
+  const { rows } = await trx.raw<{ rows: Array<{ date: string }> }>(
     `select distinct to_char(b.booking_date, 'YYYY-MM-DD') as date from bookings b join users u on u.id = b.user_id
       where u.member_id like ? and b.booking_date >= ?::date`,
     [`${DEMO_ID}%`, today],
-  )) as { rows: Array<{ date: string }> };
+  );
   const booked = new Set(rows.map((r) => r.date));
   for (let d = 0; d < BOOKING_DAYS; d++) {
     const date = addDays(today, d);
@@ -86,7 +89,9 @@ export async function seedActivity(trx: Knex.Transaction, tenant: { id: string; 
 
 /** The extra members, created once in one insert; their password is random and never kept. */
 async function ensurePeople(trx: Knex.Transaction, tenant: { id: string; subdomain: string }, bcryptCost: number): Promise<string[]> {
-  const existing = await trx('users').where('member_id', 'like', `${DEMO_ID}%`).where({ active: true }).orderBy('member_id').pluck('id');
+  const demoPeople = async () =>
+    (await trx('users').where('member_id', 'like', `${DEMO_ID}%`).where({ active: true }).orderBy('member_id').pluck('id')) as string[];
+  const existing = await demoPeople();
   if (existing.length) return existing;
   const hash = await bcrypt.hash(randomBytes(24).toString('base64'), bcryptCost);
   const rows = Array.from({ length: PEOPLE }, (_, i) => {
@@ -100,7 +105,7 @@ async function ensurePeople(trx: Knex.Transaction, tenant: { id: string; subdoma
   });
   // A person who already took one of these usernames keeps it; that demo member is simply not made.
   await trx('users').insert(rows).onConflict(['tenant_id', 'username']).ignore();
-  return trx('users').where('member_id', 'like', `${DEMO_ID}%`).where({ active: true }).orderBy('member_id').pluck('id');
+  return demoPeople();
 }
 
 /** One day's visits: who comes, when (by the hour curve), for how long, and in which areas. */

@@ -10,6 +10,10 @@ import type { UnitOfWork } from '../../backend/src/db/unit-of-work.js';
 import { priceFor } from '../../backend/src/contracts/money.js';
 import { addDays, buildSlotGrid, localDate, pickSlots } from '../../backend/src/modules/slots/slot-grid.js';
 import { calendarOf } from '../../backend/src/modules/slots/tenant-clock.js';
+import { scopedQuery } from '../../backend/src/db/model.js';
+import { Area } from '../../backend/src/modules/areas/area.model.js';
+import { User } from '../../backend/src/modules/members/user.model.js';
+import { Tenant } from '../../backend/src/modules/tenants/tenant.model.js';
 import { seedActivity } from './demo-activity.js';
 
 interface DemoArea {
@@ -88,7 +92,7 @@ export async function seedDemo({ uow, bcryptCost, activity = false, now = new Da
   const hash = (password: string) => bcrypt.hash(password, bcryptCost);
 
   await uow.inPlatform(async (trx) => {
-    const admin = await trx('users').whereNull('tenant_id').where({ username: 'admin' }).first();
+    const admin = await User.query(trx).whereNull('tenant_id').where({ username: 'admin' }).first();
     if (!admin) {
       await trx('users').insert({ tenant_id: null, username: 'admin', password_hash: await hash('admin123'), role: 'platform_admin', full_name: 'Platform Admin' });
       created.push('platform admin');
@@ -98,9 +102,9 @@ export async function seedDemo({ uow, bcryptCost, activity = false, now = new Da
   for (const t of TENANTS) {
     // Gyms are platform rows (row-level security): found and opened in the platform scope.
     const tenant = await uow.inPlatform(async (trx) => {
-      const found = await trx('tenants').where({ subdomain: t.subdomain }).first();
+      const found = await Tenant.query(trx).where({ subdomain: t.subdomain }).first();
       if (found) return found;
-      const [row] = await trx('tenants').insert({
+      const row = await Tenant.query(trx).insert({
         name: t.name,
         subdomain: t.subdomain,
         subscription_plan: 'pro',
@@ -110,9 +114,9 @@ export async function seedDemo({ uow, bcryptCost, activity = false, now = new Da
       created.push(`tenant ${t.subdomain}`);
       return row;
     });
-    const tenantId: string = tenant.id;
-    await uow.inTenant(tenantId, async ({ trx }) => {
-      if (!(await trx('users').first())) {
+    const tenantId = tenant.id;
+    await uow.inTenant(tenantId, async ({ trx, query }) => {
+      if (!(await query(User).first())) {
         // bcrypt runs on libuv's thread pool: hashing side by side takes a quarter of the time.
         const hashes = await Promise.all(USERS.map((u) => hash(u.password)));
         await trx('users').insert(USERS.map((u, i) => ({
@@ -123,8 +127,8 @@ export async function seedDemo({ uow, bcryptCost, activity = false, now = new Da
         await trx('gym_areas').insert(AREAS.map((a) => ({ ...a, tenant_id: tenantId })));
         await trx('workout_programs').insert(PROGRAMS.map((p) => ({ ...p, exercises: JSON.stringify(p.exercises), tenant_id: tenantId })));
       }
-      await topUpBookings(trx, tenantId, tenant.settings ?? {}, now);
-      if (activity) await seedActivity(trx, { id: tenantId, subdomain: t.subdomain, settings: tenant.settings ?? {} }, bcryptCost, now);
+      await topUpBookings(trx, tenantId, tenant.settings, now);
+      if (activity) await seedActivity(trx, { id: tenantId, subdomain: t.subdomain, settings: tenant.settings }, bcryptCost, now);
     });
   }
   return { created };
@@ -138,8 +142,8 @@ export async function seedDemo({ uow, bcryptCost, activity = false, now = new Da
 async function topUpBookings(trx: Knex.Transaction, tenantId: string, settings: Record<string, unknown>, now: Date): Promise<void> {
   const { zone, openingHours } = calendarOf(settings);
   const today = localDate(now, zone);
-  const members = await trx('users').whereIn('username', ['member', 'member2']).where({ role: 'member' });
-  const areas = await trx('gym_areas').where({ is_bookable: true });
+  const members = await scopedQuery(User, trx, tenantId).whereIn('username', ['member', 'member2']).where({ role: 'member' });
+  const areas = await scopedQuery(Area, trx, tenantId).where({ is_bookable: true });
   const plan = [
     { day: 0, time: '18:00', member: 'member', area: 'Yoga Studio' },
     { day: 0, time: '19:00', member: 'member2', area: 'Squash Court' },
@@ -165,7 +169,7 @@ async function topUpBookings(trx: Knex.Transaction, tenantId: string, settings: 
         where a.id = ? and free.place is not null
        on conflict do nothing`,
       [tenantId, member.id, date, p.time, area.slot_minutes, slot.startsAt, slot.endsAt,
-        priceFor(Number(area.price_per_hour_cents), area.slot_minutes), slot.startsAt, slot.endsAt, area.id],
+        priceFor(area.price_per_hour_cents, area.slot_minutes), slot.startsAt, slot.endsAt, area.id],
     );
   }
 }

@@ -15,7 +15,7 @@ export interface TenantScope {
   readonly trx: Knex.Transaction;
   readonly tenantId: string;
   /** A model's query in this transaction, filtered to this tenant (db/model.ts). */
-  query<M extends Model>(model: ModelOf<M>): M['QueryBuilderType'];
+  readonly query: <M extends Model>(model: ModelOf<M>) => M['QueryBuilderType'];
   /** Adds an event to the tenant's log with this transaction; it is numbered and published after commit. */
   record<T extends EventType>(type: T, payload: EventPayloads[T]): void;
 }

@@ -4,7 +4,7 @@ import { TENANT_USERS, tenantAuth } from '../../http/auth-context.js';
 import { reply } from '../../http/envelope.js';
 import { route } from '../../http/route.js';
 import { areaIdParams } from '../areas/areas.schema.js';
-import { areaForecastSchema, forecastQuery } from './forecast.schema.js';
+import { areaForecastSchema, forecastQuery } from '../../contracts/forecast.js';
 import { forecastFor } from './forecast.service.js';
 
 /** Counts only, like the live status: members, staff and wall displays read them. */

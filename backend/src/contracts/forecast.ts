@@ -1,5 +1,6 @@
+/** Busy hours (GET /api/forecast, GET /api/areas/:id/forecast): shared by the server and the screens. */
 import { z } from 'zod';
-import { localDateSchema } from '../slots/slots.schema.js';
+import { localDateSchema } from '../modules/slots/slots.schema.js';
 
 export const forecastQuery = z.object({
   date: localDateSchema.optional().meta({ description: "The gym's local date; default today" }),

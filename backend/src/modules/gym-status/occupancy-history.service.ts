@@ -41,10 +41,10 @@ export async function occupancyHistory(
       `with buckets as (select generate_series(?::timestamptz, ?::timestamptz, make_interval(mins => ?::int)) as t)
        select a.id as area_id, b.t, count(v.id)::int as n
          from gym_areas a cross join buckets b
-         left join visits v on v.gym_area_id = a.id and v.checked_in_at <= b.t and (v.checked_out_at is null or v.checked_out_at > b.t)
-        where a.id = any(?::uuid[])
+         left join visits v on v.tenant_id = a.tenant_id and v.gym_area_id = a.id and v.checked_in_at <= b.t and (v.checked_out_at is null or v.checked_out_at > b.t)
+        where a.tenant_id = ? and a.id = any(?::uuid[])
         group by a.id, b.t order by a.id, b.t`,
-      [start.toJSDate(), end.toJSDate(), query.interval, areas.map((a) => a.id)],
+      [start.toJSDate(), end.toJSDate(), query.interval, tenantId, areas.map((a) => a.id)],
     )) as { rows: Array<{ area_id: string; t: Date; n: number }> };
     const byArea = new Map<string, OccupancyHistory['areas'][number]['points']>();
     for (const r of rows) {

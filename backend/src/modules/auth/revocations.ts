@@ -122,7 +122,7 @@ export async function standingOf(deps: AppDeps, tenantId: string | null, userId:
     );
     return tenantId ? q : q.whereNull('tenant_id');
   };
-  const row = (tenantId ? await deps.uow.inTenant(tenantId, (s) => read(s.trx)) : await deps.uow.inPlatform(read)) as
+  const row = (await deps.uow.inScope(tenantId, (s) => read(s.trx))) as
     | { active: boolean; role: Standing['role']; tokens_valid_after: Date | null; family_revoked: boolean }
     | undefined;
   const standing: Standing | null = row

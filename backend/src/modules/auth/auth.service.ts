@@ -14,7 +14,6 @@ import bcrypt from 'bcrypt';
 import { hashPassword, verifyPassword } from './passwords.js';
 import { revokeFamilyAccess } from './revocations.js';
 import { recordAudit } from '../audit/audit.service.js';
-import { loginThrottle } from './throttle.js';
 import { newOpaqueToken, parseOpaqueToken, signAccessToken } from './tokens.js';
 
 export interface UserRow {
@@ -132,7 +131,7 @@ export async function authenticatePassword(
   const scope = where.kind === 'tenant' ? where.tenant.id : where.kind === 'platform' ? 'platform' : `unknown:${where.label}`;
   const account = `${scope}:${input.username.toLowerCase()}`;
   const address = `${where.kind === 'unknown' ? 'unknown' : scope}:${input.address}`;
-  const admission = await loginThrottle(deps).admit(account, address);
+  const admission = await deps.loginThrottle.admit(account, address);
 
   const user = await findUser(deps, where, input.username);
   const ok = await verifyPassword(input.password, user?.password_hash, deps.config.bcryptCost);

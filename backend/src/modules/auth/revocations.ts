@@ -14,7 +14,6 @@ import type { Knex } from 'knex';
 import type { RevocationNotice } from '../../contracts/events.js';
 import type { AppDeps } from '../../deps.js';
 import type { Role } from '../../http/auth-context.js';
-import { forgetTenant } from '../tenants/tenant-directory.js';
 
 /** What changed: a person's access (tenantId null: a platform user), a display token, or a tenant's status. */
 export type Revocation = RevocationNotice;
@@ -71,7 +70,7 @@ export function revocationChannel(deps: AppDeps) {
 function apply(deps: AppDeps, c: Channel, r: Revocation): void {
   c.epoch++;
   if (r.kind === 'user') c.cache.delete(r.userId);
-  if (r.kind === 'tenant') forgetTenant(deps, r.tenantId);
+  if (r.kind === 'tenant') deps.tenantDirectory.forget(r.tenantId);
   for (const listener of c.listeners) listener(r);
 }
 

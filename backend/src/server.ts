@@ -9,7 +9,7 @@ import { createApp } from './app.js';
 import type { Config } from './config.js';
 import { openDatabase } from './db/database.js';
 import { createUnitOfWork } from './db/unit-of-work.js';
-import { createAppDeps, type AppDeps } from './deps.js';
+import { closeAppServices, createAppDeps, type AppDeps } from './deps.js';
 import { createLogger, type Logger } from './logger.js';
 import { labelProcess, timeSocketIoRequests, watchDatabase, watchRedis } from './metrics/index.js';
 import { startBackgroundJobs } from './modules/visits/visits.jobs.js';
@@ -108,6 +108,7 @@ export async function startServer(config: Readonly<Config>, options: StartOption
       httpServer.closeAllConnections();
       await jobs.stop();
       await publisher.flush();
+      closeAppServices(deps);
       redis?.disconnect();
       await db.close();
     })();

@@ -9,7 +9,7 @@ import { createApp } from './app.js';
 import type { Config } from './config.js';
 import { openDatabase } from './db/database.js';
 import { createUnitOfWork } from './db/unit-of-work.js';
-import type { AppDeps } from './deps.js';
+import { closeAppServices, createAppDeps, type AppDeps } from './deps.js';
 import { createLogger, type Logger } from './logger.js';
 import { labelProcess, timeSocketIoRequests, watchDatabase, watchRedis } from './metrics/index.js';
 import { startBackgroundJobs } from './jobs.js';
@@ -57,7 +57,7 @@ export async function startServer(config: Readonly<Config>, options: StartOption
   if (redis) watchRedis('app', redis);
   const publisher = createPublisher({ log });
   const uow = createUnitOfWork(db, publisher);
-  const deps: AppDeps = { config, log, db, uow, redis, publisher, lifecycle: { draining: false } };
+  const deps = createAppDeps({ config, log, db, uow, redis, publisher, lifecycle: { draining: false } });
 
   if (options.seed ?? config.seedDemo) {
     const { created } = await seedDemo({ db, uow, bcryptCost: config.bcryptCost, activity: config.seedDemoActivity });
@@ -108,6 +108,7 @@ export async function startServer(config: Readonly<Config>, options: StartOption
       httpServer.closeAllConnections();
       await jobs.stop();
       await publisher.flush();
+      closeAppServices(deps);
       redis?.disconnect();
       await db.close();
     })();

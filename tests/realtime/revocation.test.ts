@@ -1,8 +1,9 @@
 /**
  * Changes to a person take effect at once, everywhere: sockets left open while the change is made are
  * dropped (their reconnect refused) on the server that made it and on another server sharing the
- * database and Redis; a web session ends with a staff password reset; revocations survive a restart of
- * the embedded server and a Redis write that fails.
+ * database and Redis; a gym suspended on one server is refused on the other at once; a web session
+ * ends with a staff password reset; revocations survive a restart of the embedded server and a Redis
+ * write that fails.
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -194,6 +195,23 @@ describe.runIf(withPostgres && withRedis)('revocations across two servers sharin
     expect(await Promise.all(gone)).toEqual(['io server disconnect', 'io server disconnect', 'io server disconnect']);
     figures.otherServerDroppedMs = Date.now() - t0;
     for (const token of [trainerToken, memberToken, display.token]) expect(await handshakeOutcome(b.url, demo, { token })).toBe('unauthorized');
+  });
+
+  it('suspends a gym here and the other server refuses its owner at once, though it had the gym cached', async () => {
+    const owner = { username: 'boss', password: STRONG, email: 'boss@example.com', full_name: 'The Boss' };
+    expect((await api(a.url, 'POST', '/api/tenants', { body: { name: 'Gym far-away', subdomain: 'far-away', owner } })).status).toBe(201);
+    const boss = await login(b.url, 'far-away', 'boss', STRONG);
+    const gymId = boss.user.tenant_id!;
+    const admin = (await login(a.url, null, 'admin', 'admin123')).access_token;
+    // Server B has just read the gym's status: without the announcement it would trust it for seconds.
+    expect((await api(b.url, 'GET', '/api/tenant', { token: boss.access_token })).status).toBe(200);
+    const socket = await connect(b.url, gymId, { token: boss.access_token });
+    const gone = dropped(socket, "the suspended gym's socket on the other server");
+    const t0 = Date.now();
+    expect((await api(a.url, 'PATCH', `/api/platform/tenants/${gymId}`, { token: admin, body: { subscription_status: 'suspended' } })).status).toBe(200);
+    await until('the other server to refuse the suspended gym', async () => (await api(b.url, 'GET', '/api/tenant', { token: boss.access_token })).status === 403, 2_000);
+    expect(await gone).toBe('io server disconnect');
+    figures.otherServerSuspendedMs = Date.now() - t0;
   });
 
   it('holds a revocation whose Redis writes fail: the other server refuses the token all the same', async () => {

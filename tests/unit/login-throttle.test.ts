@@ -3,16 +3,15 @@
  * but spaced by a delay that doubles (the parallel bursts are in tests/reliability/login-throttle.test.ts).
  */
 import { describe, expect, it } from 'vitest';
-import type { AppDeps } from '../../backend/src/deps.js';
 import { AppError } from '../../backend/src/http/errors.js';
-import { loginThrottle } from '../../backend/src/modules/auth/throttle.js';
+import { createLoginThrottle } from '../../backend/src/modules/auth/throttle.js';
 
-const deps = { config: { loginThrottle: { maxFailures: 1, blockSeconds: 600 } }, redis: null } as unknown as AppDeps;
+const config = { loginThrottle: { maxFailures: 1, blockSeconds: 600 } } as Parameters<typeof createLoginThrottle>[0]['config'];
 const waitOf = (err: unknown) => (err instanceof AppError && err.status === 429 ? (err.details as { retry_after: number }).retry_after : null);
 
 describe('login throttle past the account ceiling', () => {
   it('spaces attempts on one account by a doubling delay instead of locking it', async () => {
-    const throttle = loginThrottle(deps);
+    const throttle = createLoginThrottle({ config, redis: null });
     // One failure per address is allowed, a hundred per account: a hundred addresses each try once.
     for (let i = 0; i < 100; i++) await throttle.admit('gym:owner', `10.0.0.${i}`);
     await throttle.admit('gym:owner', '10.0.1.1'); // the first past the ceiling passes and sets a 1 s delay

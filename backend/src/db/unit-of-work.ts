@@ -20,6 +20,15 @@ export interface TenantScope {
   record<T extends EventType>(type: T, payload: EventPayloads[T]): void;
 }
 
+/**
+ * What work receives in either scope: its transaction and its tenant (null in the platform scope). A
+ * TenantScope is one; events are recorded only where a tenant is known, through `inTenant`.
+ */
+export interface Scope {
+  readonly trx: Knex.Transaction;
+  readonly tenantId: string | null;
+}
+
 /** Hears that a tenant has committed new events (still unnumbered in the log). */
 export interface EventSink {
   committed(tenantId: string): void;
@@ -34,13 +43,27 @@ export interface UnitOfWork {
   statementInTenant<R>(tenantId: string, sql: string): Promise<R[]>;
   /** Platform-level work (tenant signup, platform admins): no tenant rows, platform rows visible. */
   inPlatform<T>(work: (trx: Knex.Transaction) => Promise<T>): Promise<T>;
+  /**
+   * The scope a caller's tenant implies: the tenant's for a tenant id, the platform's for null (platform
+   * users, platform tokens), so code serving both kinds of caller does not branch on the scope itself.
+   */
+  inScope<T>(tenantId: string | null, work: (scope: Scope) => Promise<T>): Promise<T>;
+}
+
+/** `inScope` built on a unit of work's own `inTenant` and `inPlatform` (for every implementation of it). */
+export function runInScope<T>(
+  uow: Pick<UnitOfWork, 'inTenant' | 'inPlatform'>,
+  tenantId: string | null,
+  work: (scope: Scope) => Promise<T>,
+): Promise<T> {
+  return tenantId === null ? uow.inPlatform((trx) => work({ trx, tenantId: null })) : uow.inTenant(tenantId, work);
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export function createUnitOfWork(db: Database, sink: EventSink): UnitOfWork {
   const { appRole } = db;
-  return {
+  const uow: UnitOfWork = {
     async inTenant(tenantId, work) {
       if (!UUID.test(tenantId)) throw new Error('inTenant needs a tenant uuid');
       const recorded: Array<{ type: EventType; payload: unknown }> = [];
@@ -65,5 +88,7 @@ export function createUnitOfWork(db: Database, sink: EventSink): UnitOfWork {
     async inPlatform(work) {
       return db.transaction({ role: appRole, 'app.platform': 'on' }, work);
     },
+    inScope: (tenantId, work) => runInScope(uow, tenantId, work),
   };
+  return uow;
 }

@@ -20,6 +20,8 @@ export interface Edge {
   originAllowed(origin: string): boolean;
 }
 
+// Keyed by the config rather than held in AppDeps: an edge is a pure function of an immutable config
+// (never stale, one per config, gone with it), and the unit tests build edges from a config alone.
 const edges = new WeakMap<object, Edge>();
 
 /** The edge of a config (built once per config). */

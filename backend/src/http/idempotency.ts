@@ -7,7 +7,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { Context } from 'koa';
-import type { TenantScope, UnitOfWork } from '../db/unit-of-work.js';
+import { runInScope, type TenantScope, type UnitOfWork } from '../db/unit-of-work.js';
 import type { MessageKey } from '../contracts/i18n.js';
 import type { AuthContext } from './auth-context.js';
 import { reply } from './envelope.js';
@@ -70,8 +70,10 @@ async function claim(scope: TenantScope, c: Claim): Promise<void> {
 /** A unit of work whose first tenant transaction claims the key and stores the answer. */
 function keyedUnitOfWork(uow: UnitOfWork, c: Claim): UnitOfWork {
   let claimed = false;
-  return {
+  const keyed: UnitOfWork = {
     inPlatform: (work) => uow.inPlatform(work),
+    // A tenant's scope goes through inTenant below, so it claims the key too.
+    inScope: (tenantId, work) => runInScope(keyed, tenantId, work),
     statementInTenant: (tenantId, sql) => uow.statementInTenant(tenantId, sql),
     inTenant(tenantId, work) {
       if (claimed) return uow.inTenant(tenantId, work);
@@ -85,6 +87,7 @@ function keyedUnitOfWork(uow: UnitOfWork, c: Claim): UnitOfWork {
       });
     },
   };
+  return keyed;
 }
 
 /**

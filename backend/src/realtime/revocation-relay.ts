@@ -8,7 +8,6 @@
  */
 import { CONNECT_ERRORS, tenantNamespace, type RevocationNotice } from '../contracts/events.js';
 import type { AppDeps } from '../deps.js';
-import { revocationChannel } from '../modules/auth/revocations.js';
 import { isUuid } from '../modules/auth/tokens.js';
 import { checkCredentials } from './handshake.js';
 import { existingNamespace } from './socketio-internals.js';
@@ -40,7 +39,7 @@ const validNotice = (n: unknown): n is RevocationNotice => {
 
 /** `clustered`: an adapter connects this server to others (the in-memory one has no serverSideEmit). */
 export function startRevocationRelay(io: IoServer, deps: AppDeps, clustered: boolean): { close(): void } {
-  const channel = revocationChannel(deps);
+  const channel = deps.revocations;
   if (clustered) channel.attach((notice) => io.serverSideEmit('revocation', notice));
   const main = io.of('/');
   const onRemote = (notice: unknown) => {

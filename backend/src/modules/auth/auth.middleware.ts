@@ -3,7 +3,7 @@ import Tokens from 'csrf';
 import type { AppDeps } from '../../deps.js';
 import { AppError, forbidden, unauthorized } from '../../http/errors.js';
 import { isLocale } from '../../contracts/i18n.js';
-import { subdomainFromHost, tenantBrief } from '../tenants/tenant-directory.js';
+import { subdomainFromHost } from '../tenants/tenant-directory.js';
 import { resolveSessionAuth, resolveToken, type Refusal, type Resolved } from './credentials.js';
 import { sessionAuthFrom, sessionMiddleware } from './session.store.js';
 
@@ -28,7 +28,7 @@ async function assertSameTenant(deps: AppDeps, ctx: Context, auth: Resolved): Pr
   if (header && header !== auth.tenantId) throw forbidden('tenant_mismatch');
   const sub = subdomainFromHost(ctx.hostname, deps.config.baseDomain);
   if (sub && auth.tenantId) {
-    const brief = await tenantBrief(deps, auth.tenantId);
+    const brief = await deps.tenantDirectory.brief(auth.tenantId);
     if (brief?.subdomain !== sub) throw forbidden('tenant_mismatch');
   }
 }

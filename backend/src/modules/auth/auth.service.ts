@@ -14,7 +14,6 @@ import bcrypt from 'bcrypt';
 import { hashPassword, verifyPassword } from './passwords.js';
 import { revokeFamilyAccess } from './revocations.js';
 import { recordAudit } from '../audit/audit.service.js';
-import { loginThrottle } from './throttle.js';
 import { newOpaqueToken, parseOpaqueToken, signAccessToken } from './tokens.js';
 
 export interface UserRow {
@@ -91,9 +90,8 @@ async function findUser(deps: AppDeps, where: LoginTenant, username: string): Pr
   if (where.kind === 'unknown') return undefined;
   // Usernames are unique regardless of case (a unique index on lower(username)), so sign-in ignores it too.
   const q = (trx: Knex.Transaction) => trx<UserRow>('users').whereRaw('lower(username) = lower(?)', [username]).first();
-  return where.kind === 'platform'
-    ? deps.uow.inPlatform((trx) => q(trx).whereNull('tenant_id'))
-    : deps.uow.inTenant(where.tenant.id, ({ trx }) => q(trx));
+  return deps.uow.inScope(where.kind === 'tenant' ? where.tenant.id : null, ({ trx, tenantId }) =>
+    tenantId ? q(trx) : q(trx).whereNull('tenant_id'));
 }
 
 /** Opens a new login (token family) for a user and returns its first pair. */
@@ -108,8 +106,7 @@ export async function issueTokens(deps: AppDeps, user: UserRow, family: string =
     // Expired tokens can no longer be used or reused; now and then a login sweeps its own scope.
     if (Math.random() < 0.05) await trx('refresh_tokens').where('expires_at', '<', new Date(Date.now() - 86_400_000)).del();
   };
-  if (user.tenant_id) await deps.uow.inTenant(user.tenant_id, ({ trx }) => write(trx));
-  else await deps.uow.inPlatform(write);
+  await deps.uow.inScope(user.tenant_id, ({ trx }) => write(trx));
   return pairFor(deps, user, family, refresh);
 }
 
@@ -134,7 +131,7 @@ export async function authenticatePassword(
   const scope = where.kind === 'tenant' ? where.tenant.id : where.kind === 'platform' ? 'platform' : `unknown:${where.label}`;
   const account = `${scope}:${input.username.toLowerCase()}`;
   const address = `${where.kind === 'unknown' ? 'unknown' : scope}:${input.address}`;
-  const admission = await loginThrottle(deps).admit(account, address);
+  const admission = await deps.loginThrottle.admit(account, address);
 
   const user = await findUser(deps, where, input.username);
   const ok = await verifyPassword(input.password, user?.password_hash, deps.config.bcryptCost);
@@ -153,8 +150,7 @@ async function upgradeHash(deps: AppDeps, user: UserRow, password: string): Prom
   if (bcrypt.getRounds(user.password_hash) === cost) return;
   const hash = await hashPassword(password, cost);
   const q = (trx: Knex.Transaction) => trx('users').where({ id: user.id, password_hash: user.password_hash }).update({ password_hash: hash });
-  if (user.tenant_id) await deps.uow.inTenant(user.tenant_id, (s) => q(s.trx));
-  else await deps.uow.inPlatform(q);
+  await deps.uow.inScope(user.tenant_id, (s) => q(s.trx));
 }
 
 export async function login(
@@ -201,7 +197,7 @@ export async function refresh(deps: AppDeps, presented: string): Promise<TokenPa
     });
     return { kind: 'ok', user, family: row.family_id };
   };
-  const outcome = tenantId ? await deps.uow.inTenant(tenantId, (s) => work(s.trx)) : await deps.uow.inPlatform(work);
+  const outcome = await deps.uow.inScope(tenantId, (s) => work(s.trx));
   switch (outcome.kind) {
     case 'ok':
       return pairFor(deps, outcome.user, outcome.family, next.token);
@@ -230,7 +226,7 @@ export async function logout(
     if (!parsed || parsed.tenantId !== caller.tenantId) throw unauthorized();
     const find = (trx: Knex.Transaction) =>
       trx('refresh_tokens').where({ token_hash: parsed.hash, user_id: caller.userId }).first('family_id');
-    const row = caller.tenantId ? await deps.uow.inTenant(caller.tenantId, (s) => find(s.trx)) : await deps.uow.inPlatform(find);
+    const row = await deps.uow.inScope(caller.tenantId, (s) => find(s.trx));
     if (!row) throw unauthorized();
     family = row.family_id;
   }
@@ -238,8 +234,7 @@ export async function logout(
   const fam = family;
   const revoke = (trx: Knex.Transaction) =>
     trx('refresh_tokens').where({ family_id: fam, user_id: caller.userId }).whereNull('revoked_at').update({ revoked_at: trx.fn.now() });
-  if (caller.tenantId) await deps.uow.inTenant(caller.tenantId, (s) => revoke(s.trx));
-  else await deps.uow.inPlatform(revoke);
+  await deps.uow.inScope(caller.tenantId, (s) => revoke(s.trx));
   revokeFamilyAccess(deps, caller.tenantId, caller.userId);
 }
 

@@ -11,8 +11,8 @@ import { parse as parseCookie } from 'cookie';
 import type { AppDeps } from '../../deps.js';
 import type { AuthContext } from '../../http/auth-context.js';
 import type { Locale } from '../../contracts/i18n.js';
-import { isBlocked, tenantBrief } from '../tenants/tenant-directory.js';
-import { isAccessRevoked, standingOf } from './revocations.js';
+import { isBlocked } from '../tenants/tenant-directory.js';
+import { isAccessRevoked } from './revocations.js';
 import { SESSION_COOKIE, loadSessionAuth, type SessionAuth } from './session.store.js';
 import { looksLikeDisplayToken, parseOpaqueToken, verifyAccessToken } from './tokens.js';
 
@@ -35,7 +35,7 @@ export type Refusal = 'unauthorized' | 'token_expired' | 'tenant_suspended';
 const DISPLAY_TOUCH_MS = 60_000;
 
 async function tenantUsable(deps: AppDeps, tenantId: string): Promise<Refusal | null> {
-  const brief = await tenantBrief(deps, tenantId);
+  const brief = await deps.tenantDirectory.brief(tenantId);
   if (!brief) return 'unauthorized';
   return isBlocked(brief.status) ? 'tenant_suspended' : null;
 }
@@ -94,7 +94,7 @@ export async function resolveSessionAuth(deps: AppDeps, session: SessionAuth | n
     if (refusal) return refusal;
   }
   // A session lasts hours: a deactivated person, a changed role or a password reset ends it at once.
-  const standing = await standingOf(deps, session.tenantId, session.userId);
+  const standing = await deps.revocations.standingOf(session.tenantId, session.userId);
   if (!standing?.active || session.issuedAt <= standing.validAfter) return 'unauthorized';
   return {
     tenantId: session.tenantId, userId: session.userId, role: standing.role, username: session.username, via: 'session',

@@ -19,13 +19,13 @@ export async function whoAmI(deps: AppDeps, auth: AuthContext): Promise<{ user: 
   const userId = auth.userId;
   const q = (trx: Knex.Transaction) => trx<UserRow>('users').where({ id: userId }).first();
   // The own gym's row is visible in its own scope (row-level security): read with the user, in one go.
-  const found = auth.tenantId
-    ? await deps.uow.inTenant(auth.tenantId, async ({ trx, tenantId }) => ({
-      user: await q(trx),
-      tenant: (await trx('tenants').where({ id: tenantId })
-        .first('id', 'name', 'subdomain', 'settings', 'subscription_plan', 'subscription_status')) as TenantSummary | undefined,
-    }))
-    : { user: await deps.uow.inPlatform(q), tenant: undefined };
+  const found = await deps.uow.inScope(auth.tenantId, async ({ trx, tenantId }) => ({
+    user: await q(trx),
+    tenant: tenantId
+      ? (await trx('tenants').where({ id: tenantId })
+        .first('id', 'name', 'subdomain', 'settings', 'subscription_plan', 'subscription_status')) as TenantSummary | undefined
+      : undefined,
+  }));
   if (!found.user || !found.user.active) throw unauthorized();
   return { user: publicUser(found.user), tenant: found.tenant ?? null };
 }

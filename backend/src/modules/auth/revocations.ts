@@ -5,16 +5,17 @@
  *     person is deactivated, changes role or has their password reset: `revokeUserAccess`);
  *   - `refresh_tokens.revoked_at`: a login (token family) ended by logout or by refresh-token reuse;
  *   - `display_tokens.revoked_at` (checked where display tokens are resolved).
- * Answers are cached per process for STANDING_TTL_MS. After a revocation commits it is announced: the
- * announcing process drops its cache entry at once, and the real-time layer carries the announcement to
- * every other worker and node (the Socket.IO adapter), which drop theirs and re-check the person's
- * sockets. A lost announcement costs at most the cache's lifetime, never the revocation itself.
+ * Answers are cached per process for STANDING_TTL_MS (the revocation service in AppDeps). After a
+ * revocation commits it is announced: the announcing process drops its cache entry at once, and the
+ * real-time layer carries the announcement to every other worker and node (the Socket.IO adapter), which
+ * drop theirs and re-check the person's sockets. A lost announcement costs at most the cache's lifetime, never the revocation itself.
  */
 import type { Knex } from 'knex';
+import { LRUCache } from 'lru-cache';
 import type { RevocationNotice } from '../../contracts/events.js';
+import type { UnitOfWork } from '../../db/unit-of-work.js';
 import type { AppDeps } from '../../deps.js';
 import type { Role } from '../../http/auth-context.js';
-import { forgetTenant } from '../tenants/tenant-directory.js';
 
 /** What changed: a person's access (tenantId null: a platform user), a display token, or a tenant's status. */
 export type Revocation = RevocationNotice;
@@ -30,60 +31,93 @@ export interface Standing {
 }
 
 export const STANDING_TTL_MS = 1_000;
+/** People whose standing one process keeps; beyond it the least recently used is read again. */
 const MAX_USERS = 50_000;
 
-interface Channel {
-  /** user → family ('' for none) → standing (null: no such user) and when it was read. */
-  cache: Map<string, Map<string, { at: number; standing: Standing | null }>>;
-  /** Bumped by every invalidation: a read that started before one is not cached. */
-  epoch: number;
-  listeners: Set<(r: Revocation) => void>;
-  carrier: ((r: Revocation) => void) | null;
+/** The revocation service of a process (AppDeps.revocations): its standing cache and its channel. */
+export interface Revocations {
+  /** Applies a committed revocation here and sends it to every other process. */
+  announce(r: Revocation): void;
+  /** A person's standing (and of one of their logins), from the cache or the database. */
+  standingOf(tenantId: string | null, userId: string, family?: string): Promise<Standing | null>;
+  /** The real-time layer carries announcements to the other processes with `carrier`... */
+  attach(carrier: (r: Revocation) => void): void;
+  detach(): void;
+  /** ...and hands over what they announce. */
+  received(r: Revocation): void;
+  /** Runs for every revocation, local or remote; returns its removal. */
+  onApplied(listener: (r: Revocation) => void): () => void;
+  /** Lets go of the carrier and the listeners when the server closes. */
+  close(): void;
 }
-const channels = new WeakMap<AppDeps, Channel>();
-const channelOf = (deps: AppDeps): Channel => {
-  let c = channels.get(deps);
-  if (!c) channels.set(deps, (c = { cache: new Map(), epoch: 0, listeners: new Set(), carrier: null }));
-  return c;
-};
 
-/**
- * The real-time layer carries announcements to the other processes (`carrier`) and hears what they
- * announce (`received`); `onApplied` listeners run for every revocation, local or remote.
- */
-export function revocationChannel(deps: AppDeps) {
-  const c = channelOf(deps);
+type Cached = { at: number; standing: Standing | null };
+
+export function createRevocations(deps: Pick<AppDeps, 'uow' | 'log' | 'tenantDirectory'>): Revocations {
+  // user → family ('' for none) → standing (null: no such user). Keyed by user so that one revocation
+  // drops all of a person's logins; the TTL also ends an entry whose announcement was lost.
+  const cache = new LRUCache<string, Map<string, Cached>>({ max: MAX_USERS, ttl: STANDING_TTL_MS });
+  // Bumped by every invalidation: a read that started before one is not cached.
+  let epoch = 0;
+  const listeners = new Set<(r: Revocation) => void>();
+  let carrier: ((r: Revocation) => void) | null = null;
+
+  const apply = (r: Revocation) => {
+    epoch++;
+    if (r.kind === 'user') cache.delete(r.userId);
+    if (r.kind === 'tenant') deps.tenantDirectory.forget(r.tenantId);
+    for (const listener of listeners) listener(r);
+  };
+
+  const keep = (userId: string, family: string, standing: Standing | null) => {
+    const now = Date.now();
+    const byFamily = cache.get(userId) ?? new Map<string, Cached>();
+    // Logins of the person not checked within the TTL are over anyway: the map holds only recent ones.
+    for (const [f, entry] of byFamily) if (now - entry.at >= STANDING_TTL_MS) byFamily.delete(f);
+    byFamily.set(family, { at: now, standing });
+    cache.set(userId, byFamily);
+  };
+
   return {
-    attach(carrier: (r: Revocation) => void) {
-      c.carrier = carrier;
+    announce(r) {
+      apply(r);
+      try {
+        carrier?.(r);
+      } catch (err) {
+        deps.log.warn({ err: (err as Error).message }, 'could not announce a revocation; other processes follow within the cache lifetime');
+      }
+    },
+    async standingOf(tenantId, userId, family) {
+      const key = family ?? '';
+      const hit = cache.get(userId)?.get(key);
+      if (hit && Date.now() - hit.at < STANDING_TTL_MS) return hit.standing;
+      const started = epoch;
+      const standing = await readStanding(deps.uow, tenantId, userId, family);
+      if (epoch === started) keep(userId, key, standing);
+      return standing;
+    },
+    attach(c) {
+      carrier = c;
     },
     detach() {
-      c.carrier = null;
+      carrier = null;
     },
-    received: (r: Revocation) => apply(deps, c, r),
-    onApplied(listener: (r: Revocation) => void): () => void {
-      c.listeners.add(listener);
-      return () => c.listeners.delete(listener);
+    received: apply,
+    onApplied(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+    close() {
+      carrier = null;
+      listeners.clear();
+      cache.clear();
     },
   };
 }
 
-function apply(deps: AppDeps, c: Channel, r: Revocation): void {
-  c.epoch++;
-  if (r.kind === 'user') c.cache.delete(r.userId);
-  if (r.kind === 'tenant') forgetTenant(deps, r.tenantId);
-  for (const listener of c.listeners) listener(r);
-}
-
 /** Applies a committed revocation here and sends it to every other process. */
 export function announceRevocation(deps: AppDeps, r: Revocation): void {
-  const c = channelOf(deps);
-  apply(deps, c, r);
-  try {
-    c.carrier?.(r);
-  } catch (err) {
-    deps.log.warn({ err: (err as Error).message }, 'could not announce a revocation; other processes follow within the cache lifetime');
-  }
+  deps.revocations.announce(r);
 }
 
 /** Announces once `trx` has committed (nothing when it rolls back). */
@@ -106,13 +140,8 @@ export async function revokeUserAccess(deps: AppDeps, trx: Knex.Transaction, use
   announceAfterCommit(deps, trx, { kind: 'user', tenantId: row?.tenant_id ?? null, userId });
 }
 
-/** A person's standing (and of one of their logins), from the cache or the database. */
-export async function standingOf(deps: AppDeps, tenantId: string | null, userId: string, family?: string): Promise<Standing | null> {
-  const c = channelOf(deps);
-  const key = family ?? '';
-  const hit = c.cache.get(userId)?.get(key);
-  if (hit && Date.now() - hit.at < STANDING_TTL_MS) return hit.standing;
-  const epoch = c.epoch;
+/** A person's standing (and of one of their logins) as the database says. */
+async function readStanding(uow: UnitOfWork, tenantId: string | null, userId: string, family?: string): Promise<Standing | null> {
   const read = async (trx: Knex.Transaction) => {
     const q = trx('users').where('users.id', userId).first(
       'active', 'role', 'tokens_valid_after',
@@ -122,19 +151,12 @@ export async function standingOf(deps: AppDeps, tenantId: string | null, userId:
     );
     return tenantId ? q : q.whereNull('tenant_id');
   };
-  const row = (tenantId ? await deps.uow.inTenant(tenantId, (s) => read(s.trx)) : await deps.uow.inPlatform(read)) as
+  const row = (await uow.inScope(tenantId, (s) => read(s.trx))) as
     | { active: boolean; role: Standing['role']; tokens_valid_after: Date | null; family_revoked: boolean }
     | undefined;
-  const standing: Standing | null = row
+  return row
     ? { active: row.active, role: row.role, validAfter: row.tokens_valid_after ? new Date(row.tokens_valid_after).getTime() : 0, familyRevoked: Boolean(row.family_revoked) }
     : null;
-  if (c.epoch === epoch) {
-    if (c.cache.size >= MAX_USERS) c.cache.delete(c.cache.keys().next().value!);
-    let byFamily = c.cache.get(userId);
-    if (!byFamily) c.cache.set(userId, (byFamily = new Map()));
-    byFamily.set(key, { at: Date.now(), standing });
-  }
-  return standing;
 }
 
 export interface AccessToCheck {
@@ -148,6 +170,6 @@ export interface AccessToCheck {
 
 /** True when the token's login ended, its user is gone, inactive or has another role, or its user's tokens were revoked after it was issued. */
 export async function isAccessRevoked(deps: AppDeps, t: AccessToCheck): Promise<boolean> {
-  const s = await standingOf(deps, t.tenantId, t.userId, t.family);
+  const s = await deps.revocations.standingOf(t.tenantId, t.userId, t.family);
   return !s || !s.active || s.role !== t.role || s.familyRevoked || t.issuedAt <= s.validAfter;
 }

@@ -39,7 +39,8 @@ export interface SessionAuthData {
 
 type Stored = Partial<SessionAuthData> & { _expire?: number; _maxAge?: number };
 
-interface SessionStore {
+/** Where sessions live (AppDeps.sessions): Redis when configured, else the web_sessions table. */
+export interface SessionStore {
   get(sid: string): Promise<Stored | undefined>;
   set(sid: string, data: Stored, maxAgeMs: number): Promise<void>;
   destroy(sid: string): Promise<void>;
@@ -47,7 +48,7 @@ interface SessionStore {
 
 const SID = /^[A-Za-z0-9_-]{43}$/;
 
-function storeFor(deps: AppDeps): SessionStore {
+export function createSessionStore(deps: Pick<AppDeps, 'redis' | 'db' | 'log'>): SessionStore {
   const redis = deps.redis;
   if (redis) {
     const key = (sid: string) => `gym:sess:${sid}`;
@@ -96,13 +97,6 @@ function storeFor(deps: AppDeps): SessionStore {
   };
 }
 
-const stores = new WeakMap<AppDeps, SessionStore>();
-const storeOf = (deps: AppDeps) => {
-  let s = stores.get(deps);
-  if (!s) stores.set(deps, (s = storeFor(deps)));
-  return s;
-};
-
 export interface SessionAuth {
   userId: string;
   tenantId: string | null;
@@ -130,12 +124,12 @@ export function sessionAuthFrom(deps: AppDeps, data: Stored | null | undefined):
 /** The signed-in part of a stored session, or null when it is missing, expired or not signed in. */
 export async function loadSessionAuth(deps: AppDeps, sid: string): Promise<SessionAuth | null> {
   if (!SID.test(sid)) return null;
-  return sessionAuthFrom(deps, await storeOf(deps).get(sid));
+  return sessionAuthFrom(deps, await deps.sessions.get(sid));
 }
 
 /** The koa-session middleware. koa-session needs the app, so it is built on the first request. */
 export function sessionMiddleware(deps: AppDeps): Middleware {
-  const store = storeOf(deps);
+  const store = deps.sessions;
   let inner: Middleware | undefined;
   let warned = false;
   return async (ctx, next) => {

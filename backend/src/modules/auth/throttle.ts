@@ -42,7 +42,9 @@ interface Limiter {
   memory: RateLimiterMemory;
 }
 
-function limiter(deps: AppDeps, prefix: string, points: number, duration: number): Limiter {
+type ThrottleDeps = Pick<AppDeps, 'config' | 'redis'>;
+
+function limiter(deps: ThrottleDeps, prefix: string, points: number, duration: number): Limiter {
   const memory = new RateLimiterMemory({ keyPrefix: prefix, points, duration });
   if (!deps.redis) return { primary: memory, memory };
   const primary = new RateLimiterRedis({
@@ -53,11 +55,8 @@ function limiter(deps: AppDeps, prefix: string, points: number, duration: number
 
 type Taken = { ok: true; res: RateLimiterRes } | { ok: false; res: RateLimiterRes };
 
-const throttles = new WeakMap<AppDeps, LoginThrottle>();
-
-export function loginThrottle(deps: AppDeps): LoginThrottle {
-  const existing = throttles.get(deps);
-  if (existing) return existing;
+/** The login throttle of a process (AppDeps.loginThrottle): one set of limiters, whatever serves the login. */
+export function createLoginThrottle(deps: ThrottleDeps): LoginThrottle {
   const { maxFailures: max, blockSeconds: window } = deps.config.loginThrottle;
   const pairs = limiter(deps, 'login-pair', max, window);
   const addresses = limiter(deps, 'login-address', max * ADDRESS_FACTOR, window);
@@ -78,7 +77,7 @@ export function loginThrottle(deps: AppDeps): LoginThrottle {
   const giveBack = (taken: Array<[Limiter, string]>) =>
     Promise.all(taken.map(([l, key]) => run(l, (r) => r.reward(key, 1)).catch(() => undefined)));
 
-  const throttle: LoginThrottle = {
+  return {
     async admit(account, address) {
       const pairKey = `${account}|${address}`;
       const taken: Array<[Limiter, string]> = [];
@@ -110,6 +109,4 @@ export function loginThrottle(deps: AppDeps): LoginThrottle {
       };
     },
   };
-  throttles.set(deps, throttle);
-  return throttle;
 }

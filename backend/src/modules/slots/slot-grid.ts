@@ -5,6 +5,7 @@
  * by 04:00), and on a fall-back day the repeated hour appears twice (03:00 at +03 and 03:00 at +02):
  * every real minute of opening time belongs to exactly one slot, and a slot always lasts what it costs.
  */
+import { LRUCache } from 'lru-cache';
 import { DateTime } from 'luxon';
 
 export const WEEKDAYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] as const;
@@ -82,14 +83,14 @@ export function buildSlotGrid(input: { date: string; zone: string; hours: Openin
   let grid = gridCache.get(key);
   if (!grid) {
     grid = Object.freeze(computeGrid(date, zone, day, slotMinutes).map((slot) => Object.freeze(slot)));
-    if (gridCache.size >= GRID_CACHE_SIZE) gridCache.delete(gridCache.keys().next().value!);
     gridCache.set(key, grid);
   }
   return grid.slice();
 }
 
-const GRID_CACHE_SIZE = 2000;
-const gridCache = new Map<string, readonly Slot[]>();
+// Module-wide, not per server: a grid is a pure function of its key, so it never goes stale (no TTL);
+// the least recently used grids (past days, rare zones) make room for the ones being booked.
+const gridCache = new LRUCache<string, readonly Slot[]>({ max: 2000 });
 
 function computeGrid(date: string, zone: string, day: DayHours, slotMinutes: number): Slot[] {
   const open = at(date, day.open, zone);

@@ -3,10 +3,12 @@
  * tenants table is under forced row-level security like every tenant table; these lookups go through
  * the database's narrow directory functions, which answer one gym's id, subdomain, status and plan and
  * nothing else (no list, no settings). Inside a scope, read the own row with the scope's transaction.
- * Status checks on every authenticated request go through a short per-process cache; suspending a
- * tenant clears the local entry at once, other workers follow within STATUS_TTL_MS.
+ * Status checks on every authenticated request go through a short per-process cache (the directory
+ * service in AppDeps); a suspension is announced as a revocation, which drops the entry on every worker
+ * and node at once (modules/auth/revocations.ts), and a lost announcement lasts at most STATUS_TTL_MS.
  * Never call these inside a unit of work on PGlite (one connection): resolve the tenant first.
  */
+import { LRUCache } from 'lru-cache';
 import type { AppDeps } from '../../deps.js';
 import { isUuid } from '../auth/tokens.js';
 
@@ -30,18 +32,15 @@ export const BLOCKED_STATUSES: readonly string[] = ['suspended', 'canceled'];
 export const isBlocked = (status: string) => BLOCKED_STATUSES.includes(status);
 
 const STATUS_TTL_MS = 5_000;
+/** Gyms whose brief one process keeps; beyond it the least recently used is read again when needed. */
+const MAX_BRIEFS = 10_000;
+
 /** What every authenticated request needs to know about its tenant. */
 export interface TenantBrief {
   status: string;
   subdomain: string;
   plan: string;
 }
-const caches = new WeakMap<AppDeps, Map<string, TenantBrief & { at: number }>>();
-const cacheOf = (deps: AppDeps) => {
-  let c = caches.get(deps);
-  if (!c) caches.set(deps, (c = new Map()));
-  return c;
-};
 
 /** Subdomains that name parts of the service (app.<base>, www.<base>), never a gym. */
 export const RESERVED_SUBDOMAINS: ReadonlySet<string> = new Set([
@@ -51,41 +50,57 @@ export const RESERVED_SUBDOMAINS: ReadonlySet<string> = new Set([
 const SUBDOMAIN = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/;
 export const isSubdomain = (v: unknown): v is string => typeof v === 'string' && SUBDOMAIN.test(v);
 
-async function lookUp(deps: AppDeps, fn: 'tenant_directory_by_subdomain' | 'tenant_directory_by_id', key: string): Promise<TenantEntry | undefined> {
+type DirectoryDeps = Pick<AppDeps, 'db'>;
+
+async function lookUp(deps: DirectoryDeps, fn: 'tenant_directory_by_subdomain' | 'tenant_directory_by_id', key: string): Promise<TenantEntry | undefined> {
   const result = (await deps.db.knex.raw(`select * from ${fn}(?)`, [key])) as { rows: TenantEntry[] };
   return result.rows[0];
 }
 
-export async function findTenantBySubdomain(deps: AppDeps, subdomain: string): Promise<TenantEntry | undefined> {
+export async function findTenantBySubdomain(deps: DirectoryDeps, subdomain: string): Promise<TenantEntry | undefined> {
   const sub = subdomain.toLowerCase();
   if (!isSubdomain(sub)) return undefined;
   return lookUp(deps, 'tenant_directory_by_subdomain', sub);
 }
 
-export async function findTenantById(deps: AppDeps, id: string): Promise<TenantEntry | undefined> {
+export async function findTenantById(deps: DirectoryDeps, id: string): Promise<TenantEntry | undefined> {
   if (!isUuid(id)) return undefined;
   return lookUp(deps, 'tenant_directory_by_id', id.toLowerCase());
 }
 
-/** The tenant's status, subdomain and plan (cached briefly); undefined when there is no such tenant. */
-export async function tenantBrief(deps: AppDeps, id: string): Promise<TenantBrief | undefined> {
-  const cache = cacheOf(deps);
-  const hit = cache.get(id);
-  if (hit && Date.now() - hit.at < STATUS_TTL_MS) return hit;
-  const row = await findTenantById(deps, id);
-  if (!row) {
-    cache.delete(id);
-    return undefined;
-  }
-  const brief = { status: row.subscription_status, subdomain: row.subdomain, plan: row.subscription_plan, at: Date.now() };
-  cache.set(id, brief);
-  if (cache.size > 10_000) cache.delete(cache.keys().next().value!);
-  return brief;
+/** The per-process cache of tenant briefs (AppDeps.tenantDirectory). */
+export interface TenantDirectory {
+  /** The tenant's status, subdomain and plan (cached briefly); undefined when there is no such tenant. */
+  brief(id: string): Promise<TenantBrief | undefined>;
+  /** Drops the cached brief after a change (suspension, re-plan). */
+  forget(id: string): void;
+  /** How many briefs are held now. */
+  readonly size: number;
 }
 
-/** Drops the cached brief after a change (suspension, re-plan). */
-export function forgetTenant(deps: AppDeps, id: string): void {
-  cacheOf(deps).delete(id);
+export function createTenantDirectory(deps: DirectoryDeps, options: { max?: number } = {}): TenantDirectory {
+  const cache = new LRUCache<string, TenantBrief>({ max: options.max ?? MAX_BRIEFS, ttl: STATUS_TTL_MS });
+  // Bumped by every forget: a read that started before a change answers its caller but is not kept.
+  let epoch = 0;
+  return {
+    async brief(id) {
+      const hit = cache.get(id);
+      if (hit) return hit;
+      const started = epoch;
+      const row = await findTenantById(deps, id);
+      if (!row) return undefined;
+      const brief = { status: row.subscription_status, subdomain: row.subdomain, plan: row.subscription_plan };
+      if (epoch === started) cache.set(id, brief);
+      return brief;
+    },
+    forget(id) {
+      epoch++;
+      cache.delete(id);
+    },
+    get size() {
+      return cache.size;
+    },
+  };
 }
 
 /** The tenant named by a Host header (`<sub>.<BASE_DOMAIN>`, reserved names excepted), if any. */

@@ -104,7 +104,7 @@ describe.runIf(withPostgres && withRedis)('refresh tokens, logout and throttling
   it("ends every login of a user whose access is revoked (deactivation, role change), and lets a new login work", async () => {
     const phone = await login(url, 'olympia', 'owner', 'owner123');
     const laptop = await login(url, 'olympia', 'owner', 'owner123');
-    await server.deps.uow.inTenant(phone.user.tenant_id!, ({ trx }) => revokeUserAccess(server.deps, trx, phone.user.id));
+    await server.deps.uow.inTenant(phone.user.tenant_id!, (scope) => revokeUserAccess(server.deps, scope, phone.user.id));
     for (const pair of [phone, laptop]) {
       expect((await me(pair.access_token)).status).toBe(401);
       expect((await refresh(pair.refresh_token)).status).toBe(401);

@@ -27,6 +27,8 @@ export interface TenantScope {
 export interface Scope {
   readonly trx: Knex.Transaction;
   readonly tenantId: string | null;
+  /** A model's query in this transaction, filtered to the tenant when there is one (db/model.ts). */
+  readonly query: <M extends Model>(model: ModelOf<M>) => M['QueryBuilderType'];
 }
 
 /** Hears that a tenant has committed new events (still unnumbered in the log). */
@@ -56,7 +58,9 @@ export function runInScope<T>(
   tenantId: string | null,
   work: (scope: Scope) => Promise<T>,
 ): Promise<T> {
-  return tenantId === null ? uow.inPlatform((trx) => work({ trx, tenantId: null })) : uow.inTenant(tenantId, work);
+  return tenantId === null
+    ? uow.inPlatform((trx) => work({ trx, tenantId: null, query: (model) => scopedQuery(model, trx) }))
+    : uow.inTenant(tenantId, work);
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;

@@ -4,8 +4,8 @@
  * whole family (and its access tokens, through the revocation list) ends.
  */
 import { randomUUID } from 'node:crypto';
-import type { Knex } from 'knex';
 import type { AppDeps } from '../../deps.js';
+import type { Scope } from '../../db/unit-of-work.js';
 import { AppError, forbidden, unauthorized } from '../../http/errors.js';
 import type { Role } from '../../http/auth-context.js';
 import { isLocale, type Locale } from '../../contracts/i18n.js';
@@ -14,19 +14,12 @@ import bcrypt from 'bcrypt';
 import { hashPassword, verifyPassword } from './passwords.js';
 import { revokeFamilyAccess } from './revocations.js';
 import { recordAudit } from '../audit/audit.service.js';
+import { User } from '../members/user.model.js';
+import { RefreshToken } from './refresh-token.model.js';
 import { newOpaqueToken, parseOpaqueToken, signAccessToken } from './tokens.js';
 
-export interface UserRow {
-  id: string;
-  tenant_id: string | null;
-  username: string;
-  password_hash: string;
-  role: Exclude<Role, 'display'>;
-  locale: Locale;
-  full_name: string | null;
-  email: string | null;
-  active: boolean;
-}
+/** What signing in needs of a person. */
+export type UserRow = Pick<User, 'id' | 'tenant_id' | 'username' | 'password_hash' | 'role' | 'locale' | 'full_name' | 'email' | 'active'>;
 
 export interface PublicUser {
   id: string;
@@ -89,9 +82,11 @@ export async function resolveLoginTenant(deps: AppDeps, hints: TenantHints): Pro
 async function findUser(deps: AppDeps, where: LoginTenant, username: string): Promise<UserRow | undefined> {
   if (where.kind === 'unknown') return undefined;
   // Usernames are unique regardless of case (a unique index on lower(username)), so sign-in ignores it too.
-  const q = (trx: Knex.Transaction) => trx<UserRow>('users').whereRaw('lower(username) = lower(?)', [username]).first();
-  return deps.uow.inScope(where.kind === 'tenant' ? where.tenant.id : null, ({ trx, tenantId }) =>
-    tenantId ? q(trx) : q(trx).whereNull('tenant_id'));
+  return deps.uow.inScope(where.kind === 'tenant' ? where.tenant.id : null, async ({ query, tenantId }) => {
+    const q = query(User).whereRaw('lower(username) = lower(?)', [username]);
+    if (!tenantId) q.whereNull('tenant_id');
+    return await q.first();
+  });
 }
 
 /** Opens a new login (token family) for a user and returns its first pair. */
@@ -101,12 +96,11 @@ export async function issueTokens(deps: AppDeps, user: UserRow, family: string =
     tenant_id: user.tenant_id, user_id: user.id, family_id: family, token_hash: hash,
     expires_at: new Date(Date.now() + deps.config.jwt.refreshTtlDays * 86_400_000),
   };
-  const write = async (trx: Knex.Transaction) => {
-    await trx('refresh_tokens').insert(row);
+  await deps.uow.inScope(user.tenant_id, async ({ query }) => {
+    await query(RefreshToken).insert(row);
     // Expired tokens can no longer be used or reused; now and then a login sweeps its own scope.
-    if (Math.random() < 0.05) await trx('refresh_tokens').where('expires_at', '<', new Date(Date.now() - 86_400_000)).del();
-  };
-  await deps.uow.inScope(user.tenant_id, ({ trx }) => write(trx));
+    if (Math.random() < 0.05) await query(RefreshToken).where('expires_at', '<', new Date(Date.now() - 86_400_000)).delete();
+  });
   return pairFor(deps, user, family, refresh);
 }
 
@@ -149,8 +143,10 @@ async function upgradeHash(deps: AppDeps, user: UserRow, password: string): Prom
   const cost = deps.config.bcryptCost;
   if (bcrypt.getRounds(user.password_hash) === cost) return;
   const hash = await hashPassword(password, cost);
-  const q = (trx: Knex.Transaction) => trx('users').where({ id: user.id, password_hash: user.password_hash }).update({ password_hash: hash });
-  await deps.uow.inScope(user.tenant_id, (s) => q(s.trx));
+  await deps.uow.inScope(user.tenant_id, async ({ query }) => {
+    // Only if the password did not change meanwhile.
+    await query(User).where({ id: user.id, password_hash: user.password_hash }).patch({ password_hash: hash });
+  });
 }
 
 export async function login(
@@ -177,27 +173,27 @@ export async function refresh(deps: AppDeps, presented: string): Promise<TokenPa
     if (isBlocked(tenant.subscription_status)) throw forbidden('tenant_suspended');
   }
   const next = newOpaqueToken('rt1', tenantId);
-  const work = async (trx: Knex.Transaction): Promise<RefreshOutcome> => {
+  const work = async ({ trx, query }: Scope): Promise<RefreshOutcome> => {
     // The row lock makes two concurrent uses of one token a reuse, never two valid successors.
-    const row = await trx('refresh_tokens').where({ token_hash: hash }).forUpdate().first();
+    const row = await query(RefreshToken).where({ token_hash: hash }).forUpdate().first();
     if (!row) return { kind: 'invalid' };
     if (row.used_at) {
-      await trx('refresh_tokens').where({ family_id: row.family_id }).whereNull('revoked_at').update({ revoked_at: trx.fn.now() });
+      await query(RefreshToken).where({ family_id: row.family_id }).whereNull('revoked_at').patch({ revoked_at: RefreshToken.fn.now() });
       await recordAudit(trx, { tenantId, actor: null, action: 'auth.token_reuse_revoked', target: { type: 'user', id: row.user_id }, details: { family: row.family_id } });
       return { kind: 'reused', family: row.family_id, userId: row.user_id };
     }
     if (row.revoked_at) return { kind: 'invalid' };
     if (new Date(row.expires_at).getTime() <= Date.now()) return { kind: 'expired' };
-    const user = await trx<UserRow>('users').where({ id: row.user_id }).first();
+    const user = await query(User).findById(row.user_id);
     if (!user || !user.active) return { kind: 'invalid' };
-    await trx('refresh_tokens').where({ id: row.id }).update({ used_at: trx.fn.now() });
-    await trx('refresh_tokens').insert({
+    await query(RefreshToken).findById(row.id).patch({ used_at: RefreshToken.fn.now() });
+    await query(RefreshToken).insert({
       tenant_id: tenantId, user_id: user.id, family_id: row.family_id, token_hash: next.hash,
       expires_at: new Date(Date.now() + deps.config.jwt.refreshTtlDays * 86_400_000),
     });
     return { kind: 'ok', user, family: row.family_id };
   };
-  const outcome = await deps.uow.inScope(tenantId, (s) => work(s.trx));
+  const outcome = await deps.uow.inScope(tenantId, work);
   switch (outcome.kind) {
     case 'ok':
       return pairFor(deps, outcome.user, outcome.family, next.token);
@@ -224,17 +220,16 @@ export async function logout(
   if (presented !== undefined) {
     const parsed = parseOpaqueToken('rt1', presented);
     if (!parsed || parsed.tenantId !== caller.tenantId) throw unauthorized();
-    const find = (trx: Knex.Transaction) =>
-      trx('refresh_tokens').where({ token_hash: parsed.hash, user_id: caller.userId }).first('family_id');
-    const row = await deps.uow.inScope(caller.tenantId, (s) => find(s.trx));
+    const row = await deps.uow.inScope(caller.tenantId, async ({ query }) =>
+      await query(RefreshToken).select('family_id').where({ token_hash: parsed.hash, user_id: caller.userId }).first());
     if (!row) throw unauthorized();
     family = row.family_id;
   }
   if (!family) return;
   const fam = family;
-  const revoke = (trx: Knex.Transaction) =>
-    trx('refresh_tokens').where({ family_id: fam, user_id: caller.userId }).whereNull('revoked_at').update({ revoked_at: trx.fn.now() });
-  await deps.uow.inScope(caller.tenantId, (s) => revoke(s.trx));
+  await deps.uow.inScope(caller.tenantId, async ({ query }) => {
+    await query(RefreshToken).where({ family_id: fam, user_id: caller.userId }).whereNull('revoked_at').patch({ revoked_at: RefreshToken.fn.now() });
+  });
   revokeFamilyAccess(deps, caller.tenantId, caller.userId);
 }
 

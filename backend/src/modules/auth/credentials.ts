@@ -12,6 +12,7 @@ import type { AppDeps } from '../../deps.js';
 import type { AuthContext } from '../../http/auth-context.js';
 import type { Locale } from '../../contracts/i18n.js';
 import { isBlocked } from '../tenants/tenant-directory.js';
+import { DisplayToken } from '../display-tokens/display-token.model.js';
 import { isAccessRevoked } from './revocations.js';
 import { SESSION_COOKIE, loadSessionAuth, type SessionAuth } from './session.store.js';
 import { looksLikeDisplayToken, parseOpaqueToken, verifyAccessToken } from './tokens.js';
@@ -60,11 +61,11 @@ async function resolveDisplayToken(deps: AppDeps, token: string): Promise<Resolv
   const tenantId = parsed.tenantId;
   const refusal = await tenantUsable(deps, tenantId);
   if (refusal) return refusal;
-  const found = await deps.uow.inTenant(tenantId, async ({ trx }) => {
-    const row = await trx('display_tokens').where({ token_hash: parsed.hash }).whereNull('revoked_at').first('id', 'last_used_at');
+  const found = await deps.uow.inTenant(tenantId, async ({ query }) => {
+    const row = await query(DisplayToken).select('id', 'last_used_at').where({ token_hash: parsed.hash }).whereNull('revoked_at').first();
     if (!row) return false;
-    if (!row.last_used_at || Date.now() - new Date(row.last_used_at).getTime() > DISPLAY_TOUCH_MS) {
-      await trx('display_tokens').where({ id: row.id }).update({ last_used_at: trx.fn.now() });
+    if (!row.last_used_at || Date.now() - row.last_used_at.getTime() > DISPLAY_TOUCH_MS) {
+      await query(DisplayToken).findById(row.id).patch({ last_used_at: DisplayToken.fn.now() });
     }
     return true;
   });

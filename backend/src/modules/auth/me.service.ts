@@ -1,9 +1,10 @@
 /** The signed-in caller as the apps show it: the user and the tenant. */
-import type { Knex } from 'knex';
 import type { AppDeps } from '../../deps.js';
 import { unauthorized } from '../../http/errors.js';
 import type { AuthContext } from '../../http/auth-context.js';
-import { publicUser, type PublicUser, type UserRow } from './auth.service.js';
+import { User } from '../members/user.model.js';
+import { Tenant } from '../tenants/tenant.model.js';
+import { publicUser, type PublicUser } from './auth.service.js';
 
 export interface TenantSummary {
   id: string;
@@ -17,13 +18,11 @@ export interface TenantSummary {
 export async function whoAmI(deps: AppDeps, auth: AuthContext): Promise<{ user: PublicUser; tenant: TenantSummary | null }> {
   if (!auth.userId) throw unauthorized();
   const userId = auth.userId;
-  const q = (trx: Knex.Transaction) => trx<UserRow>('users').where({ id: userId }).first();
   // The own gym's row is visible in its own scope (row-level security): read with the user, in one go.
-  const found = await deps.uow.inScope(auth.tenantId, async ({ trx, tenantId }) => ({
-    user: await q(trx),
+  const found = await deps.uow.inScope(auth.tenantId, async ({ query, tenantId }) => ({
+    user: await query(User).findById(userId),
     tenant: tenantId
-      ? (await trx('tenants').where({ id: tenantId })
-        .first('id', 'name', 'subdomain', 'settings', 'subscription_plan', 'subscription_status')) as TenantSummary | undefined
+      ? await query(Tenant).select('id', 'name', 'subdomain', 'settings', 'subscription_plan', 'subscription_status').findById(tenantId)
       : undefined,
   }));
   if (!found.user || !found.user.active) throw unauthorized();

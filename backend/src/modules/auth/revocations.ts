@@ -13,9 +13,11 @@
 import type { Knex } from 'knex';
 import { LRUCache } from 'lru-cache';
 import type { RevocationNotice } from '../../contracts/events.js';
-import type { UnitOfWork } from '../../db/unit-of-work.js';
+import type { Scope, UnitOfWork } from '../../db/unit-of-work.js';
 import type { AppDeps } from '../../deps.js';
 import type { Role } from '../../http/auth-context.js';
+import { User } from '../members/user.model.js';
+import { RefreshToken } from './refresh-token.model.js';
 
 /** What changed: a person's access (tenantId null: a platform user), a display token, or a tenant's status. */
 export type Revocation = RevocationNotice;
@@ -134,26 +136,25 @@ export function revokeFamilyAccess(deps: AppDeps, tenantId: string | null, userI
  * Ends every login and session of a person issued until now, in `trx` (the transaction that deactivates
  * them, changes their role or resets their password); announced once it commits. New logins work at once.
  */
-export async function revokeUserAccess(deps: AppDeps, trx: Knex.Transaction, userId: string): Promise<void> {
-  await trx('refresh_tokens').where({ user_id: userId }).whereNull('revoked_at').update({ revoked_at: trx.fn.now() });
-  const [row] = await trx('users').where({ id: userId }).update({ tokens_valid_after: new Date() }).returning('tenant_id');
-  announceAfterCommit(deps, trx, { kind: 'user', tenantId: row?.tenant_id ?? null, userId });
+export async function revokeUserAccess(deps: AppDeps, scope: Scope, userId: string): Promise<void> {
+  await scope.query(RefreshToken).where({ user_id: userId }).whereNull('revoked_at').patch({ revoked_at: RefreshToken.fn.now() });
+  await scope.query(User).findById(userId).patch({ tokens_valid_after: new Date() });
+  announceAfterCommit(deps, scope.trx, { kind: 'user', tenantId: scope.tenantId, userId });
 }
 
 /** A person's standing (and of one of their logins) as the database says. */
 async function readStanding(uow: UnitOfWork, tenantId: string | null, userId: string, family?: string): Promise<Standing | null> {
-  const read = async (trx: Knex.Transaction) => {
-    const q = trx('users').where('users.id', userId).first(
+  // One round trip: the person and whether the login's family was revoked.
+  const row = (await uow.inScope(tenantId, async ({ query }) => {
+    const q = query(User).select(
       'active', 'role', 'tokens_valid_after',
       family
-        ? trx.raw('exists (select 1 from refresh_tokens r where r.family_id = ? and r.user_id = users.id and r.revoked_at is not null) as family_revoked', [family])
-        : trx.raw('false as family_revoked'),
-    );
-    return tenantId ? q : q.whereNull('tenant_id');
-  };
-  const row = (await uow.inScope(tenantId, (s) => read(s.trx))) as
-    | { active: boolean; role: Standing['role']; tokens_valid_after: Date | null; family_revoked: boolean }
-    | undefined;
+        ? User.raw('exists (select 1 from refresh_tokens r where r.tenant_id is not distinct from users.tenant_id and r.family_id = ? and r.user_id = users.id and r.revoked_at is not null) as family_revoked', [family])
+        : User.raw('false as family_revoked'),
+    ).where('users.id', userId);
+    if (!tenantId) q.whereNull('tenant_id');
+    return await q.first();
+  })) as (Pick<User, 'active' | 'tokens_valid_after'> & { role: Standing['role']; family_revoked: boolean }) | undefined;
   return row
     ? { active: row.active, role: row.role, validAfter: row.tokens_valid_after ? new Date(row.tokens_valid_after).getTime() : 0, familyRevoked: Boolean(row.family_revoked) }
     : null;

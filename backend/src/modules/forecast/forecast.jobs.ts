@@ -86,7 +86,7 @@ export async function measureGym(scope: TenantScope, now: Date): Promise<number>
     // Hundredths of a person are plenty and keep the rows small.
     people: Math.round((presence.get(a.id)?.[i] ?? 0) * 100) / 100,
   })));
-  await scope.trx(AreaHour.tableName).insert(rows.map((r) => ({ ...r, tenant_id: scope.tenantId }))).onConflict(['tenant_id', 'gym_area_id', 'hour_start']).ignore();
+  await scope.query(AreaHour).insert(rows).onConflict(['tenant_id', 'gym_area_id', 'hour_start']).ignore();
   return rows.length;
 }
 

@@ -1,5 +1,4 @@
 import { z } from 'zod';
-import type { Knex } from 'knex';
 import type { AppDeps } from '../../deps.js';
 import { revokeUserAccess } from '../auth/revocations.js';
 import { STAFF, TENANT_USERS, tenantAuth } from '../../http/auth-context.js';
@@ -8,13 +7,13 @@ import { replyIdempotent } from '../../http/idempotency.js';
 import { replyPage } from '../../http/paging.js';
 import { route, sameForEveryField } from '../../http/route.js';
 import { createMemberBody, memberIdParams, memberSchema, membersQuery, updateMemberBody } from './members.schema.js';
-import { createMember, deactivateMember, getMember, listMembers, updateMember } from './members.service.js';
+import { createMember, deactivateMember, getMember, listMembers, updateMember, type MemberDeps } from './members.service.js';
 
 export function membersRoutes(deps: AppDeps) {
-  const mdeps = () => ({
+  const mdeps = (): MemberDeps => ({
     uow: deps.uow,
     bcryptCost: deps.config.bcryptCost,
-    revokeAccess: (trx: Knex.Transaction, userId: string) => revokeUserAccess(deps, trx, userId),
+    revokeAccess: (scope, userId) => revokeUserAccess(deps, scope, userId),
   });
   return [
     route({

@@ -63,7 +63,7 @@ export interface MemberDeps {
   bcryptCost: number;
   clock?: Clock;
   /** Ends every login of a person (refresh tokens and access tokens), in the transaction that changes them. */
-  revokeAccess?: (trx: Knex.Transaction, userId: string) => Promise<void>;
+  revokeAccess?: (scope: TenantScope, userId: string) => Promise<void>;
 }
 
 const today = async (deps: { clock?: Clock }, trx: Parameters<typeof tenantCalendar>[0], tenantId: string) =>
@@ -134,7 +134,7 @@ export async function updateMember(deps: MemberDeps, auth: TenantAuth, id: strin
     // (Changing your own password keeps the login you are changing it from.)
     const roleChanged = input.role !== undefined && input.role !== current.role;
     const reset = passwordHash !== undefined && id !== auth.userId;
-    if ((input.active === false && current.active) || roleChanged || reset) await deps.revokeAccess?.(trx, id);
+    if ((input.active === false && current.active) || roleChanged || reset) await deps.revokeAccess?.(scope, id);
     await auditMemberChange(trx, auth, id, { current, input, roleChanged, passwordSet: passwordHash !== undefined });
     return view(row!, await today(deps, trx, auth.tenantId));
   });

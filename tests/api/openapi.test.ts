@@ -42,6 +42,11 @@ describe('the API document (PGlite)', () => {
     }
   });
 
+  it('declares the answer of every route, so the tests can hold each answer to it', () => {
+    const undeclared = server.routes.filter((r) => !r.response).map((r) => `${r.method.toUpperCase()} ${r.path}`);
+    expect(undeclared).toEqual([]);
+  });
+
   it('documents the request schemas that validate, the Idempotency-Key and the error envelope', () => {
     const book = doc.paths['/api/book-room'].post;
     const schema = book.requestBody.content['application/json'].schema;

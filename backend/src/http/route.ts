@@ -9,7 +9,7 @@ import { z, type ZodType } from 'zod';
 import { createDocument, type ZodOpenApiOperationObject, type ZodOpenApiPathsObject } from 'zod-openapi';
 import { requireRole, type AuthContext, type Role } from './auth-context.js';
 import { forbidden } from './errors.js';
-import { ERROR_CODES } from '../contracts/envelope.js';
+import { errorEnvelopeSchema, successEnvelopeSchema } from '../contracts/envelope-schema.js';
 
 type Method = 'get' | 'post' | 'put' | 'patch' | 'delete';
 
@@ -73,19 +73,13 @@ function assertFieldsDeclared(spec: RouteSpec<any, any, any>): void {
   }
 }
 
+/** What a route declares about itself, without its handler. */
+export type RouteDeclaration = Pick<RouteSpec, 'method' | 'path' | 'roles' | 'summary' | 'response' | 'status'>;
+
 /** Declares a route with its input types inferred from the schemas. */
 export function route<B = undefined, Q = undefined, P = undefined>(spec: RouteSpec<B, Q, P>): RouteSpec<B, Q, P> {
   return spec;
 }
-
-const errorEnvelope = z
-  .object({
-    success: z.literal(false),
-    message: z.string(),
-    data: z.object({ code: z.enum(ERROR_CODES), details: z.unknown().optional() }),
-    timestamp: z.string(),
-  })
-  .meta({ id: 'ErrorEnvelope' });
 
 /** Fields some allowed roles may not set, for the document. */
 function fieldRolesText(spec: RouteSpec<any, any, any>): string {
@@ -118,7 +112,8 @@ export class ApiRegistry {
     return this;
   }
 
-  get routes(): ReadonlyArray<Pick<RouteSpec, 'method' | 'path' | 'roles' | 'summary'>> {
+  /** The declarations as data (method, path, schemas), for the document and for contract checks. */
+  get routes(): ReadonlyArray<RouteDeclaration> {
     return this.specs;
   }
 
@@ -145,16 +140,11 @@ export class ApiRegistry {
             description: 'Success',
             content: {
               'application/json': {
-                schema: z.object({
-                  success: z.literal(true),
-                  message: z.string(),
-                  data: spec.response ?? z.unknown(),
-                  timestamp: z.string(),
-                }),
+                schema: successEnvelopeSchema(spec.response ?? z.unknown()),
               },
             },
           },
-          default: { description: 'Failure', content: { 'application/json': { schema: errorEnvelope } } },
+          default: { description: 'Failure', content: { 'application/json': { schema: errorEnvelopeSchema } } },
         },
       };
       (paths[path] ??= {})[spec.method] = operation;

@@ -1,5 +1,6 @@
 /** Token API for apps and integrations (SPEC section 3): login, refresh, logout, me. */
 import type { Context } from 'koa';
+import { z } from 'zod';
 import type { AppDeps } from '../../deps.js';
 import { reply } from '../../http/envelope.js';
 import { unauthorized } from '../../http/errors.js';
@@ -66,6 +67,7 @@ export function authRoutes(deps: AppDeps) {
       tag: 'auth',
       roles: PEOPLE,
       body: logoutBody,
+      response: z.null(),
       handler: async (ctx, { body }) => {
         const auth = ctx.state.auth as AuthContext;
         const credentials = ctx.state.credentials as Resolved;

@@ -80,6 +80,7 @@ export function webSessionRoutes(deps: AppDeps) {
       summary: 'Web app sign-out: ends the session (needs X-CSRF-Token)',
       tag: 'web session',
       roles: 'public',
+      response: z.null(),
       handler: async (ctx) => {
         const auth = ctx.state.auth as AuthContext | undefined;
         ctx.session = null;

@@ -29,8 +29,10 @@ export interface RouteSpec<B = unknown, Q = unknown, P = unknown> {
   body?: ZodType<B>;
   query?: ZodType<Q>;
   params?: ZodType<P>;
-  /** Schema of the success `data`, for the document. */
+  /** Schema of the success `data`, for the document and the tests that hold every answer to it. */
   response?: ZodType;
+  /** The answer is this content type as it is, not the JSON envelope (pages and files). */
+  produces?: string;
   /** Success status, for the document (the handler sets the real one). */
   status?: number;
   /** Accepts an Idempotency-Key header. */
@@ -74,7 +76,7 @@ function assertFieldsDeclared(spec: RouteSpec<any, any, any>): void {
 }
 
 /** What a route declares about itself, without its handler. */
-export type RouteDeclaration = Pick<RouteSpec, 'method' | 'path' | 'roles' | 'summary' | 'response' | 'status'>;
+export type RouteDeclaration = Pick<RouteSpec, 'method' | 'path' | 'roles' | 'summary' | 'response' | 'status' | 'produces'>;
 
 /** Declares a route with its input types inferred from the schemas. */
 export function route<B = undefined, Q = undefined, P = undefined>(spec: RouteSpec<B, Q, P>): RouteSpec<B, Q, P> {
@@ -138,11 +140,9 @@ export class ApiRegistry {
         responses: {
           [String(spec.status ?? 200)]: {
             description: 'Success',
-            content: {
-              'application/json': {
-                schema: successEnvelopeSchema(spec.response ?? z.unknown()),
-              },
-            },
+            content: spec.produces
+              ? { [spec.produces]: { schema: spec.response ?? z.string() } }
+              : { 'application/json': { schema: successEnvelopeSchema(spec.response ?? z.unknown()) } },
           },
           default: { description: 'Failure', content: { 'application/json': { schema: errorEnvelopeSchema } } },
         },

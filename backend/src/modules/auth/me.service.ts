@@ -3,18 +3,10 @@ import type { Knex } from 'knex';
 import type { AppDeps } from '../../deps.js';
 import { unauthorized } from '../../http/errors.js';
 import type { AuthContext } from '../../http/auth-context.js';
-import { publicUser, type PublicUser, type UserRow } from './auth.service.js';
+import type { Me, TenantSummary } from '../../contracts/auth.js';
+import { publicUser, type UserRow } from './auth.service.js';
 
-export interface TenantSummary {
-  id: string;
-  name: string;
-  subdomain: string;
-  settings: Record<string, unknown>;
-  subscription_plan: string;
-  subscription_status: string;
-}
-
-export async function whoAmI(deps: AppDeps, auth: AuthContext): Promise<{ user: PublicUser; tenant: TenantSummary | null }> {
+export async function whoAmI(deps: AppDeps, auth: AuthContext): Promise<Me> {
   if (!auth.userId) throw unauthorized();
   const userId = auth.userId;
   const q = (trx: Knex.Transaction) => trx<UserRow>('users').where({ id: userId }).first();

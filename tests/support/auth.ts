@@ -59,7 +59,7 @@ export class WebClient {
     } catch {
       body = text;
     }
-    if (/json/.test(res.headers.get('content-type') ?? '')) await contractOf(this.baseUrl)?.assert(method, path, res.status, body);
+    if (/json/.test(res.headers.get('content-type') ?? '')) contractOf(this.baseUrl)?.assert(method, path, res.status, body);
     return { status: res.status, headers: res.headers, body };
   }
 

@@ -7,6 +7,7 @@
  */
 import { z, type ZodType } from 'zod';
 import { errorEnvelopeSchema, successEnvelopeSchema } from '../../backend/src/contracts/envelope-schema.js';
+import { serverEventSchemas } from '../../backend/src/contracts/event-schemas.js';
 import type { RouteDeclaration } from '../../backend/src/http/route.js';
 
 interface Compiled {
@@ -36,21 +37,21 @@ export class ContractCheck {
   }
 
   /** What is wrong with an answer; empty when it is what the route declares. */
-  async problems(method: string, path: string, status: number, body: unknown): Promise<string[]> {
-    if (status < 200 || status >= 300) return shapeProblems(errorEnvelopeSchema, body, '');
+  problems(method: string, path: string, status: number, body: unknown): string[] {
+    if (status < 200 || status >= 300) return shapeProblems(errorEnvelopeSchema, body);
     const route = this.find(method, path);
     if (!route) return [`no route is declared for ${method.toUpperCase()} ${path.split('?')[0]}`];
     const out: string[] = [];
     const declared = route.status ?? 200;
     if (status !== declared) out.push(`answered ${status}, the route declares ${declared}`);
     if (!route.response) out.push(`${route.method.toUpperCase()} ${route.path} declares no response schema`);
-    out.push(...(await shapeProblems(successEnvelopeSchema(route.response ?? z.unknown()), body, '')));
+    out.push(...shapeProblems(successEnvelopeSchema(route.response ?? z.unknown()), body));
     return out;
   }
 
   /** Throws with every problem of the answer, naming the request. */
-  async assert(method: string, path: string, status: number, body: unknown): Promise<void> {
-    const found = await this.problems(method, path, status, body);
+  assert(method: string, path: string, status: number, body: unknown): void {
+    const found = this.problems(method, path, status, body);
     if (found.length) {
       throw new Error(`${method.toUpperCase()} ${path} → ${status} breaks its contract:\n  ${found.join('\n  ')}\nanswer: ${JSON.stringify(body).slice(0, 2000)}`);
     }
@@ -58,14 +59,18 @@ export class ContractCheck {
 }
 
 /** Schema issues, then the differences between what was sent and what the schema keeps of it. */
-async function shapeProblems(schema: ZodType, body: unknown, root: string): Promise<string[]> {
-  const parsed = await schema.safeParseAsync(body);
-  if (!parsed.success) {
-    return parsed.error.issues.map((i) => `${[root, ...i.path.map(String)].filter(Boolean).join('.') || '(answer)'}: ${i.message}`);
-  }
+export function shapeProblems(schema: ZodType, value: unknown): string[] {
+  const parsed = schema.safeParse(value);
+  if (!parsed.success) return parsed.error.issues.map((i) => `${i.path.map(String).join('.') || '(answer)'}: ${i.message}`);
   const out: string[] = [];
-  drift(body, parsed.data, root, out);
+  drift(value, parsed.data, '', out);
   return out;
+}
+
+/** What is wrong with a real-time event as received; empty when it is exactly what its type declares. */
+export function eventProblems(type: string, event: unknown): string[] {
+  const schema = (serverEventSchemas as Record<string, ZodType>)[type];
+  return schema ? shapeProblems(schema, event) : [`${type} is not a declared event`];
 }
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);

@@ -76,3 +76,4 @@ export const staffBookingSchema = bookingDetailsSchema
 export type StaffBooking = z.infer<typeof staffBookingSchema>;
 
 export const bookingCreatedSchema = z.object({ booking: bookingSchema });
+export type BookingCreated = z.infer<typeof bookingCreatedSchema>;

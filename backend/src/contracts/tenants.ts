@@ -110,3 +110,4 @@ export const platformTenantSchema = tenantBase
   })
   .meta({ id: 'PlatformTenant' });
 export type PlatformTenant = z.infer<typeof platformTenantSchema>;
+export type SignInOptions = z.infer<typeof signInOptionsSchema>;

@@ -53,3 +53,4 @@ export const statsSchema = z
   })
   .meta({ id: 'UserStats' });
 export type UserStats = z.infer<typeof statsSchema>;
+export type SessionStarted = z.infer<typeof sessionStartedSchema>;

@@ -49,7 +49,7 @@ export const bookingSchema = z
     ends_at: instantSchema,
     trainer: z.string().nullable(),
     trainer_id: z.uuid().nullable(),
-    price: amountSchema.meta({ description: 'Computed by the server' }),
+    price: amountSchema.meta({ description: 'Amount, computed by the server' }),
     currency: currencySchema,
     status: z.enum(BOOKING_STATUSES),
     created_at: instantSchema,

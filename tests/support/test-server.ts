@@ -28,7 +28,7 @@ export async function startTestServer(
     HOST: '127.0.0.1',
     BCRYPT_COST: '4',
     SEED_DEMO: options.seed === false ? 'false' : 'true',
-    // The SPEC's demo data only: tests count people and places; demo-seed and the screen tour turn it on.
+    // The demo data of docs/demo-data.md only: tests count people and places; demo-seed and the screen tour turn it on.
     SEED_DEMO_ACTIVITY: 'false',
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
     ...options.env,

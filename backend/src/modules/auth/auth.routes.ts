@@ -1,4 +1,4 @@
-/** Token API for apps and integrations (SPEC section 3): login, refresh, logout, me. */
+/** Token API for apps and integrations (docs/http-api.md, Signing in): login, refresh, logout, me. */
 import type { Context } from 'koa';
 import { noDataSchema } from '../../contracts/common.js';
 import type { AppDeps } from '../../deps.js';

@@ -56,7 +56,7 @@ export function bookingView(row: BookingRow, currency: string): BookingView {
   return view;
 }
 
-/** The event form (SPEC section 4); the publisher strips user_id for everyone but staff and the booker. */
+/** The event form (docs/realtime.md); the publisher strips user_id for everyone but staff and the booker. */
 export function bookingEventView(b: BookingView): BookingEventView {
   return { id: b.id, area_id: b.area_id, date: b.date, start_time: b.start_time, duration: b.duration, status: b.status, user_id: b.user_id };
 }

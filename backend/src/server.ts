@@ -15,6 +15,7 @@ import { labelProcess, timeSocketIoRequests, watchDatabase, watchRedis } from '.
 import { startBackgroundJobs } from './jobs.js';
 import { createPublisher } from './realtime/publisher.js';
 import { createRealtime, type Realtime, type RealtimeOptions } from './realtime/realtime.js';
+import type { RouteDeclaration } from './http/route.js';
 import { seedDemo } from '../../db/seeds/demo.js';
 import { migrations } from '../../db/migrations/index.js';
 
@@ -24,6 +25,8 @@ export interface RunningServer {
   deps: AppDeps;
   httpServer: http.Server;
   realtime: Realtime;
+  /** The API's route declarations, as mounted. */
+  routes: ReadonlyArray<RouteDeclaration>;
   /**
    * The stop of SIGTERM: readiness turns 503 at once, the node keeps serving for config.drainSeconds
    * (the orchestrator and nginx move traffic away meanwhile), then closes.
@@ -64,7 +67,7 @@ export async function startServer(config: Readonly<Config>, options: StartOption
     if (created.length) log.info({ created }, 'demo data seeded');
   }
 
-  const { app } = createApp(deps);
+  const { app, registry } = createApp(deps);
   const handle = app.callback();
   const worker = config.isProduction ? null : String(process.pid);
   let inFlight = 0;
@@ -120,6 +123,7 @@ export async function startServer(config: Readonly<Config>, options: StartOption
     deps,
     httpServer,
     realtime,
+    routes: registry.routes,
     drain() {
       draining ??= (async () => {
         deps.lifecycle.draining = true;

@@ -1,5 +1,5 @@
 /**
- * Demo data of SPEC section 7. Idempotent: tenants and users are created once; bookings for today and
+ * The demo data of docs/demo-data.md. Idempotent: tenants and users are created once; bookings for today and
  * tomorrow (tenant time) are topped up on every run, so a demo started on any day has some; with
  * `activity`, demo-activity.ts adds the visits and bookings that make it look alive.
  */
@@ -135,7 +135,7 @@ export async function seedDemo({ uow, bcryptCost, activity = false, now = new Da
 }
 
 /**
- * Gives the SPEC's demo members a booking today and tomorrow (tenant time) when they have none those
+ * Gives the demo members a booking today and tomorrow (tenant time) when they have none those
  * days, on the lowest free place of the slot; a slot with no free place, or a member already booked at
  * that time, is left alone (people may have booked anything since the last start).
  */

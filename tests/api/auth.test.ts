@@ -1,5 +1,5 @@
 /**
- * Signing in with tokens: the login answer of SPEC section 3, the tenant from body, header or Host,
+ * Signing in with tokens: the login answer of docs/http-api.md, the tenant from body, header or Host,
  * and every kind of bad access token refused.
  */
 import http from 'node:http';

@@ -68,7 +68,7 @@ describe.runIf(withPostgres)('the demo seed', { timeout: 120_000 }, () => {
     )).rows.map((r: { d: string }) => r.d));
     expect(days.length).toBeGreaterThanOrEqual(7);
 
-    // The SPEC's logins are untouched.
+    // The published demo logins (docs/demo-data.md) are untouched.
     for (const [tenant, username, password] of [['demo', 'owner', 'owner123'], ['demo', 'member', 'member123'], ['olympia', 'member2', 'member123'], [null, 'admin', 'admin123']] as const) {
       await expect(login(gym.url, tenant, username, password)).resolves.toBeDefined();
     }

@@ -2,6 +2,7 @@
  * The OpenAPI 3.1 document is generated from the same zod schemas that validate requests: it validates,
  * lists every mounted route, and the browsable page renders it under the strict CSP (no CDN, no inline script).
  */
+import fs from 'node:fs';
 import { Validator } from '@seriousme/openapi-schema-validator';
 import { chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -40,6 +41,17 @@ describe('the API document (PGlite)', () => {
       '/api/start-workout', '/api/complete-workout', '/api/areas', '/api/programs', '/api/members', '/api/bookings', '/api/visits']) {
       expect(doc.paths[p], p).toBeDefined();
     }
+  });
+
+  it('declares the answer of every route, so the tests can hold each answer to it', () => {
+    const undeclared = server.routes.filter((r) => !r.response).map((r) => `${r.method.toUpperCase()} ${r.path}`);
+    expect(undeclared).toEqual([]);
+  });
+
+  it('has every route in docs/http-endpoints.md', () => {
+    const page = fs.readFileSync(new URL('../../docs/http-endpoints.md', import.meta.url), 'utf8');
+    const missing = server.routes.map((r) => `${r.method.toUpperCase()} ${r.path}`).filter((r) => !page.includes(`\`${r}\``));
+    expect(missing).toEqual([]);
   });
 
   it('documents the request schemas that validate, the Idempotency-Key and the error envelope', () => {

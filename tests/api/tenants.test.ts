@@ -96,6 +96,12 @@ describe.runIf(withPostgres && withRedis)('tenants on PostgreSQL and Redis', () 
     });
   });
 
+  it('tells the sign-in page that the demo gyms and their published logins exist', async () => {
+    const res = await api(server.url, 'GET', '/api/sign-in-options');
+    expect(res.status).toBe(200);
+    expect(res.body.data).toEqual({ demo_logins: true });
+  });
+
   describe('tenant settings', () => {
     it('lets the owner change name and settings, merging settings', async () => {
       const owner = await login(url, 'demo', 'owner', 'owner123');

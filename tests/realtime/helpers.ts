@@ -1,5 +1,12 @@
-/** Real Socket.IO clients for the real-time tests, speaking the shared contract. */
+/**
+ * Real Socket.IO clients for the real-time tests, speaking the shared contract. Every event a client
+ * receives is checked against its type's schema (contracts/event-schemas.ts): a test whose clients
+ * received an event with a field too many, too few or of the wrong type fails when it ends.
+ */
+import { afterEach } from 'vitest';
 import type { UnitOfWork } from '../../backend/src/db/unit-of-work.js';
+import { resumeAckSchema } from '../../backend/src/contracts/event-schemas.js';
+import { eventProblems, shapeProblems } from '../support/contract.js';
 import { io, type Socket } from 'socket.io-client';
 import {
   tenantNamespace,
@@ -10,6 +17,13 @@ import {
 } from '../../backend/src/contracts/events.js';
 
 export type ClientSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
+
+const breaches: string[] = [];
+afterEach(() => {
+  if (!breaches.length) return;
+  const found = breaches.splice(0);
+  throw new Error(`events broke their contract:\n  ${found.join('\n  ')}`);
+});
 
 export interface Received {
   type: string;
@@ -58,7 +72,10 @@ export function connect(
     seqs: () => client.received.map((r) => r.event.seq),
     close: () => socket.disconnect(),
   };
-  socket.onAny((type: string, event: Received['event']) => client.received.push({ type, event }));
+  socket.onAny((type: string, event: Received['event']) => {
+    for (const problem of eventProblems(type, event)) breaches.push(`${type} ${JSON.stringify(event)}: ${problem}`);
+    client.received.push({ type, event });
+  });
   // The engine's WebSocket exists as soon as the client is created; its upgrade response names the worker.
   const ws = (socket.io.engine as unknown as { transport?: { ws?: { on?(ev: string, fn: (res: { headers: Record<string, string> }) => void): void } } })
     ?.transport?.ws;
@@ -104,7 +121,9 @@ export async function until(what: string, check: () => boolean | Promise<boolean
 export const range = (from: number, to: number) => Array.from({ length: to - from }, (_, i) => from + i + 1);
 
 export async function resume(client: Client, since: number): Promise<{ success: boolean; data: any }> {
-  return client.socket.timeout(10_000).emitWithAck('resume', { since }) as Promise<{ success: boolean; data: any }>;
+  const ack = await client.socket.timeout(10_000).emitWithAck('resume', { since });
+  for (const problem of shapeProblems(resumeAckSchema, ack)) breaches.push(`resume ack ${JSON.stringify(ack)}: ${problem}`);
+  return ack as { success: boolean; data: any };
 }
 
 let marked = 0;

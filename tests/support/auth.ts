@@ -1,5 +1,6 @@
 /** Signing in from tests, through the real API. */
 import { api } from './test-server.js';
+import { contractOf } from './contract.js';
 
 export interface LoginResult {
   access_token: string;
@@ -21,7 +22,7 @@ export async function login(baseUrl: string, tenant: string | null, username: st
   return res.body.data;
 }
 
-/** A cookie-session client for the web routes: keeps the cookies and sends the CSRF token. */
+/** A cookie-session client for the web routes: keeps the cookies, sends the CSRF token, checks every JSON answer's contract. */
 export class WebClient {
   private cookies = new Map<string, string>();
   csrf: string | undefined;
@@ -58,6 +59,7 @@ export class WebClient {
     } catch {
       body = text;
     }
+    if (/json/.test(res.headers.get('content-type') ?? '')) contractOf(this.baseUrl)?.assert(method, path, res.status, body);
     return { status: res.status, headers: res.headers, body };
   }
 

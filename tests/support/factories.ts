@@ -6,6 +6,8 @@ import type { Database } from '../../backend/src/db/database.js';
 import type { UnitOfWork } from '../../backend/src/db/unit-of-work.js';
 
 const suffix = () => randomBytes(4).toString('hex');
+/** Open around the clock, so tests may book at any hour. */
+const ALL_WEEK = Object.fromEntries(['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'].map((d) => [d, { open: '00:00', close: '24:00' }]));
 
 export interface Factories {
   tenant(overrides?: Partial<{ name: string; subdomain: string; subscription_plan: string; subscription_status: string; settings: object }>): Promise<{ id: string; subdomain: string }>;
@@ -24,7 +26,7 @@ export function factories(db: Database, uow: UnitOfWork): Factories {
         subdomain,
         subscription_plan: overrides.subscription_plan ?? 'pro',
         subscription_status: overrides.subscription_status ?? 'active',
-        settings: overrides.settings ?? { locale: 'en', timezone: 'Europe/Athens', currency: 'EUR' },
+        settings: overrides.settings ?? { locale: 'en', timezone: 'Europe/Athens', currency: 'EUR', opening_hours: ALL_WEEK },
       }).returning(['id', 'subdomain']));
       return row;
     },

@@ -1,12 +1,14 @@
 /**
  * A real server on port 0 for a test file: on PGlite (in memory) or on a fresh PostgreSQL database,
- * optionally with Redis, demo data seeded, fast bcrypt. `api` speaks the envelope.
+ * optionally with Redis, demo data seeded, fast bcrypt. `api` speaks the envelope and checks every
+ * answer against its route's declaration (contract.ts).
  */
 import { loadConfig, type Config } from '../../backend/src/config.js';
 import { startServer, type RunningServer } from '../../backend/src/server.js';
 import { createTestDatabase, type TestDatabase } from './test-database.js';
 import { TEST_SECRETS } from './secrets.js';
 import { REDIS_URL } from './services.js';
+import { checkAnswersOf, contractOf, forgetServer } from './contract.js';
 
 export type Driver = 'pg' | 'pglite';
 
@@ -26,7 +28,7 @@ export async function startTestServer(
     HOST: '127.0.0.1',
     BCRYPT_COST: '4',
     SEED_DEMO: options.seed === false ? 'false' : 'true',
-    // The SPEC's demo data only: tests count people and places; demo-seed and the screen tour turn it on.
+    // The demo data of docs/demo-data.md only: tests count people and places; demo-seed and the screen tour turn it on.
     SEED_DEMO_ACTIVITY: 'false',
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
     ...options.env,
@@ -41,10 +43,12 @@ export async function startTestServer(
   if (options.redis) env.REDIS_URL = REDIS_URL;
   const config = loadConfig(env);
   const server = await startServer(config);
+  checkAnswersOf(server.url, server.routes);
   return {
     ...server,
     config,
     async stop() {
+      forgetServer(server.url);
       await server.close();
       await database?.drop();
     },
@@ -57,7 +61,7 @@ export interface ApiResponse<T = any> {
   body: { success: boolean; message: string; data: T; timestamp: string };
 }
 
-/** Calls the API and parses the envelope. */
+/** Calls the API and parses the envelope; throws when the answer breaks its route's contract. */
 export async function api<T = any>(
   baseUrl: string,
   method: string,
@@ -79,5 +83,6 @@ export async function api<T = any>(
   } catch {
     throw new Error(`${method} ${path} answered ${res.status} with a non-JSON body: ${text.slice(0, 200)}`);
   }
+  contractOf(baseUrl)?.assert(method, path, res.status, body);
   return { status: res.status, headers: res.headers, body };
 }

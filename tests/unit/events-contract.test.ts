@@ -1,7 +1,8 @@
 /**
- * The real-time contract shared by the server and the web app (SPEC section 4), pinned by types: the
+ * The real-time contract shared by the server and the web app (docs/realtime.md), pinned by types: the
  * event names, their payloads, the resume acknowledgement, and what typed Socket.IO servers and clients
- * accept. `npm test` type-checks this file before running it; the runtime checks pin the constants.
+ * accept. `npm test` type-checks this file before running it; the runtime checks pin the constants and
+ * show that the check every received event goes through (tests/realtime/helpers.ts) refuses drift.
  */
 import { describe, expect, expectTypeOf, it } from 'vitest';
 import type { Server } from 'socket.io';
@@ -20,11 +21,12 @@ import {
   type SocketData,
   type StoredEvent,
 } from '../../backend/src/contracts/events.js';
+import { eventProblems } from '../support/contract.js';
 
 type Payload<K extends EventType> = Parameters<ServerToClientEvents[K]>[0];
 
 describe('the real-time contract', () => {
-  it('names exactly the events of the SPEC (plus areas:changed)', () => {
+  it('names exactly the events of the contract (plus areas:changed)', () => {
     expectTypeOf<EventType>().toEqualTypeOf<
       | 'occupancy'
       | 'booking:created'
@@ -38,7 +40,7 @@ describe('the real-time contract', () => {
     expectTypeOf<keyof ClientToServerEvents>().toEqualTypeOf<'resume'>();
   });
 
-  it('gives every event its seq and at, and the payload fields of the SPEC', () => {
+  it('gives every event its seq and at, and the payload fields of the contract', () => {
     expectTypeOf<Payload<'occupancy'>>().toEqualTypeOf<{ seq: number; at: string } & { area_id: string; current_users: number; capacity: number }>();
     expectTypeOf<Payload<'slots:changed'>>().toMatchTypeOf<{ seq: number; at: string; area_id: string; date: string }>();
     expectTypeOf<Payload<'workout:started'>>().toMatchTypeOf<{ seq: number; at: string; session_id: string }>();
@@ -98,10 +100,25 @@ describe('the real-time contract', () => {
     expectTypeOf(check).toBeFunction();
   });
 
-  it('names tenant namespaces and handshake refusals as the SPEC does', () => {
+  it('names tenant namespaces and handshake refusals as the contract does', () => {
     expect(tenantNamespace('0b8f3c1e-1111-4222-8333-944455556666')).toBe('/tenant/0b8f3c1e-1111-4222-8333-944455556666');
     expect(CONNECT_ERRORS.unauthorized).toBe('unauthorized');
     expect(CONNECT_ERRORS.forbidden).toBe('forbidden');
     expectTypeOf<SocketData['role']>().toEqualTypeOf<'member' | 'trainer' | 'owner' | 'display'>();
+  });
+
+  it('holds a received event to its schema: nothing more, nothing less, nothing else', () => {
+    const area = '0b8f3c1e-1111-4222-8333-944455556666';
+    const at = '2027-03-28T16:00:00.000Z';
+    const booking = { id: area, area_id: area, date: '2027-03-28', start_time: '18:00', duration: 60, status: 'confirmed' };
+    expect(eventProblems('occupancy', { seq: 1, at, area_id: area, current_users: 3, capacity: 10 })).toEqual([]);
+    expect(eventProblems('booking:created', { seq: 2, at, booking })).toEqual([]);
+    expect(eventProblems('occupancy', { seq: 1, at, area_id: area, current_users: 3, capacity: 10, user_id: area }))
+      .toEqual(['user_id: sent, but the schema does not declare it']);
+    expect(eventProblems('booking:created', { seq: 2, at, booking: { ...booking, username: 'member' } }))
+      .toEqual(['booking.username: sent, but the schema does not declare it']);
+    expect(eventProblems('booking:cancelled', { seq: 2, at, booking: { ...booking, status: undefined } })).toHaveLength(1);
+    expect(eventProblems('slots:changed', { seq: 0, at: 'yesterday', area_id: area, date: '2027-03-28' })).toHaveLength(2);
+    expect(eventProblems('booking:deleted', { seq: 3, at })).toEqual(['booking:deleted is not a declared event']);
   });
 });

@@ -1,4 +1,7 @@
-/** The envelope every JSON response travels in (SPEC section 3). */
+/** The envelope every JSON response travels in (docs/http-api.md); its zod schemas are in envelope-schema.ts. */
+import type { z } from 'zod';
+import type { errorDataSchema } from './envelope-schema.js';
+
 export interface Envelope<T = unknown> {
   success: boolean;
   message: string;
@@ -7,10 +10,7 @@ export interface Envelope<T = unknown> {
 }
 
 /** `data` of a failed response. */
-export interface ErrorData {
-  code: ErrorCode;
-  details?: unknown;
-}
+export type ErrorData = z.infer<typeof errorDataSchema>;
 
 /** Stable, snake_case error codes; clients switch on these, never on messages. */
 export const ERROR_CODES = [

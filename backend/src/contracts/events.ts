@@ -1,37 +1,21 @@
 /**
- * The real-time contract (SPEC section 4), shared by the server and the frontend. Every server event is
+ * The real-time contract (docs/realtime.md), shared by the server and the frontend. Every server event is
  * one entry of the tenant's durable event log and carries its `seq` (+1 per tenant) and `at` (ISO time).
+ * The shapes come from event-schemas.ts, imported for their types only: the web app's socket code,
+ * which needs this file at run time, loads no zod for it.
  */
+import type { z } from 'zod';
+import type { bookingEventViewSchema, eventMetaSchema, eventPayloadSchemas, resumeAckSchema } from './event-schemas.js';
 
 /** A booking as it travels in events; `user_id` reaches only staff and the booking's own user. */
-export interface BookingEventView {
-  id: string;
-  area_id: string;
-  date: string;
-  start_time: string;
-  duration: number;
-  status: 'confirmed' | 'cancelled' | 'completed' | 'no_show';
-  user_id?: string;
-}
+export type BookingEventView = z.infer<typeof bookingEventViewSchema>;
 
-export interface EventPayloads {
-  occupancy: { area_id: string; current_users: number; capacity: number };
-  'booking:created': { booking: BookingEventView };
-  'booking:cancelled': { booking: BookingEventView };
-  'slots:changed': { area_id: string; date: string };
-  'workout:started': { area_id: string | null; session_id: string };
-  'workout:completed': { area_id: string | null; session_id: string };
-  /** The set of areas changed (created, edited, deleted): clients refetch /api/gym-status. */
-  'areas:changed': { area_id: string; change: 'created' | 'updated' | 'deleted' };
-}
+export type EventPayloads = { [K in keyof typeof eventPayloadSchemas]: z.infer<(typeof eventPayloadSchemas)[K]> };
 
 export type EventType = keyof EventPayloads;
 
 /** The fields every event carries. */
-export interface EventMeta {
-  seq: number;
-  at: string;
-}
+export type EventMeta = z.infer<typeof eventMetaSchema>;
 
 export type ServerEvent<T extends EventType = EventType> = EventMeta & EventPayloads[T];
 
@@ -48,11 +32,7 @@ export type ServerToClientEvents = {
   [K in EventType]: (event: ServerEvent<K>) => void;
 };
 
-export interface ResumeAck {
-  success: boolean;
-  message?: string;
-  data: { last_seq: number } | { code: string };
-}
+export type ResumeAck = z.infer<typeof resumeAckSchema>;
 
 export interface ClientToServerEvents {
   /** Replays every event with seq > since, in order, before new ones. */

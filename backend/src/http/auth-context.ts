@@ -4,9 +4,9 @@
  */
 import type { Middleware } from 'koa';
 import { forbidden, unauthorized } from './errors.js';
+import type { Role } from '../contracts/auth.js';
 
-export const ROLES = ['member', 'trainer', 'owner', 'display', 'platform_admin'] as const;
-export type Role = (typeof ROLES)[number];
+export { ROLES, type Role } from '../contracts/auth.js';
 
 /** Staff roles see every booking and member of their tenant. */
 export const STAFF: readonly Role[] = ['trainer', 'owner'];

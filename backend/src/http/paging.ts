@@ -5,14 +5,9 @@
  */
 import type { Context } from 'koa';
 import { reply } from './envelope.js';
-import { z } from 'zod';
 import { badRequest } from './errors.js';
 
-export const pageQuery = z.object({
-  limit: z.coerce.number().int().min(1).max(200).default(50).meta({ description: 'Page size (1-200, default 50).' }),
-  cursor: z.string().max(512).optional().meta({ description: 'Opaque cursor from the previous page\'s Link header.' }),
-});
-export type PageQuery = z.infer<typeof pageQuery>;
+export { pageQuery, type PageQuery } from '../contracts/common.js';
 
 export interface Page<T> {
   items: T[];

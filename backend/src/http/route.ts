@@ -9,7 +9,7 @@ import { z, type ZodType } from 'zod';
 import { createDocument, type ZodOpenApiOperationObject, type ZodOpenApiPathsObject } from 'zod-openapi';
 import { requireRole, type AuthContext, type Role } from './auth-context.js';
 import { forbidden } from './errors.js';
-import { ERROR_CODES } from '../contracts/envelope.js';
+import { errorEnvelopeSchema, successEnvelopeSchema } from '../contracts/envelope-schema.js';
 
 type Method = 'get' | 'post' | 'put' | 'patch' | 'delete';
 
@@ -29,8 +29,10 @@ export interface RouteSpec<B = unknown, Q = unknown, P = unknown> {
   body?: ZodType<B>;
   query?: ZodType<Q>;
   params?: ZodType<P>;
-  /** Schema of the success `data`, for the document. */
+  /** Schema of the success `data`, for the document and the tests that hold every answer to it. */
   response?: ZodType;
+  /** The answer is this content type as it is, not the JSON envelope (pages and files). */
+  produces?: string;
   /** Success status, for the document (the handler sets the real one). */
   status?: number;
   /** Accepts an Idempotency-Key header. */
@@ -73,19 +75,13 @@ function assertFieldsDeclared(spec: RouteSpec<any, any, any>): void {
   }
 }
 
+/** What a route declares about itself, without its handler. */
+export type RouteDeclaration = Pick<RouteSpec, 'method' | 'path' | 'roles' | 'summary' | 'response' | 'status' | 'produces'>;
+
 /** Declares a route with its input types inferred from the schemas. */
 export function route<B = undefined, Q = undefined, P = undefined>(spec: RouteSpec<B, Q, P>): RouteSpec<B, Q, P> {
   return spec;
 }
-
-const errorEnvelope = z
-  .object({
-    success: z.literal(false),
-    message: z.string(),
-    data: z.object({ code: z.enum(ERROR_CODES), details: z.unknown().optional() }),
-    timestamp: z.string(),
-  })
-  .meta({ id: 'ErrorEnvelope' });
 
 /** Fields some allowed roles may not set, for the document. */
 function fieldRolesText(spec: RouteSpec<any, any, any>): string {
@@ -118,7 +114,8 @@ export class ApiRegistry {
     return this;
   }
 
-  get routes(): ReadonlyArray<Pick<RouteSpec, 'method' | 'path' | 'roles' | 'summary'>> {
+  /** The declarations as data (method, path, schemas), for the document and for contract checks. */
+  get routes(): ReadonlyArray<RouteDeclaration> {
     return this.specs;
   }
 
@@ -143,18 +140,11 @@ export class ApiRegistry {
         responses: {
           [String(spec.status ?? 200)]: {
             description: 'Success',
-            content: {
-              'application/json': {
-                schema: z.object({
-                  success: z.literal(true),
-                  message: z.string(),
-                  data: spec.response ?? z.unknown(),
-                  timestamp: z.string(),
-                }),
-              },
-            },
+            content: spec.produces
+              ? { [spec.produces]: { schema: spec.response ?? z.string() } }
+              : { 'application/json': { schema: successEnvelopeSchema(spec.response ?? z.unknown()) } },
           },
-          default: { description: 'Failure', content: { 'application/json': { schema: errorEnvelope } } },
+          default: { description: 'Failure', content: { 'application/json': { schema: errorEnvelopeSchema } } },
         },
       };
       (paths[path] ??= {})[spec.method] = operation;

@@ -1,7 +1,8 @@
 /**
  * Shapes a stored event for its recipients. Staff (owner, trainer) and the person an event is about get
  * the full payload; everybody else (other members, wall displays) gets a view built from an allow-list of
- * the SPEC's fields, so a field added to a payload later never leaks another member's identity by default.
+ * the contract's fields (docs/realtime.md), so a field added to a payload later never leaks another
+ * member's identity by default.
  */
 import type { EventType, ServerEvent, StoredEvent } from '../contracts/events.js';
 

@@ -106,9 +106,9 @@ export class ApiClient {
   }
 
   async page<T>(path: string, options: Omit<RequestOptions, 'body'> = {}): Promise<Page<T>> {
-    const { data, response } = await this.send<T[] | { items: T[] }>('GET', path, options);
-    const items = Array.isArray(data) ? data : (data?.items ?? []);
-    return { items, next: nextLink(response.headers.get('link')) };
+    // Every list answers its items as `data`, the next page in the Link header.
+    const { data, response } = await this.send<T[]>('GET', path, options);
+    return { items: data, next: nextLink(response.headers.get('link')) };
   }
 
   async request<T>(method: string, path: string, options: RequestOptions = {}): Promise<T> {

@@ -3,14 +3,10 @@
  * same thing. Per area and in total, with the local midnight of the gym's day so the chart can span
  * the opening hours; the live samples continue the curves from their last point.
  */
+import type { OpeningHours } from '$contracts/common.js';
+import type { OccupancyHistory } from '$contracts/gym-status.js';
 import { api } from './api.js';
 import type { Sample } from './live.svelte.js';
-
-interface History {
-  date: string;
-  interval_minutes: number;
-  areas: Array<{ area_id: string; capacity: number; points: Array<{ at: string; time: string; current_users: number }> }>;
-}
 
 export interface DayHistory {
   /** The gym's local midnight of the day, seconds since epoch. */
@@ -23,7 +19,7 @@ export interface DayHistory {
 const seconds = (iso: string) => Math.floor(new Date(iso).getTime() / 1000);
 
 export async function occupancyDay(intervalMinutes = 10): Promise<DayHistory> {
-  const history = await api.get<History>('/api/occupancy/history', { query: { interval: intervalMinutes } });
+  const history = await api.get<OccupancyHistory>('/api/occupancy/history', { query: { interval: intervalMinutes } });
   const totals = new Map<number, Sample>();
   const areas = new Map<string, Array<[number, number]>>();
   let midnight: number | null = null;
@@ -57,11 +53,11 @@ export function withLive(history: Sample[], live: Sample[]): Sample[] {
   return [...history, ...live.filter((s) => s.t > last)];
 }
 
+// In the order of Date#getUTCDay.
 const WEEKDAYS = ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'] as const;
-type Hours = Partial<Record<(typeof WEEKDAYS)[number], { open: string; close: string } | null>>;
 
 /** Today's opening hours as [open, close] in seconds since epoch, from the gym's settings; null when closed or unknown. */
-export function openingWindow(midnight: number | null, hours: Hours | null | undefined): [number, number] | null {
+export function openingWindow(midnight: number | null, hours: OpeningHours | null | undefined): [number, number] | null {
   if (midnight === null || !hours) return null;
   // Noon of the local day tells the weekday without a time-zone library (midnight itself may sit on a DST edge).
   const day = WEEKDAYS[new Date((midnight + 12 * 3600) * 1000 + 0).getUTCDay()]!;

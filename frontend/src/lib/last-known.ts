@@ -9,7 +9,7 @@ const SESSION_KEY = 'gymflow.last-session';
 /** Where GymLive keeps the last gym status of a tenant. */
 export const liveKey = (tenantId: string): string => `gymflow.last-status.${tenantId}`;
 
-export function rememberSession<T extends { csrf_token?: string; user?: { tenant_id?: string | null } }>(me: T): void {
+export function rememberSession<T extends { csrf_token?: string | null; user?: { tenant_id?: string | null } }>(me: T): void {
   const { csrf_token: _secret, ...kept } = me;
   try {
     localStorage.setItem(SESSION_KEY, JSON.stringify(kept));

@@ -6,7 +6,7 @@
 import type { EventType, ServerEvent } from '$contracts/events.js';
 import { api } from './api.js';
 import { LiveSocket, type ConnectionState } from './socket.js';
-import type { AreaStatus, GymStatus } from './types.js';
+import type { AreaStatus, GymStatus } from '$contracts/gym-status.js';
 
 export interface Sample {
   /** Seconds since epoch. */

@@ -5,15 +5,9 @@
 import { api, ApiError } from './api.js';
 import { i18n } from './i18n.svelte.js';
 import { forgetSession, recallSession, rememberSession } from './last-known.js';
-import type { Role, User } from './types.js';
+import type { AuthUser, Me, Role, WebMe } from '$contracts/auth.js';
 
 const TENANT_KEY = 'gymflow.tenant';
-
-interface MeAnswer {
-  user?: User;
-  tenant?: { id: string; name?: string; subdomain?: string; settings?: { timezone?: string; currency?: string } } | null;
-  csrf_token?: string;
-}
 
 /** The tenant named by the host (demo.localhost, demo.gym.example), if any. */
 export function tenantFromHost(hostname = location.hostname): string | null {
@@ -25,7 +19,7 @@ export function tenantFromHost(hostname = location.hostname): string | null {
 }
 
 class Session {
-  user = $state<User | null>(null);
+  user = $state<AuthUser | null>(null);
   tenantName = $state<string | null>(null);
   tenantSlug = $state<string | null>(null);
   /** The gym's IANA time zone: dates and clock times in the API are local to it. */
@@ -60,16 +54,14 @@ class Session {
     }
   }
 
-  private adopt(answer: MeAnswer | User): void {
-    const me = answer as MeAnswer & Partial<User>;
-    const user = (me.user ?? (me.id ? (me as User) : null)) as User | null;
-    this.user = user;
+  private adopt(me: Me): void {
+    this.user = me.user;
     this.tenantName = me.tenant?.name ?? this.tenantName;
     this.tenantSlug = me.tenant?.subdomain ?? this.tenantSlug;
-    this.timezone = me.tenant?.settings?.timezone ?? this.timezone;
+    this.timezone = me.tenant?.settings.timezone ?? this.timezone;
     i18n.timeZone = this.timezone ?? undefined;
-    this.currency = me.tenant?.settings?.currency ?? this.currency;
-    if (user?.locale) i18n.adopt(user.locale);
+    this.currency = me.tenant?.settings.currency ?? this.currency;
+    i18n.adopt(me.user.locale);
   }
 
   /** Asks the server who this browser is; a 401 just means nobody; unreachable, the last known answer. */
@@ -80,12 +72,12 @@ class Session {
       return;
     }
     try {
-      const me = await api.get<MeAnswer>('/auth/me');
+      const me = await api.get<WebMe>('/auth/me');
       this.adopt(me);
       rememberSession(me);
       this.offline = false;
     } catch (err) {
-      const remembered = err instanceof ApiError && err.code === 'network_error' ? recallSession<MeAnswer>() : null;
+      const remembered = err instanceof ApiError && err.code === 'network_error' ? recallSession<Me>() : null;
       if (remembered) {
         this.adopt(remembered);
         this.offline = true;
@@ -100,17 +92,18 @@ class Session {
   }
 
   async login(input: { username: string; password: string; tenant: string }): Promise<void> {
-    const answer = await api.post<MeAnswer>('/auth/login', input);
+    const answer = await api.post<WebMe>('/auth/login', input);
     this.tenantSlug = input.tenant;
     try {
       localStorage.setItem(TENANT_KEY, input.tenant);
     } catch {
       /* not remembered */
     }
+    // The answer is what /auth/me would say, with the CSRF token the API client keeps from it.
     this.adopt(answer);
     rememberSession(answer);
-    // The login answer may be terse; /auth/me is the full picture (and hands out the CSRF token).
-    await this.load();
+    this.offline = false;
+    this.loaded = true;
   }
 
   async logout(): Promise<void> {

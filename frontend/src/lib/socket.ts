@@ -1,5 +1,5 @@
 /**
- * The one real-time door (SPEC section 4), typed by the shared contract. It joins the tenant's namespace,
+ * The one real-time door (docs/realtime.md), typed by the shared contract. It joins the tenant's namespace,
  * remembers the highest `seq` it has seen, asks for everything after it on every (re)connect, drops
  * duplicates, and tells listeners whether it is live or reconnecting. Pages subscribe; none talks to io.
  */

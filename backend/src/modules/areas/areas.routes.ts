@@ -5,7 +5,7 @@ import { reply } from '../../http/envelope.js';
 import { replyIdempotent } from '../../http/idempotency.js';
 import { replyPage } from '../../http/paging.js';
 import { route, sameForEveryField } from '../../http/route.js';
-import { areaIdParams, areaSchema, areasQuery, createAreaBody, updateAreaBody } from './areas.schema.js';
+import { areaCreatedSchema, areaIdParams, areaSchema, areasQuery, createAreaBody, updateAreaBody } from '../../contracts/areas.js';
 import { createArea, deleteArea, getArea, listAreas, updateArea } from './areas.service.js';
 
 const READERS = [...TENANT_USERS, 'display'] as const;
@@ -24,7 +24,7 @@ export function areasRoutes(deps: AppDeps) {
     }),
     route({
       method: 'post', path: '/api/areas', summary: 'Create an area (owner; within the plan: 403 plan_limit_reached)', tag: 'areas',
-      roles: ['owner'], body: createAreaBody, response: z.object({ area: areaSchema }), status: 201, idempotent: true,
+      roles: ['owner'], body: createAreaBody, response: areaCreatedSchema, status: 201, idempotent: true,
       handler: async (ctx, { body }) => {
         const auth = tenantAuth(ctx.state);
         await replyIdempotent(ctx, deps.uow, { status: 201 }, (uow) => createArea({ uow }, auth, body));

@@ -1,11 +1,11 @@
 /** The owner's areas: create (within the plan), edit and delete, each announced as `areas:changed`. */
 import type { Knex } from 'knex';
-import type { AreaStatus } from '../../contracts/gym-status.js';
+import type { Area as AreaView, AreasQuery, CreateAreaInput, UpdateAreaInput } from '../../contracts/areas.js';
 import { fromCents, toCents } from '../../contracts/money.js';
 import type { TenantAuth } from '../../http/auth-context.js';
 import type { UnitOfWork } from '../../db/unit-of-work.js';
 import { conflict, notFound } from '../../http/errors.js';
-import type { Page, PageQuery } from '../../http/paging.js';
+import type { Page } from '../../http/paging.js';
 import { Booking } from '../bookings/booking.model.js';
 import { WorkoutSession } from '../workouts/workout-session.model.js';
 import { occupancyPct } from '../gym-status/gym-status.service.js';
@@ -13,20 +13,8 @@ import { tenantCalendar } from '../slots/tenant-clock.js';
 import { assertPlanAllows } from '../tenants/plan-limits.js';
 import { recordOccupancy } from '../visits/occupancy.js';
 import { Area } from './area.model.js';
-import type { CreateAreaInput, UpdateAreaInput } from './areas.schema.js';
 
 const COLUMNS = ['id', 'name_en', 'name_el', 'capacity', 'current_users', 'is_bookable', 'booking_capacity', 'slot_minutes', 'price_per_hour_cents', 'opening_hours', 'created_at'];
-
-/** An area as its resource answers it: its live status plus what booking it takes. */
-export interface AreaView extends AreaStatus {
-  booking_capacity: number;
-  slot_minutes: number;
-  /** Decimal, two digits at most; kept as price_per_hour_cents. */
-  price_per_hour: number;
-  currency: string;
-  opening_hours: unknown;
-  created_at: string;
-}
 
 /** `currency`: the tenant's (tenant-clock.ts). */
 export function areaView(row: Area, currency: string): AreaView {
@@ -58,7 +46,7 @@ function areaColumns(input: UpdateAreaInput): Partial<Area> {
   return columns;
 }
 
-export function listAreas(deps: Deps, auth: TenantAuth, query: PageQuery & { bookable?: boolean }): Promise<Page<AreaView>> {
+export function listAreas(deps: Deps, auth: TenantAuth, query: AreasQuery): Promise<Page<AreaView>> {
   return deps.uow.inTenant(auth.tenantId, async (scope) => {
     const q = scope.query(Area).select(COLUMNS);
     if (query.bookable !== undefined) q.where({ is_bookable: query.bookable });

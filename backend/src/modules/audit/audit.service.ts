@@ -9,20 +9,9 @@ import type { AuthContext } from '../../http/auth-context.js';
 import type { Page, PageQuery } from '../../http/paging.js';
 import type { UnitOfWork } from '../../db/unit-of-work.js';
 import { AuditLogEntry } from './audit-log.model.js';
+import { AUDIT_ACTIONS, type AuditAction, type AuditLogEntry as AuditView } from '../../contracts/audit.js';
 
-export const AUDIT_ACTIONS = [
-  'member.role_changed',
-  'member.deactivated',
-  'member.reactivated',
-  'member.password_reset',
-  'member.password_changed',
-  'auth.token_reuse_revoked',
-  'display_token.created',
-  'display_token.revoked',
-  'tenant.plan_changed',
-  'tenant.status_changed',
-] as const;
-export type AuditAction = (typeof AUDIT_ACTIONS)[number];
+export { AUDIT_ACTIONS, type AuditAction };
 
 export interface AuditEntry {
   /** null for platform actions. */
@@ -32,16 +21,6 @@ export interface AuditEntry {
   action: AuditAction;
   target: { type: 'user' | 'display_token' | 'tenant'; id: string };
   details?: Record<string, unknown>;
-}
-
-export interface AuditView {
-  id: string;
-  action: AuditAction;
-  actor: { id: string | null; role: string } | null;
-  target: { type: string; id: string | null };
-  details: Record<string, unknown>;
-  address: string | null;
-  created_at: string;
 }
 
 /** Adds an entry with the transaction that makes the change. */

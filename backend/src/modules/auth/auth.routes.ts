@@ -1,5 +1,6 @@
-/** Token API for apps and integrations (SPEC section 3): login, refresh, logout, me. */
+/** Token API for apps and integrations (docs/http-api.md, Signing in): login, refresh, logout, me. */
 import type { Context } from 'koa';
+import { noDataSchema } from '../../contracts/common.js';
 import type { AppDeps } from '../../deps.js';
 import { reply } from '../../http/envelope.js';
 import { unauthorized } from '../../http/errors.js';
@@ -8,7 +9,7 @@ import { route } from '../../http/route.js';
 import { subdomainFromHost } from '../tenants/tenant-directory.js';
 import type { Resolved } from './credentials.js';
 import { login, logout, refresh, type TenantHints } from './auth.service.js';
-import { loginBody, logoutBody, meSchema, refreshBody, tokenPairSchema } from './auth.schema.js';
+import { loginBody, logoutBody, meSchema, refreshBody, tokenPairSchema } from '../../contracts/auth.js';
 import { whoAmI } from './me.service.js';
 import { endSessionSockets } from './web.routes.js';
 
@@ -66,6 +67,7 @@ export function authRoutes(deps: AppDeps) {
       tag: 'auth',
       roles: PEOPLE,
       body: logoutBody,
+      response: noDataSchema,
       handler: async (ctx, { body }) => {
         const auth = ctx.state.auth as AuthContext;
         const credentials = ctx.state.credentials as Resolved;

@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto';
 import type { AppDeps } from '../../deps.js';
 import type { Scope } from '../../db/unit-of-work.js';
 import { AppError, forbidden, unauthorized } from '../../http/errors.js';
-import type { Role } from '../../http/auth-context.js';
+import type { AuthUser, Role, TokenPair } from '../../contracts/auth.js';
 import { isLocale, type Locale } from '../../contracts/i18n.js';
 import { findTenantById, findTenantBySubdomain, isBlocked, type TenantEntry } from '../tenants/tenant-directory.js';
 import bcrypt from 'bcrypt';
@@ -21,23 +21,6 @@ import { newOpaqueToken, parseOpaqueToken, signAccessToken } from './tokens.js';
 /** What signing in needs of a person. */
 export type UserRow = Pick<User, 'id' | 'tenant_id' | 'username' | 'password_hash' | 'role' | 'locale' | 'full_name' | 'email' | 'active'>;
 
-export interface PublicUser {
-  id: string;
-  username: string;
-  role: Role;
-  tenant_id: string | null;
-  locale: Locale;
-  full_name: string | null;
-}
-
-export interface TokenPair {
-  access_token: string;
-  refresh_token: string;
-  token_type: 'Bearer';
-  expires_in: number;
-  user: PublicUser;
-}
-
 /** Where a login says its tenant is; the first three may disagree only by being absent. */
 export interface TenantHints {
   body?: string;
@@ -48,7 +31,7 @@ export interface TenantHints {
 /** The platform scope is named explicitly with `platform` or by naming no tenant at all. */
 type LoginTenant = { kind: 'platform' } | { kind: 'tenant'; tenant: TenantEntry } | { kind: 'unknown'; label: string };
 
-export const publicUser = (u: UserRow): PublicUser => ({
+export const publicUser = (u: UserRow): AuthUser => ({
   id: u.id, username: u.username, role: u.role, tenant_id: u.tenant_id,
   locale: isLocale(u.locale) ? u.locale : 'en', full_name: u.full_name,
 });

@@ -2,20 +2,12 @@
 import type { AppDeps } from '../../deps.js';
 import { unauthorized } from '../../http/errors.js';
 import type { AuthContext } from '../../http/auth-context.js';
+import type { Me } from '../../contracts/auth.js';
 import { User } from '../members/user.model.js';
 import { Tenant } from '../tenants/tenant.model.js';
-import { publicUser, type PublicUser } from './auth.service.js';
+import { publicUser } from './auth.service.js';
 
-export interface TenantSummary {
-  id: string;
-  name: string;
-  subdomain: string;
-  settings: Record<string, unknown>;
-  subscription_plan: string;
-  subscription_status: string;
-}
-
-export async function whoAmI(deps: AppDeps, auth: AuthContext): Promise<{ user: PublicUser; tenant: TenantSummary | null }> {
+export async function whoAmI(deps: AppDeps, auth: AuthContext): Promise<Me> {
   if (!auth.userId) throw unauthorized();
   const userId = auth.userId;
   // The own gym's row is visible in its own scope (row-level security): read with the user, in one go.

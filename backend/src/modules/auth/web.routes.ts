@@ -6,7 +6,6 @@
  *   GET  /auth/csrf                                 → {csrf_token}
  */
 import type { Context } from 'koa';
-import { z } from 'zod';
 import type { AppDeps } from '../../deps.js';
 import { reply } from '../../http/envelope.js';
 import { unauthorized } from '../../http/errors.js';
@@ -14,7 +13,8 @@ import { ROLES, type AuthContext } from '../../http/auth-context.js';
 import { route } from '../../http/route.js';
 import { isLocale } from '../../contracts/i18n.js';
 import { authenticatePassword } from './auth.service.js';
-import { loginBody, meSchema } from './auth.schema.js';
+import { csrfSchema, loginBody, webMeSchema } from '../../contracts/auth.js';
+import { noDataSchema } from '../../contracts/common.js';
 import { csrfTokens } from './auth.middleware.js';
 import { tenantHints } from './auth.routes.js';
 import type { Resolved } from './credentials.js';
@@ -23,7 +23,6 @@ import { whoAmI } from './me.service.js';
 import type { SessionAuthData } from './session.store.js';
 
 const PEOPLE = ROLES.filter((r) => r !== 'display');
-const webMe = meSchema.extend({ csrf_token: z.string().nullable() });
 
 type RegeneratingSession = { regenerate(): Promise<void> } & Partial<SessionAuthData>;
 
@@ -52,7 +51,7 @@ export function webSessionRoutes(deps: AppDeps) {
       tag: 'web session',
       roles: 'public',
       body: loginBody,
-      response: webMe,
+      response: webMeSchema,
       handler: async (ctx, { body }) => {
         const { user } = await authenticatePassword(deps, {
           hints: tenantHints(deps, ctx, body.tenant),
@@ -80,6 +79,7 @@ export function webSessionRoutes(deps: AppDeps) {
       summary: 'Web app sign-out: ends the session (needs X-CSRF-Token)',
       tag: 'web session',
       roles: 'public',
+      response: noDataSchema,
       handler: async (ctx) => {
         const auth = ctx.state.auth as AuthContext | undefined;
         ctx.session = null;
@@ -93,7 +93,7 @@ export function webSessionRoutes(deps: AppDeps) {
       summary: 'The signed-in user and tenant, with the CSRF token for state-changing requests',
       tag: 'web session',
       roles: PEOPLE,
-      response: webMe,
+      response: webMeSchema,
       handler: async (ctx) => {
         const auth = ctx.state.auth as AuthContext;
         if (!auth.userId) throw unauthorized();
@@ -107,7 +107,7 @@ export function webSessionRoutes(deps: AppDeps) {
       summary: 'The CSRF token of the current session (null without one)',
       tag: 'web session',
       roles: 'public',
-      response: z.object({ csrf_token: z.string().nullable() }),
+      response: csrfSchema,
       handler: async (ctx) => {
         ctx.set('Cache-Control', 'no-store');
         reply(ctx, { csrf_token: csrfFor(ctx) });

@@ -1,32 +1,12 @@
+import type { Booking as BookingAnswer, BookingDetails, BookingStatus } from '../../contracts/bookings.js';
 import type { BookingEventView } from '../../contracts/events.js';
-import type { Booking, BookingStatus } from './booking.model.js';
+import type { Booking } from './booking.model.js';
 import { fromCents } from '../../contracts/money.js';
 
 export type { BookingStatus };
 
-/** A booking as the API answers it; dates and clock times are the tenant's local time. */
-export interface BookingView {
-  id: string;
-  area_id: string;
-  user_id: string;
-  date: string;
-  start_time: string;
-  duration: number;
-  starts_at: string;
-  ends_at: string;
-  trainer: string | null;
-  trainer_id: string | null;
-  /** Decimal, two digits at most; kept as price_cents. */
-  price: number;
-  currency: string;
-  status: BookingStatus;
-  created_at: string;
-  cancelled_at: string | null;
-  area_name_en?: string;
-  area_name_el?: string;
-  username?: string;
-  full_name?: string | null;
-}
+/** A booking as the API answers it: with the area's and the person's names when the query joined them. */
+export type BookingView = BookingAnswer & Partial<Omit<BookingDetails, keyof BookingAnswer>>;
 
 /** Columns a booking view is built from (with the optional joined names). */
 export const BOOKING_COLUMNS = [
@@ -76,7 +56,7 @@ export function bookingView(row: BookingRow, currency: string): BookingView {
   return view;
 }
 
-/** The event form (SPEC section 4); the publisher strips user_id for everyone but staff and the booker. */
+/** The event form (docs/realtime.md); the publisher strips user_id for everyone but staff and the booker. */
 export function bookingEventView(b: BookingView): BookingEventView {
   return { id: b.id, area_id: b.area_id, date: b.date, start_time: b.start_time, duration: b.duration, status: b.status, user_id: b.user_id };
 }

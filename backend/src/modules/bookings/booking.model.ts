@@ -1,8 +1,9 @@
+import type { BookingStatus } from '../../contracts/bookings.js';
 import { TenantModel } from '../../db/model.js';
 import { Area } from '../areas/area.model.js';
 import { User } from '../members/user.model.js';
 
-export type BookingStatus = 'confirmed' | 'cancelled' | 'completed' | 'no_show';
+export type { BookingStatus };
 
 /**
  * A booked place in an area. Rows are written only by the database function `book_place()`

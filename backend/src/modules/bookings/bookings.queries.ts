@@ -7,7 +7,7 @@ import type { Page, PageQuery } from '../../http/paging.js';
 import { BOOKING_COLUMNS, bookingView, type BookingRow, type BookingView } from './booking-view.js';
 import { Booking } from './booking.model.js';
 import { tenantCalendar } from '../slots/tenant-clock.js';
-import type { BookingFilters } from './bookings.schema.js';
+import type { BookingFilters } from '../../contracts/bookings.js';
 
 type Filters = Partial<Omit<BookingFilters, 'limit' | 'cursor'>>;
 type BookingQuery = ReturnType<typeof baseQuery>;

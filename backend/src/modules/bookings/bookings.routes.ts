@@ -5,11 +5,12 @@ import { reply } from '../../http/envelope.js';
 import { replyIdempotent } from '../../http/idempotency.js';
 import { replyPage } from '../../http/paging.js';
 import { route, sameForEveryField } from '../../http/route.js';
-import { bookRoomBody, bookingIdParams, markBookingBody, bookingSchema, bookingsQuery, cancelBody, userBookingsQuery } from './bookings.schema.js';
+import {
+  bookRoomBody, bookingCreatedSchema, bookingDetailsSchema, bookingIdParams, bookingSchema, bookingsQuery, cancelBody, markBookingBody,
+  staffBookingSchema, userBookingsQuery,
+} from '../../contracts/bookings.js';
 import { bookRoom, cancelBooking, markBooking } from './bookings.service.js';
 import { getBooking, listBookings, userBookings } from './bookings.queries.js';
-
-const created = z.object({ booking: bookingSchema });
 
 export function bookingsRoutes(deps: AppDeps) {
   const book = route({
@@ -19,7 +20,7 @@ export function bookingsRoutes(deps: AppDeps) {
     tag: 'bookings',
     roles: TENANT_USERS,
     body: bookRoomBody,
-    response: created,
+    response: bookingCreatedSchema,
     status: 201,
     idempotent: true,
     handler: async (ctx, { body }) => {
@@ -37,7 +38,7 @@ export function bookingsRoutes(deps: AppDeps) {
       tag: 'bookings',
       roles: TENANT_USERS,
       query: userBookingsQuery,
-      response: z.array(bookingSchema),
+      response: z.array(bookingDetailsSchema),
       handler: async (ctx, { query }) => replyPage(ctx, await userBookings(deps, tenantAuth(ctx.state), query)),
     }),
     route({
@@ -67,7 +68,7 @@ export function bookingsRoutes(deps: AppDeps) {
       tag: 'bookings',
       roles: STAFF,
       query: bookingsQuery,
-      response: z.array(bookingSchema),
+      response: z.array(staffBookingSchema),
       handler: async (ctx, { query }) => replyPage(ctx, await listBookings(deps, tenantAuth(ctx.state), query)),
     }),
     route({
@@ -89,7 +90,7 @@ export function bookingsRoutes(deps: AppDeps) {
       tag: 'bookings',
       roles: TENANT_USERS,
       params: bookingIdParams,
-      response: bookingSchema,
+      response: bookingDetailsSchema,
       handler: async (ctx, { params }) => reply(ctx, await getBooking(deps, tenantAuth(ctx.state), params.id)),
     }),
   ];

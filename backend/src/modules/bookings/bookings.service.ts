@@ -13,7 +13,7 @@ import { Area } from '../areas/area.model.js';
 import { User } from '../members/user.model.js';
 import { BOOKING_COLUMNS, bookingEventView, bookingView, type BookingRow, type BookingView } from './booking-view.js';
 import { Booking } from './booking.model.js';
-import type { BookRoomInput } from './bookings.schema.js';
+import type { BookRoomInput } from '../../contracts/bookings.js';
 
 export interface BookingDeps {
   uow: UnitOfWork;

@@ -1,23 +1,12 @@
 /** Owners manage the read-only tokens of their wall screens. */
 import { z } from 'zod';
-import { displayTokenBody } from '../../contracts/forms.js';
+import { displayTokenBody, displayTokenIdParams, displayTokenSchema, newDisplayTokenSchema } from '../../contracts/display-tokens.js';
 import type { AppDeps } from '../../deps.js';
 import { reply } from '../../http/envelope.js';
 import { tenantAuth } from '../../http/auth-context.js';
 import { route } from '../../http/route.js';
 import { announceRevocation } from '../auth/revocations.js';
 import { createDisplayToken, listDisplayTokens, revokeDisplayToken } from './display-tokens.service.js';
-
-const tokenView = z
-  .object({
-    id: z.uuid(),
-    name: z.string(),
-    created_by: z.uuid().nullable(),
-    created_at: z.string(),
-    last_used_at: z.string().nullable(),
-    revoked_at: z.string().nullable(),
-  })
-  .meta({ id: 'DisplayToken' });
 
 export function displayTokenRoutes(deps: AppDeps) {
   return [
@@ -27,7 +16,7 @@ export function displayTokenRoutes(deps: AppDeps) {
       summary: 'The gym\'s display tokens (never their secrets)',
       tag: 'display tokens',
       roles: ['owner'],
-      response: z.array(tokenView),
+      response: z.array(displayTokenSchema),
       handler: async (ctx) => {
         const auth = tenantAuth(ctx.state);
         reply(ctx, await deps.uow.inTenant(auth.tenantId, listDisplayTokens));
@@ -42,7 +31,7 @@ export function displayTokenRoutes(deps: AppDeps) {
       roles: ['owner'],
       body: displayTokenBody,
       status: 201,
-      response: tokenView.extend({ token: z.string() }),
+      response: newDisplayTokenSchema,
       handler: async (ctx, { body }) => {
         const auth = tenantAuth(ctx.state);
         const created = await deps.uow.inTenant(auth.tenantId, (scope) => createDisplayToken(scope, { name: body.name, createdBy: auth.userId }, auth));
@@ -56,8 +45,8 @@ export function displayTokenRoutes(deps: AppDeps) {
       summary: 'Revoke a display token; screens using it are disconnected at once and refused from then on',
       tag: 'display tokens',
       roles: ['owner'],
-      params: z.object({ id: z.uuid() }),
-      response: tokenView,
+      params: displayTokenIdParams,
+      response: displayTokenSchema,
       handler: async (ctx, { params }) => {
         const auth = tenantAuth(ctx.state);
         const revoked = await deps.uow.inTenant(auth.tenantId, (scope) => revokeDisplayToken(scope, params.id, auth));

@@ -3,20 +3,12 @@
  * SHA-256 hash is kept. The token names its tenant (`dt1.<tenant>.<secret>`) so it is checked inside
  * that tenant's scope (see auth/credentials.ts).
  */
+import type { DisplayToken as DisplayTokenView, NewDisplayToken } from '../../contracts/display-tokens.js';
 import type { TenantScope } from '../../db/unit-of-work.js';
 import { notFound } from '../../http/errors.js';
 import { newOpaqueToken } from '../auth/tokens.js';
 import { recordAudit, type AuditEntry } from '../audit/audit.service.js';
 import { DisplayToken } from './display-token.model.js';
-
-export interface DisplayTokenView {
-  id: string;
-  name: string;
-  created_by: string | null;
-  created_at: string;
-  last_used_at: string | null;
-  revoked_at: string | null;
-}
 
 const iso = (d: Date | null) => (d ? new Date(d).toISOString() : null);
 const view = (r: DisplayToken): DisplayTokenView => ({
@@ -34,7 +26,7 @@ export async function createDisplayToken(
   scope: TenantScope,
   input: { name: string; createdBy: string | null },
   actor: AuditEntry['actor'],
-): Promise<DisplayTokenView & { token: string }> {
+): Promise<NewDisplayToken> {
   const { token, hash } = newOpaqueToken('dt1', scope.tenantId);
   const row = await scope.query(DisplayToken)
     .insert({ name: input.name, token_hash: hash, created_by: input.createdBy })

@@ -5,7 +5,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { createRequire } from 'node:module';
-import { z } from 'zod';
+import { docsAssetParams, docsAssetSchema, docsPageSchema } from '../../contracts/docs.js';
 import { notFound } from '../../http/errors.js';
 import { route } from '../../http/route.js';
 
@@ -59,7 +59,8 @@ export function docsRoutes() {
       summary: 'Browsable API documentation (an HTML page over /api/openapi.json)',
       tag: 'docs',
       roles: 'public',
-      response: z.string().meta({ description: 'text/html' }),
+      produces: 'text/html',
+      response: docsPageSchema,
       handler: async (ctx) => {
         ctx.type = 'text/html; charset=utf-8';
         ctx.set('Cache-Control', 'no-cache');
@@ -72,8 +73,9 @@ export function docsRoutes() {
       summary: 'Assets of the documentation page (Swagger UI, served locally)',
       tag: 'docs',
       roles: 'public',
-      params: z.object({ file: z.string().max(64) }),
-      response: z.string().meta({ description: 'CSS, JavaScript or an image' }),
+      params: docsAssetParams,
+      produces: 'application/octet-stream',
+      response: docsAssetSchema,
       handler: async (ctx, { params }) => {
         if (params.file === 'docs-init.js') {
           ctx.type = 'application/javascript; charset=utf-8';

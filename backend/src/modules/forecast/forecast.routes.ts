@@ -3,7 +3,7 @@ import type { AppDeps } from '../../deps.js';
 import { TENANT_USERS, tenantAuth } from '../../http/auth-context.js';
 import { reply } from '../../http/envelope.js';
 import { route } from '../../http/route.js';
-import { areaIdParams } from '../areas/areas.schema.js';
+import { areaIdParams } from '../../contracts/areas.js';
 import { areaForecastSchema, forecastQuery } from '../../contracts/forecast.js';
 import { forecastFor } from './forecast.service.js';
 

@@ -10,7 +10,7 @@ import { Area } from '../areas/area.model.js';
 import { addDays, hoursOn, localDate, type OpeningHours } from '../slots/slot-grid.js';
 import { systemClock, tenantCalendar, type Clock } from '../slots/tenant-clock.js';
 import { AreaHour } from './area-hour.model.js';
-import type { AreaForecastView, HourForecastView } from '../../contracts/forecast.js';
+import type { AreaForecast as AreaForecastView, HourForecast as HourForecastView } from '../../contracts/forecast.js';
 import { hoursOfDay, type LocalHour } from './hours.js';
 import { estimateHour, nowcast, quietestWindow, WEEKS, type DayCurve, type HourEstimate } from './profile.js';
 

@@ -2,7 +2,7 @@ import type { AppDeps } from '../../deps.js';
 import { tenantAuth } from '../../http/auth-context.js';
 import { reply } from '../../http/envelope.js';
 import { route } from '../../http/route.js';
-import { gymStatusSchema, historyQuery, historySchema } from './gym-status.schema.js';
+import { gymStatusSchema, historyQuery, historySchema } from '../../contracts/gym-status.js';
 import { occupancyHistory } from './occupancy-history.service.js';
 import { gymStatus } from './gym-status.service.js';
 

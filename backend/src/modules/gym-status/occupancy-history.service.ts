@@ -3,22 +3,16 @@
  * the gym's local day (up to now), computed from the visits. Counts only, so displays may read it.
  */
 import { DateTime } from 'luxon';
+import type { HistoryQuery, OccupancyHistory } from '../../contracts/gym-status.js';
 import type { UnitOfWork } from '../../db/unit-of-work.js';
 import { Area } from '../areas/area.model.js';
 import { localDate } from '../slots/slot-grid.js';
 import { systemClock, tenantCalendar, type Clock } from '../slots/tenant-clock.js';
 
-export interface OccupancyHistory {
-  date: string;
-  timezone: string;
-  interval_minutes: number;
-  areas: Array<{ area_id: string; capacity: number; points: Array<{ at: string; time: string; current_users: number }> }>;
-}
-
 export async function occupancyHistory(
   deps: { uow: UnitOfWork; clock?: Clock },
   tenantId: string,
-  query: { date?: string; interval: number; area_id?: string },
+  query: HistoryQuery,
 ): Promise<OccupancyHistory> {
   const now = (deps.clock ?? systemClock)();
   return deps.uow.inTenant(tenantId, async (scope) => {

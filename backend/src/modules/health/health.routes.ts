@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import { livenessSchema, readinessSchema } from '../../contracts/health.js';
 import type { AppDeps } from '../../deps.js';
 import { serviceUnavailable } from '../../http/errors.js';
 import { reply } from '../../http/envelope.js';
@@ -20,7 +20,7 @@ export function healthRoutes({ db, redis, lifecycle }: AppDeps) {
       summary: 'Liveness: the process is up',
       tag: 'health',
       roles: 'public',
-      response: z.object({ status: z.literal('ok') }),
+      response: livenessSchema,
       handler: async (ctx) => reply(ctx, { status: 'ok' as const }),
     }),
     route({
@@ -29,7 +29,7 @@ export function healthRoutes({ db, redis, lifecycle }: AppDeps) {
       summary: 'Readiness: database and Redis answer, migrations are current, not draining (503 with the checks otherwise)',
       tag: 'health',
       roles: 'public',
-      response: z.object({ database: z.literal('ok'), redis: z.enum(['ok', 'not_configured']), migrations: z.literal('current') }),
+      response: readinessSchema,
       handler: async (ctx) => {
         const checks: Record<string, string> = { database: 'down', redis: redis ? 'down' : 'not_configured', migrations: 'unknown' };
         try {

@@ -6,8 +6,12 @@ import { reply } from '../../http/envelope.js';
 import { replyIdempotent } from '../../http/idempotency.js';
 import { replyPage } from '../../http/paging.js';
 import { route, sameForEveryField } from '../../http/route.js';
-import { createMemberBody, memberIdParams, memberSchema, membersQuery, updateMemberBody } from './members.schema.js';
+import { memberBodies, memberCreatedSchema, memberIdParams, memberSchema, membersQuery } from '../../contracts/members.js';
+import { newPassword } from '../auth/password-strength.js';
 import { createMember, deactivateMember, getMember, listMembers, updateMember, type MemberDeps } from './members.service.js';
+
+// The shared bodies, with the server's check of how guessable a new password is.
+const { create: createMemberBody, update: updateMemberBody } = memberBodies(newPassword);
 
 export function membersRoutes(deps: AppDeps) {
   const mdeps = (): MemberDeps => ({
@@ -28,7 +32,7 @@ export function membersRoutes(deps: AppDeps) {
     }),
     route({
       method: 'post', path: '/api/members', summary: 'Add a person (owner; trainers add members; within the plan)', tag: 'members',
-      roles: STAFF, body: createMemberBody, response: z.object({ member: memberSchema }), status: 201, idempotent: true,
+      roles: STAFF, body: createMemberBody, response: memberCreatedSchema, status: 201, idempotent: true,
       handler: async (ctx, { body }) => {
         const auth = tenantAuth(ctx.state);
         await replyIdempotent(ctx, deps.uow, { status: 201 }, (uow) => createMember({ ...mdeps(), uow }, auth, body));

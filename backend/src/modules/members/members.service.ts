@@ -19,23 +19,10 @@ import { localDate } from '../slots/slot-grid.js';
 import { systemClock, tenantCalendar, type Clock } from '../slots/tenant-clock.js';
 import { assertPlanAllows } from '../tenants/plan-limits.js';
 import { currentStreak } from '../workouts/workouts.service.js';
-import type { CreateMemberInput, MembersQuery, UpdateMemberInput } from './members.schema.js';
+import type { CreateMemberInput, Member as MemberView, MembersQuery, UpdateMemberInput } from '../../contracts/members.js';
 
 const COLUMNS = ['id', 'username', 'role', 'email', 'full_name', 'member_id', 'locale', 'active', 'created_at',
   'workouts_completed', 'total_minutes', 'total_calories', 'current_streak', 'last_workout_date'];
-
-export interface MemberView {
-  id: string;
-  username: string;
-  role: 'member' | 'trainer' | 'owner';
-  email: string | null;
-  full_name: string | null;
-  member_id: string | null;
-  locale: 'en' | 'el';
-  active: boolean;
-  created_at: string;
-  stats: { workouts_completed: number; total_minutes: number; total_calories: number; current_streak: number; last_workout_date: string | null };
-}
 
 function view(row: User, today: string): MemberView {
   return {

@@ -1,9 +1,11 @@
+import type { Role } from '../../contracts/auth.js';
 import type { Locale } from '../../contracts/i18n.js';
 import { BaseModel, TenantModel } from '../../db/model.js';
 import { Visit } from '../visits/visit.model.js';
 import { Booking } from '../bookings/booking.model.js';
 
-export type PersonRole = 'member' | 'trainer' | 'owner' | 'platform_admin';
+/** A person's role: every role but the wall display's, which is a token, not a person. */
+export type PersonRole = Exclude<Role, 'display'>;
 
 /** A person: a gym's member or staff, or (tenant_id null, seen only in the platform scope) a platform admin. */
 export class User extends BaseModel {

@@ -1,6 +1,5 @@
+import type { Difficulty } from '../../contracts/programs.js';
 import { TenantModel } from '../../db/model.js';
-
-export type Difficulty = 'beginner' | 'intermediate' | 'advanced';
 
 /** A workout program of the gym: its exercises (a JSON array), length and energy use. */
 export class Program extends TenantModel {

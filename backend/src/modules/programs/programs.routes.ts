@@ -5,7 +5,7 @@ import { reply } from '../../http/envelope.js';
 import { replyIdempotent } from '../../http/idempotency.js';
 import { replyPage } from '../../http/paging.js';
 import { route, sameForEveryField } from '../../http/route.js';
-import { createProgramBody, programIdParams, programSchema, programsQuery, updateProgramBody } from './programs.schema.js';
+import { createProgramBody, programCreatedSchema, programIdParams, programSchema, programsQuery, updateProgramBody } from '../../contracts/programs.js';
 import { createProgram, deleteProgram, getProgram, listPrograms, updateProgram } from './programs.service.js';
 
 export function programsRoutes(deps: AppDeps) {
@@ -22,7 +22,7 @@ export function programsRoutes(deps: AppDeps) {
     }),
     route({
       method: 'post', path: '/api/programs', summary: 'Create a workout program (staff)', tag: 'programs',
-      roles: STAFF, body: createProgramBody, response: z.object({ program: programSchema }), status: 201, idempotent: true,
+      roles: STAFF, body: createProgramBody, response: programCreatedSchema, status: 201, idempotent: true,
       handler: async (ctx, { body }) => {
         const auth = tenantAuth(ctx.state);
         await replyIdempotent(ctx, deps.uow, { status: 201 }, (uow) => createProgram({ uow }, auth, body));

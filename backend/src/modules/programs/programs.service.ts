@@ -2,30 +2,19 @@
 import type { TenantAuth } from '../../http/auth-context.js';
 import type { UnitOfWork } from '../../db/unit-of-work.js';
 import { conflict, notFound } from '../../http/errors.js';
-import type { Page, PageQuery } from '../../http/paging.js';
+import type { Page } from '../../http/paging.js';
 import { WorkoutSession } from '../workouts/workout-session.model.js';
 import { Program } from './program.model.js';
-import type { CreateProgramInput, UpdateProgramInput } from './programs.schema.js';
+import type { CreateProgramInput, Exercise, Program as ProgramView, ProgramsQuery, UpdateProgramInput } from '../../contracts/programs.js';
 
 const COLUMNS = ['id', 'name_en', 'name_el', 'difficulty', 'exercises', 'est_minutes', 'kcal_per_hour', 'created_at'];
-
-export interface ProgramView {
-  id: string;
-  name_en: string;
-  name_el: string;
-  difficulty: string;
-  exercises: unknown[];
-  est_minutes: number;
-  kcal_per_hour: number;
-  created_at: string;
-}
 
 const view = (row: Program): ProgramView => ({
   id: row.id,
   name_en: row.name_en,
   name_el: row.name_el,
   difficulty: row.difficulty,
-  exercises: row.exercises ?? [],
+  exercises: (row.exercises ?? []) as Exercise[],
   est_minutes: row.est_minutes,
   kcal_per_hour: row.kcal_per_hour,
   created_at: new Date(row.created_at).toISOString(),
@@ -33,7 +22,7 @@ const view = (row: Program): ProgramView => ({
 
 type Deps = { uow: UnitOfWork };
 
-export function listPrograms(deps: Deps, auth: TenantAuth, query: PageQuery & { difficulty?: string }): Promise<Page<ProgramView>> {
+export function listPrograms(deps: Deps, auth: TenantAuth, query: ProgramsQuery): Promise<Page<ProgramView>> {
   return deps.uow.inTenant(auth.tenantId, async (scope) => {
     const q = scope.query(Program).select(COLUMNS);
     if (query.difficulty) q.where({ difficulty: query.difficulty });

@@ -7,20 +7,9 @@
  */
 import { LRUCache } from 'lru-cache';
 import { DateTime } from 'luxon';
+import { CLOCK, CLOSING_CLOCK, WEEKDAYS, type DayHours, type OpeningHours } from '../../contracts/common.js';
 
-export const WEEKDAYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] as const;
-export type Weekday = (typeof WEEKDAYS)[number];
-
-export interface DayHours {
-  open: string;
-  close: string;
-}
-/** Per weekday; a missing or null day is closed. `close` may be '24:00' (midnight at the end of the day). */
-export type OpeningHours = Partial<Record<Weekday, DayHours | null>>;
-
-export const CLOCK = /^(?:[01]\d|2[0-3]):[0-5]\d$/;
-export const CLOSING_CLOCK = /^(?:(?:[01]\d|2[0-3]):[0-5]\d|24:00)$/;
-export const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
+export { CLOCK, CLOSING_CLOCK, ISO_DATE, WEEKDAYS, isValidDate, type DayHours, type OpeningHours, type Weekday } from '../../contracts/common.js';
 
 /** Used when neither the area nor the tenant says when it is open. */
 const ALL_DAY: DayHours = { open: '00:00', close: '24:00' };
@@ -36,11 +25,6 @@ export interface Slot {
 
 export function isValidZone(zone: unknown): zone is string {
   return typeof zone === 'string' && zone.length > 0 && DateTime.now().setZone(zone).isValid;
-}
-
-/** A calendar date that exists (2026-02-30 does not). */
-export function isValidDate(date: string): boolean {
-  return ISO_DATE.test(date) && DateTime.fromISO(date, { zone: 'UTC' }).isValid;
 }
 
 /** Today's date in `zone`. */

@@ -2,7 +2,7 @@ import type { AppDeps } from '../../deps.js';
 import { tenantAuth } from '../../http/auth-context.js';
 import { reply } from '../../http/envelope.js';
 import { route } from '../../http/route.js';
-import { slotsParams, slotsQuery, slotsResponse } from './slots.schema.js';
+import { slotGridSchema, slotsParams, slotsQuery } from '../../contracts/slots.js';
 import { availableSlots } from './slots.service.js';
 
 export function slotsRoutes(deps: AppDeps) {
@@ -15,7 +15,7 @@ export function slotsRoutes(deps: AppDeps) {
       roles: ['member', 'trainer', 'owner', 'display'],
       params: slotsParams,
       query: slotsQuery,
-      response: slotsResponse,
+      response: slotGridSchema,
       handler: async (ctx, { params, query }) => {
         const auth = tenantAuth(ctx.state);
         reply(ctx, await availableSlots(deps, auth.tenantId, params.areaId, query.date, auth.userId));

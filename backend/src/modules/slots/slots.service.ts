@@ -1,33 +1,11 @@
 import { fromCents } from '../../contracts/money.js';
+import type { SlotGrid as SlotGridView } from '../../contracts/slots.js';
 import type { UnitOfWork } from '../../db/unit-of-work.js';
 import { notFound, unprocessable } from '../../http/errors.js';
 import { Area } from '../areas/area.model.js';
 import { Booking } from '../bookings/booking.model.js';
 import { buildSlotGrid, localDate } from './slot-grid.js';
 import { systemClock, tenantCalendar, type Clock } from './tenant-clock.js';
-
-export interface SlotView {
-  start: string;
-  end: string;
-  starts_at: string;
-  ends_at: string;
-  remaining: number;
-  available: boolean;
-  /** The caller holds a confirmed booking overlapping this slot (always false for displays). */
-  mine: boolean;
-}
-
-export interface SlotGridView {
-  area_id: string;
-  date: string;
-  timezone: string;
-  slot_minutes: number;
-  booking_capacity: number;
-  /** Decimal, two digits at most; kept in cents. */
-  price_per_hour: number;
-  currency: string;
-  slots: SlotView[];
-}
 
 /** The day's slots of a bookable area with what is left of each; no personal data (displays read it). */
 export async function availableSlots(

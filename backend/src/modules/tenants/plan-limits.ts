@@ -8,8 +8,9 @@ import { Area } from '../areas/area.model.js';
 import { User } from '../members/user.model.js';
 import { Tenant } from './tenant.model.js';
 
-export const PLANS = ['trial', 'basic', 'pro', 'enterprise'] as const;
-export type Plan = (typeof PLANS)[number];
+import { PLANS, type Plan } from '../../contracts/gym.js';
+
+export { PLANS, type Plan };
 export type LimitedResource = 'areas' | 'members';
 
 /** null: unlimited. */

@@ -2,9 +2,12 @@
 import type { AppDeps } from '../../deps.js';
 import { reply } from '../../http/envelope.js';
 import { route, sameForEveryField } from '../../http/route.js';
-import { z } from 'zod';
 import { createPlatformTenant, getPlatformTenant, listTenants, updatePlatformTenant } from './platform.service.js';
-import { platformCreateBody, platformListQuery, platformPatchBody, platformTenantView, tenantIdParams } from './tenants.schema.js';
+import { platformListQuery, platformPatchBody, platformTenantSchema, signupBodies, tenantIdParams } from '../../contracts/tenants.js';
+import { z } from 'zod';
+import { newPassword } from '../auth/password-strength.js';
+
+const { platformCreate: platformCreateBody } = signupBodies(newPassword);
 
 export function platformRoutes(deps: AppDeps) {
   return [
@@ -15,7 +18,7 @@ export function platformRoutes(deps: AppDeps) {
       tag: 'platform',
       roles: ['platform_admin'],
       query: platformListQuery,
-      response: z.array(platformTenantView),
+      response: z.array(platformTenantSchema),
       handler: async (ctx, { query }) => {
         const page = await listTenants(deps, query);
         if (page.next) {
@@ -37,7 +40,7 @@ export function platformRoutes(deps: AppDeps) {
       status: 201,
       // Like signup, no Idempotency-Key: idempotent answers are kept per gym, and the platform has none.
       // A retry is answered 409 on the taken subdomain instead.
-      response: platformTenantView,
+      response: platformTenantSchema,
       handler: async (ctx, { body }) => reply(ctx, await createPlatformTenant(deps, body, ctx.state.auth), { status: 201 }),
     }),
     route({
@@ -47,7 +50,7 @@ export function platformRoutes(deps: AppDeps) {
       tag: 'platform',
       roles: ['platform_admin'],
       params: tenantIdParams,
-      response: platformTenantView,
+      response: platformTenantSchema,
       handler: async (ctx, { params }) => reply(ctx, await getPlatformTenant(deps, params.id)),
     }),
     route({
@@ -59,7 +62,7 @@ export function platformRoutes(deps: AppDeps) {
       params: tenantIdParams,
       body: platformPatchBody,
       fields: sameForEveryField(platformPatchBody, ['platform_admin']),
-      response: platformTenantView,
+      response: platformTenantSchema,
       handler: async (ctx, { params, body }) => reply(ctx, await updatePlatformTenant(deps, params.id, body, ctx.state.auth)),
     }),
   ];

@@ -12,25 +12,8 @@ import { Booking } from '../bookings/booking.model.js';
 import { User } from '../members/user.model.js';
 import { Visit } from '../visits/visit.model.js';
 import { Tenant } from './tenant.model.js';
-import type { PlatformPatchBody } from './tenants.schema.js';
-import { DEFAULT_SETTINGS, signup, tenantView, type TenantView } from './tenants.service.js';
-import type { PlatformCreateBody } from './tenants.schema.js';
-
-/** A tenant as the platform admin sees it: the owner's view without its settings, plus counts. */
-export interface PlatformTenant extends Omit<TenantView, 'settings' | 'usage'> {
-  timezone: string;
-  counts: {
-    users: { owner: number; trainer: number; member: number };
-    members: number;
-    areas: number;
-    /** Confirmed bookings ahead and now (what the gym is committed to). */
-    bookings: number;
-    /** Bookings dated in the gym's current month (local time), whatever became of them but cancellations. */
-    bookings_this_month: number;
-    /** People checked in right now. */
-    people_in: number;
-  };
-}
+import { DEFAULT_SETTINGS, signup, tenantView } from './tenants.service.js';
+import type { PlatformCreateBody, PlatformListQuery, PlatformPatchBody, PlatformTenant } from '../../contracts/tenants.js';
 
 async function withCounts(deps: AppDeps, t: TenantRecord): Promise<PlatformTenant> {
   const timezone = typeof t.settings?.timezone === 'string' ? t.settings.timezone : DEFAULT_SETTINGS.timezone;
@@ -64,7 +47,7 @@ function decode(cursor: string): string {
 /** Tenants by subdomain (unique, so pages never skip or repeat), a page at a time; `next` is the following page's cursor. */
 export async function listTenants(
   deps: AppDeps,
-  page: { limit: number; cursor?: string; status?: string; q?: string },
+  page: PlatformListQuery,
 ): Promise<{ items: PlatformTenant[]; next: string | null }> {
   const rows = await deps.uow.inPlatform(async (trx) => {
     const q = Tenant.query(trx).orderBy('subdomain').limit(page.limit + 1);

@@ -11,18 +11,11 @@
 import { LRUCache } from 'lru-cache';
 import type { AppDeps } from '../../deps.js';
 import { isUuid } from '../auth/tokens.js';
+import type { Tenant } from './tenant.model.js';
+import { RESERVED_SUBDOMAINS } from '../../contracts/tenants.js';
 
 /** A gym's full row, as its own scope or the platform scope reads it. */
-export interface TenantRecord {
-  id: string;
-  name: string;
-  subdomain: string;
-  subscription_plan: string;
-  subscription_status: string;
-  trial_ends_at: Date | null;
-  settings: Record<string, unknown>;
-  created_at: Date;
-}
+export type TenantRecord = Pick<Tenant, 'id' | 'name' | 'subdomain' | 'subscription_plan' | 'subscription_status' | 'trial_ends_at' | 'settings' | 'created_at'>;
 
 /** What the directory tells about a gym before any tenant is known. */
 export type TenantEntry = Pick<TenantRecord, 'id' | 'subdomain' | 'subscription_status' | 'subscription_plan'>;
@@ -43,9 +36,7 @@ export interface TenantBrief {
 }
 
 /** Subdomains that name parts of the service (app.<base>, www.<base>), never a gym. */
-export const RESERVED_SUBDOMAINS: ReadonlySet<string> = new Set([
-  'platform', 'www', 'api', 'app', 'admin', 'auth', 'static', 'assets', 'cdn', 'mail', 'status', 'docs', 'socket', 'ws',
-]);
+export { RESERVED_SUBDOMAINS };
 
 const SUBDOMAIN = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/;
 export const isSubdomain = (v: unknown): v is string => typeof v === 'string' && SUBDOMAIN.test(v);

@@ -1,7 +1,5 @@
+import type { Plan, SubscriptionStatus, TenantSettings } from '../../contracts/gym.js';
 import { BaseModel } from '../../db/model.js';
-
-export type SubscriptionStatus = 'trialing' | 'active' | 'past_due' | 'canceled' | 'suspended';
-export type SubscriptionPlan = 'trial' | 'basic' | 'pro' | 'enterprise';
 
 /** A gym: the platform's row of it. Seen only in the platform scope or as its own gym (row-level security). */
 export class Tenant extends BaseModel {
@@ -11,9 +9,10 @@ export class Tenant extends BaseModel {
   declare id: string;
   declare name: string;
   declare subdomain: string;
-  declare subscription_plan: SubscriptionPlan;
+  declare subscription_plan: Plan;
   declare subscription_status: SubscriptionStatus;
   declare trial_ends_at: Date | null;
-  declare settings: Record<string, unknown>;
+  /** Written only through the settings schema (signup, PATCH /api/tenant) and the seed. */
+  declare settings: TenantSettings;
   declare created_at: Date;
 }

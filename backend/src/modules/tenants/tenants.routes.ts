@@ -5,10 +5,11 @@ import { reply } from '../../http/envelope.js';
 import { tooManyRequests } from '../../http/errors.js';
 import { tenantAuth } from '../../http/auth-context.js';
 import { route, sameForEveryField } from '../../http/route.js';
-import { publicUserSchema } from '../auth/auth.schema.js';
 import { getTenant, signup, updateTenant } from './tenants.service.js';
-import { signupBody, tenantPatchBody, tenantView } from './tenants.schema.js';
-import { z } from 'zod';
+import { signInOptionsSchema, signupAnswerSchema, signupBodies, tenantPatchBody, tenantSchema } from '../../contracts/tenants.js';
+import { newPassword } from '../auth/password-strength.js';
+
+const { signup: signupBody } = signupBodies(newPassword);
 
 /** Signups per address and hour: enough for a person, too few to farm subdomains. */
 const SIGNUPS_PER_HOUR = 20;
@@ -25,7 +26,7 @@ export function tenantRoutes(deps: AppDeps) {
       roles: 'public',
       body: signupBody,
       status: 201,
-      response: z.object({ tenant: tenantView, owner: publicUserSchema }),
+      response: signupAnswerSchema,
       handler: async (ctx, { body }) => {
         try {
           await signups.consume(ctx.ip);
@@ -42,7 +43,7 @@ export function tenantRoutes(deps: AppDeps) {
       summary: 'What the sign-in page may offer: whether the demo gyms (and their published logins) exist',
       tag: 'tenants',
       roles: 'public',
-      response: z.object({ demo_logins: z.boolean() }),
+      response: signInOptionsSchema,
       handler: async (ctx) => reply(ctx, { demo_logins: deps.config.seedDemo }),
     }),
     route({
@@ -51,7 +52,7 @@ export function tenantRoutes(deps: AppDeps) {
       summary: 'The caller\'s gym: name, plan, settings (owners also see plan usage)',
       tag: 'tenants',
       roles: ['member', 'trainer', 'owner', 'display'],
-      response: tenantView,
+      response: tenantSchema,
       handler: async (ctx) => {
         const auth = tenantAuth(ctx.state);
         reply(ctx, await deps.uow.inTenant(auth.tenantId, (scope) => getTenant(scope, auth.role === 'owner')));
@@ -65,7 +66,7 @@ export function tenantRoutes(deps: AppDeps) {
       roles: ['owner'],
       body: tenantPatchBody,
       fields: sameForEveryField(tenantPatchBody, ['owner']),
-      response: tenantView,
+      response: tenantSchema,
       handler: async (ctx, { body }) => {
         const auth = tenantAuth(ctx.state);
         reply(ctx, await deps.uow.inTenant(auth.tenantId, (scope) => updateTenant(scope, body)));

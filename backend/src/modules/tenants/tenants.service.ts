@@ -7,48 +7,38 @@ import type { AppDeps } from '../../deps.js';
 import type { TenantScope } from '../../db/unit-of-work.js';
 import { conflict, notFound } from '../../http/errors.js';
 import { hashPassword } from '../auth/passwords.js';
-import { publicUser, type PublicUser, type UserRow } from '../auth/auth.service.js';
+import type { AuthUser } from '../../contracts/auth.js';
+import type { TenantSettings } from '../../contracts/gym.js';
+import type { SignupBody, Tenant as TenantView, TenantPatchBody } from '../../contracts/tenants.js';
+import { publicUser, type UserRow } from '../auth/auth.service.js';
 import { countResource, limitsOf } from './plan-limits.js';
 import { User } from '../members/user.model.js';
 import { findTenantBySubdomain, type TenantRecord } from './tenant-directory.js';
 import { Tenant } from './tenant.model.js';
-import type { SignupBody, TenantPatchBody } from './tenants.schema.js';
 
 export const TRIAL_DAYS = 14;
 
 const WEEK = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] as const;
-export const DEFAULT_SETTINGS = {
+export const DEFAULT_SETTINGS: TenantSettings = {
   locale: 'en',
   timezone: 'Europe/Athens',
   currency: 'EUR',
   opening_hours: Object.fromEntries(WEEK.map((d) => [d, { open: '06:00', close: '22:00' }])),
 };
 
-export interface TenantView {
-  id: string;
-  name: string;
-  subdomain: string;
-  subscription_plan: string;
-  subscription_status: string;
-  trial_ends_at: string | null;
-  settings: Record<string, unknown>;
-  created_at: string;
-  limits: { areas: number | null; members: number | null };
-  usage?: { areas: number; members: number };
-}
-
 const iso = (d: Date | string | null) => (d === null ? null : new Date(d).toISOString());
 
+// Settings are written only through the settings schema (signup, PATCH /api/tenant) and the seed.
 export function tenantView(t: TenantRecord): TenantView {
   return {
     id: t.id, name: t.name, subdomain: t.subdomain, subscription_plan: t.subscription_plan,
-    subscription_status: t.subscription_status, trial_ends_at: iso(t.trial_ends_at), settings: t.settings ?? {},
+    subscription_status: t.subscription_status, trial_ends_at: iso(t.trial_ends_at), settings: t.settings,
     created_at: iso(t.created_at)!, limits: limitsOf(t.subscription_plan),
   };
 }
 
 /** Creates a gym with its owner, on the trial plan, in one transaction. */
-export async function signup(deps: AppDeps, input: SignupBody): Promise<{ tenant: TenantView; owner: PublicUser }> {
+export async function signup(deps: AppDeps, input: SignupBody): Promise<{ tenant: TenantView; owner: AuthUser }> {
   // A friendly answer for the common case; the unique index still decides under a race (→ 409 too).
   if (await findTenantBySubdomain(deps, input.subdomain)) throw conflict('already_exists', { field: 'subdomain' });
   const passwordHash = await hashPassword(input.owner.password, deps.config.bcryptCost);

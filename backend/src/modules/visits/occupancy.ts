@@ -6,20 +6,13 @@
  */
 import type { TenantScope } from '../../db/unit-of-work.js';
 import { Area } from '../areas/area.model.js';
-import { Visit, type VisitSource } from './visit.model.js';
+import { Visit } from './visit.model.js';
+import type { Visit as VisitAnswer, VisitLogEntry, VisitSource } from '../../contracts/visits.js';
 
 export type { VisitSource };
 
-export interface VisitView {
-  id: string;
-  user_id: string;
-  area_id: string;
-  checked_in_at: string;
-  checked_out_at: string | null;
-  source: VisitSource;
-  username?: string;
-  full_name?: string | null;
-}
+/** A visit as the API answers it: with the person when the query joined them (the log does). */
+export type VisitView = VisitAnswer & Partial<Pick<VisitLogEntry, 'username' | 'full_name'>>;
 
 export const VISIT_COLUMNS = ['id', 'user_id', 'gym_area_id', 'checked_in_at', 'checked_out_at', 'source'];
 

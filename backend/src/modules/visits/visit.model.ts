@@ -1,8 +1,8 @@
+import type { VisitSource } from '../../contracts/visits.js';
 import { TenantModel } from '../../db/model.js';
 import { Area } from '../areas/area.model.js';
 import { User } from '../members/user.model.js';
 
-export type VisitSource = 'workout' | 'staff' | 'kiosk' | 'auto_expired';
 
 /** A person's time in an area: open while `checked_out_at` is null (at most one open visit per person). */
 export class Visit extends TenantModel {

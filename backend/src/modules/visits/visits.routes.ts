@@ -5,7 +5,7 @@ import { reply } from '../../http/envelope.js';
 import { replyIdempotent } from '../../http/idempotency.js';
 import { replyPage } from '../../http/paging.js';
 import { route } from '../../http/route.js';
-import { checkInBody, checkOutBody, visitIdParams, visitSchema, visitsQuery } from './visits.schema.js';
+import { checkInBody, checkOutBody, visitCreatedSchema, visitIdParams, visitLogEntrySchema, visitSchema, visitsQuery } from '../../contracts/visits.js';
 import { checkOutUser, checkOutVisit, listVisits, staffCheckIn } from './visits.service.js';
 
 export function visitsRoutes(deps: AppDeps) {
@@ -17,7 +17,7 @@ export function visitsRoutes(deps: AppDeps) {
       tag: 'occupancy',
       roles: STAFF,
       query: visitsQuery,
-      response: z.array(visitSchema),
+      response: z.array(visitLogEntrySchema),
       handler: async (ctx, { query }) => replyPage(ctx, await listVisits(deps, tenantAuth(ctx.state), query)),
     }),
     route({
@@ -27,7 +27,7 @@ export function visitsRoutes(deps: AppDeps) {
       tag: 'occupancy',
       roles: STAFF,
       body: checkInBody,
-      response: z.object({ visit: visitSchema }),
+      response: visitCreatedSchema,
       status: 201,
       idempotent: true,
       handler: async (ctx, { body }) => {

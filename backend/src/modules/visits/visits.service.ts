@@ -8,7 +8,7 @@ import { User } from '../members/user.model.js';
 import { tenantCalendar } from '../slots/tenant-clock.js';
 import { checkIn, checkOut, openVisitOf, recordOccupancy, visitView, type VisitRow, type VisitView } from './occupancy.js';
 import { Visit } from './visit.model.js';
-import type { VisitsQuery } from './visits.schema.js';
+import type { CheckInInput, VisitsQuery } from '../../contracts/visits.js';
 
 export interface VisitDeps {
   uow: UnitOfWork;
@@ -17,7 +17,7 @@ export interface VisitDeps {
 export async function staffCheckIn(
   deps: VisitDeps,
   auth: TenantAuth,
-  input: { user_id: string; area_id: string; source: 'staff' | 'kiosk' },
+  input: CheckInInput,
 ): Promise<{ visit: VisitView }> {
   return deps.uow.inTenant(auth.tenantId, async (scope) => {
     const person = await scope.query(User).select('id').where({ id: input.user_id, active: true }).first();

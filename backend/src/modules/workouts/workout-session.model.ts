@@ -1,8 +1,9 @@
+import type { SESSION_STATUSES } from '../../contracts/workouts.js';
 import { TenantModel } from '../../db/model.js';
 import { Program } from '../programs/program.model.js';
 import { User } from '../members/user.model.js';
 
-export type WorkoutStatus = 'active' | 'completed' | 'abandoned';
+export type WorkoutStatus = (typeof SESSION_STATUSES)[number];
 
 /** A member's workout: one program, optionally in an area (where it also counts as a visit). */
 export class WorkoutSession extends TenantModel {

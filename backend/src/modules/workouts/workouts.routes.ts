@@ -6,7 +6,7 @@ import { reply } from '../../http/envelope.js';
 import { replyIdempotent } from '../../http/idempotency.js';
 import { replyPage } from '../../http/paging.js';
 import { route } from '../../http/route.js';
-import { completeWorkoutBody, sessionSchema, startWorkoutBody, statsSchema, workoutsQuery } from './workouts.schema.js';
+import { completeWorkoutBody, sessionSchema, sessionStartedSchema, startWorkoutBody, statsSchema, workoutsQuery } from '../../contracts/workouts.js';
 import { completeWorkout, listSessions, startWorkout, userStats } from './workouts.service.js';
 
 export function workoutsRoutes(deps: AppDeps) {
@@ -18,7 +18,7 @@ export function workoutsRoutes(deps: AppDeps) {
       tag: 'workouts',
       roles: TENANT_USERS,
       body: startWorkoutBody,
-      response: z.object({ session: sessionSchema }),
+      response: sessionStartedSchema,
       status: 201,
       idempotent: true,
       handler: async (ctx, { body }) => {

@@ -3,12 +3,13 @@
  * 'workout'); completing checks out and adds to the member's stats in the same transaction, so the
  * stats, the visit and current_users can never disagree.
  */
+import type { CompleteWorkoutInput, StartWorkoutInput, UserStats, WorkoutSession as SessionView, WorkoutsQuery } from '../../contracts/workouts.js';
 import type { TenantAuth } from '../../http/auth-context.js';
 import { STAFF } from '../../http/auth-context.js';
 import type { TenantScope, UnitOfWork } from '../../db/unit-of-work.js';
 import { conflict, forbidden, notFound } from '../../http/errors.js';
 import { raw } from 'objection';
-import type { Page, PageQuery } from '../../http/paging.js';
+import type { Page } from '../../http/paging.js';
 import { Area } from '../areas/area.model.js';
 import { User } from '../members/user.model.js';
 import { Program } from '../programs/program.model.js';
@@ -20,26 +21,6 @@ import { WorkoutSession } from './workout-session.model.js';
 export interface WorkoutDeps {
   uow: UnitOfWork;
   clock?: Clock;
-}
-
-export interface SessionView {
-  id: string;
-  user_id: string;
-  program_id: string;
-  area_id: string | null;
-  start_time: string;
-  end_time: string | null;
-  duration_minutes: number | null;
-  calories: number | null;
-  status: 'active' | 'completed' | 'abandoned';
-}
-
-export interface UserStats {
-  workouts_completed: number;
-  total_minutes: number;
-  total_calories: number;
-  current_streak: number;
-  last_workout_date: string | null;
 }
 
 const SESSION_COLUMNS = ['id', 'user_id', 'program_id', 'gym_area_id', 'start_time', 'end_time', 'calories', 'status'];
@@ -61,7 +42,7 @@ export function sessionView(row: WorkoutSession): SessionView {
   };
 }
 
-export async function startWorkout(deps: WorkoutDeps, auth: TenantAuth, input: { program_id: string; area_id?: string }): Promise<{ session: SessionView }> {
+export async function startWorkout(deps: WorkoutDeps, auth: TenantAuth, input: StartWorkoutInput): Promise<{ session: SessionView }> {
   const userId = auth.userId;
   if (!userId) throw forbidden();
   const now = (deps.clock ?? systemClock)();
@@ -119,7 +100,7 @@ async function addToStats(scope: TenantScope, userId: string, minutes: number, c
   });
 }
 
-export async function completeWorkout(deps: WorkoutDeps, auth: TenantAuth, input: { session_id: string; calories?: number }): Promise<SessionView> {
+export async function completeWorkout(deps: WorkoutDeps, auth: TenantAuth, input: CompleteWorkoutInput): Promise<SessionView> {
   const now = (deps.clock ?? systemClock)();
   return deps.uow.inTenant(auth.tenantId, async (scope) => {
     const current = await scope.query(WorkoutSession).select(SESSION_COLUMNS).forUpdate().findById(input.session_id);
@@ -168,7 +149,7 @@ export async function userStats(deps: WorkoutDeps, auth: TenantAuth, userId: str
 export async function listSessions(
   deps: WorkoutDeps,
   auth: TenantAuth,
-  query: PageQuery & { user_id?: string; status?: string },
+  query: WorkoutsQuery,
 ): Promise<Page<SessionView>> {
   const staff = STAFF.includes(auth.role);
   const userId = query.user_id ?? auth.userId;

@@ -1,0 +1,72 @@
+/** The shapes docs/shapes.md describes, in the order it describes them. */
+import type { ZodType } from 'zod';
+import { areaSchema } from '../backend/src/contracts/areas.js';
+import { auditEntrySchema } from '../backend/src/contracts/audit.js';
+import { authUserSchema, tenantSummarySchema, tokenPairSchema, webMeSchema } from '../backend/src/contracts/auth.js';
+import { openingHoursSchema } from '../backend/src/contracts/common.js';
+import { displayTokenSchema, newDisplayTokenSchema } from '../backend/src/contracts/display-tokens.js';
+import { areaForecastSchema } from '../backend/src/contracts/forecast.js';
+import { tenantSettingsSchema } from '../backend/src/contracts/gym.js';
+import { areaStatusSchema, gymStatusSchema, historySchema } from '../backend/src/contracts/gym-status.js';
+import { bookingDetailsSchema, bookingSchema, staffBookingSchema } from '../backend/src/contracts/bookings.js';
+import { memberSchema } from '../backend/src/contracts/members.js';
+import { exerciseSchema, programSchema } from '../backend/src/contracts/programs.js';
+import { slotGridSchema, slotSchema } from '../backend/src/contracts/slots.js';
+import { platformTenantSchema, tenantSchema } from '../backend/src/contracts/tenants.js';
+import { visitLogEntrySchema, visitSchema } from '../backend/src/contracts/visits.js';
+import { sessionSchema, statsSchema } from '../backend/src/contracts/workouts.js';
+
+export interface Shape {
+  name: string;
+  about: string;
+  schema: ZodType;
+  /** Described as this shape plus its own fields. */
+  base?: { name: string; schema: ZodType };
+}
+
+const booking = { name: 'Booking', schema: bookingSchema };
+const bookingDetails = { name: 'BookingDetails', schema: bookingDetailsSchema };
+const visit = { name: 'Visit', schema: visitSchema };
+const displayToken = { name: 'DisplayToken', schema: displayTokenSchema };
+
+/** docs/shapes.md: what signing in, the live view, booking, visits and workouts answer. */
+export const SHAPES: Shape[] = [
+  { name: 'TokenPair', about: 'The answer of a token sign-in or refresh.', schema: tokenPairSchema },
+  { name: 'AuthUser', about: 'A person as every sign-in answer shows them.', schema: authUserSchema },
+  { name: 'TenantSummary', about: 'The caller\'s own gym, as the sign-in answers show it.', schema: tenantSummarySchema },
+  { name: 'WebSession', about: 'Who is signed in with the web session, with the CSRF token.', schema: webMeSchema },
+  { name: 'GymStatus', about: 'The live occupancy of every area.', schema: gymStatusSchema },
+  { name: 'AreaStatus', about: 'One area in the live status.', schema: areaStatusSchema },
+  { name: 'OccupancyHistory', about: 'People in each area over a local day, for charts.', schema: historySchema },
+  { name: 'AreaForecast', about: 'How busy an area is expected to be, hour by hour.', schema: areaForecastSchema },
+  { name: 'SlotGrid', about: 'An area\'s slots on one local day.', schema: slotGridSchema },
+  { name: 'Slot', about: 'One slot of the grid.', schema: slotSchema },
+  { ...booking, about: 'A booking, as booking, cancelling and marking answer it.' },
+  { ...bookingDetails, about: 'A booking in lists and alone.', base: booking },
+  { name: 'StaffBooking', about: 'A booking in the staff\'s list of the gym\'s bookings.', schema: staffBookingSchema, base: bookingDetails },
+  { ...visit, about: 'A visit (someone in an area), as check-in and check-out answer it.' },
+  { name: 'VisitLogEntry', about: 'A visit in the log.', schema: visitLogEntrySchema, base: visit },
+  { name: 'WorkoutSession', about: 'A workout.', schema: sessionSchema },
+  { name: 'UserStats', about: 'A person\'s workout stats.', schema: statsSchema },
+];
+
+/** docs/shapes-admin.md: what the gym's resources, its settings and the platform answer. */
+export const ADMIN_SHAPES: Shape[] = [
+  { name: 'TenantSettings', about: 'A gym\'s settings.', schema: tenantSettingsSchema },
+  { name: 'OpeningHours', about: 'Opening hours per weekday; a missing or `null` day is closed.', schema: openingHoursSchema },
+  { name: 'Tenant', about: 'A gym as its people and screens see it.', schema: tenantSchema },
+  { name: 'Area', about: 'An area of the gym, with how it is booked.', schema: areaSchema },
+  { name: 'WorkoutProgram', about: 'A workout program.', schema: programSchema },
+  { name: 'Exercise', about: 'One exercise of a program: `reps` or `seconds`, never both.', schema: exerciseSchema },
+  { name: 'Member', about: 'A person of the gym, with their stats.', schema: memberSchema },
+  { ...displayToken, about: 'A wall screen\'s token, without its secret.' },
+  { name: 'NewDisplayToken', about: 'The answer of creating a display token: the only time its secret is shown.', schema: newDisplayTokenSchema, base: displayToken },
+  { name: 'AuditEntry', about: 'One entry of the audit log.', schema: auditEntrySchema },
+  { name: 'PlatformTenant', about: 'A gym as the platform admin sees it: subscription and counts, never its people.', schema: platformTenantSchema },
+];
+
+/** The generated pages, by file name under docs/. */
+export const PAGES = {
+  'shapes.md': { title: 'Shapes: signing in, the live view, bookings, visits, workouts', shapes: SHAPES },
+  'shapes-admin.md': { title: "Shapes: the gym's resources, its settings, the platform", shapes: ADMIN_SHAPES },
+} as const;

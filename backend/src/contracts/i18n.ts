@@ -737,6 +737,6 @@ export function isLocale(value: unknown): value is Locale {
 
 /** The message for `key` in `locale`, with `{name}` placeholders filled. */
 export function translate(locale: Locale, key: MessageKey, params: Record<string, string | number> = {}): string {
-  const text = messages[locale][key] ?? messages.en[key] ?? key;
+  const text: string = messages[locale][key];
   return text.replace(/\{(\w+)\}/g, (_, name: string) => String(params[name] ?? `{${name}}`));
 }

@@ -2,9 +2,10 @@
  * Who is calling. Written only by the authentication middleware (HTTP) and the socket handshake;
  * everything else reads it.
  */
-import type { Middleware } from 'koa';
+import type { Context, Middleware } from 'koa';
 import { forbidden, unauthorized } from './errors.js';
 import type { Role } from '../contracts/auth.js';
+import type { Locale } from '../contracts/i18n.js';
 
 export { ROLES, type Role } from '../contracts/auth.js';
 
@@ -26,6 +27,14 @@ export interface AuthContext {
   address?: string;
 }
 
+/** What the middleware leave on `ctx.state` (koa types it `any`): read it through `requestState`. */
+export interface RequestState {
+  requestId?: string;
+  locale?: Locale;
+  auth?: AuthContext;
+}
+export const requestState = (ctx: Pick<Context, 'state'>): RequestState => ctx.state as RequestState;
+
 /** An authenticated caller inside a tenant. */
 export interface TenantAuth extends AuthContext {
   tenantId: string;
@@ -34,7 +43,7 @@ export interface TenantAuth extends AuthContext {
 /** Refuses callers without one of `roles`: 401 when anonymous, 403 otherwise. */
 export function requireRole(roles: readonly Role[]): Middleware {
   return async (ctx, next) => {
-    const auth = ctx.state.auth as AuthContext | undefined;
+    const { auth } = requestState(ctx);
     if (!auth) throw unauthorized();
     if (!roles.includes(auth.role)) throw forbidden();
     await next();

@@ -36,7 +36,7 @@ export function edgeOf(config: Readonly<Config>): Edge {
 
 function createEdge(config: Readonly<Config>): Edge {
   const trust = proxyAddr.compile([...config.trustedProxies]);
-  const peer = (req: IncomingMessage) => req.socket?.remoteAddress ?? '';
+  const peer = (req: IncomingMessage) => req.socket.remoteAddress ?? '';
   const viaTrustedProxy = (req: IncomingMessage) => {
     const address = peer(req);
     return address !== '' && trust(address, 0);

@@ -1,13 +1,14 @@
 import type { Context } from 'koa';
 import type { Envelope, ErrorCode } from '../contracts/envelope.js';
 import { translate, type MessageKey } from '../contracts/i18n.js';
+import { requestState } from './auth-context.js';
 
 /** Answers with the success envelope. */
-export function reply<T>(ctx: Context, data: T, options: { status?: number; message?: MessageKey } = {}): void {
+export function reply(ctx: Context, data: unknown, options: { status?: number; message?: MessageKey } = {}): void {
   ctx.status = options.status ?? 200;
-  const body: Envelope<T> = {
+  const body: Envelope<unknown> = {
     success: true,
-    message: translate(ctx.state.locale ?? 'en', options.message ?? (ctx.status === 201 ? 'ok.created' : 'ok.default')),
+    message: translate(requestState(ctx).locale ?? 'en', options.message ?? (ctx.status === 201 ? 'ok.created' : 'ok.default')),
     data,
     timestamp: new Date().toISOString(),
   };
@@ -25,7 +26,7 @@ export function failure(ctx: Context, status: number, code: ErrorCode, details?:
   ctx.status = status;
   const body: Envelope<{ code: ErrorCode; details?: unknown }> = {
     success: false,
-    message: translate(ctx.state.locale ?? 'en', text?.key ?? `error.${code}`, text?.params),
+    message: translate(requestState(ctx).locale ?? 'en', text?.key ?? `error.${code}`, text?.params),
     data: details === undefined ? { code } : { code, details },
     timestamp: new Date().toISOString(),
   };

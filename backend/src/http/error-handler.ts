@@ -7,6 +7,7 @@ import type { Middleware } from 'koa';
 import { ZodError } from 'zod';
 import type { ErrorCode } from '../contracts/envelope.js';
 import { fieldIssue } from '../contracts/field-errors.js';
+import { requestState } from './auth-context.js';
 import { AppError } from './errors.js';
 import { failure } from './envelope.js';
 
@@ -55,7 +56,7 @@ function uniqueField(err: unknown): string | undefined {
 /** Maps a database error to [status, code], or undefined when it is not one the client caused. */
 export function mapDatabaseError(thrown: unknown): [number, ErrorCode] | undefined {
   const err = nativeError(thrown);
-  const e = err as PgError;
+  const e = err as PgError | null;
   if (lostDatabase(err)) return [503, 'service_unavailable'];
   if (!e || typeof e.code !== 'string' || !/^[0-9A-Z]{5}$/.test(e.code)) return undefined;
   const known = e.constraint ? CONSTRAINT_CODES[e.constraint] : undefined;
@@ -109,7 +110,7 @@ export function errorHandler(log: { error(obj: object, msg: string): void }): Mi
         return;
       }
       if (err instanceof ZodError) {
-        failure(ctx, 400, 'invalid_input', err.issues.map((i) => fieldIssue(ctx.state.locale ?? 'en', i)));
+        failure(ctx, 400, 'invalid_input', err.issues.map((i) => fieldIssue(requestState(ctx).locale ?? 'en', i)));
         return;
       }
       const db = mapDatabaseError(err);
@@ -127,8 +128,9 @@ export function errorHandler(log: { error(obj: object, msg: string): void }): Mi
         failure(ctx, status, code);
         return;
       }
-      log.error({ err, requestId: ctx.state.requestId, method: ctx.method, path: ctx.path }, 'unhandled error');
-      failure(ctx, 500, 'internal_error', { request_id: ctx.state.requestId });
+      const { requestId } = requestState(ctx);
+      log.error({ err, requestId, method: ctx.method, path: ctx.path }, 'unhandled error');
+      failure(ctx, 500, 'internal_error', { request_id: requestId });
     }
   };
 }

@@ -133,7 +133,7 @@ export class ApiRegistry {
           ...(spec.query ? { query: spec.query as never } : {}),
           ...(spec.params ? { path: spec.params as never } : {}),
           ...(spec.idempotent
-            ? { header: z.object({ 'idempotency-key': z.string().max(255).optional().meta({ description: 'Retries with the same key return the first answer.' }) }) as never }
+            ? { header: z.object({ 'idempotency-key': z.string().max(255).optional().meta({ description: 'Retries with the same key return the first answer.' }) }) }
             : {}),
         },
         ...(spec.body ? { requestBody: { content: { 'application/json': { schema: spec.body } } } } : {}),

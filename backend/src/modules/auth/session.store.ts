@@ -150,7 +150,7 @@ export function sessionMiddleware(deps: AppDeps): Middleware {
           set: (sid: string, data: Stored, maxAge: number) => store.set(sid, data, maxAge),
           destroy: (sid: string) => store.destroy(sid),
         },
-      } as never,
+      },
       ctx.app,
     ) as Middleware;
     // Secure whenever the request came over HTTPS (X-Forwarded-Proto counts from TRUSTED_PROXIES). A

@@ -60,6 +60,6 @@ export function getBooking(deps: { uow: UnitOfWork }, auth: TenantAuth, id: stri
     if (!staff) q.where('bookings.user_id', auth.userId);
     const row = await q.first();
     if (!row) throw notFound();
-    return bookingView(row as BookingRow, (await tenantCalendar(scope.trx, auth.tenantId)).currency);
+    return bookingView(row, (await tenantCalendar(scope.trx, auth.tenantId)).currency);
   });
 }

@@ -57,7 +57,7 @@ export async function signup(deps: AppDeps, input: SignupBody): Promise<{ tenant
         email: input.owner.email ?? null, full_name: input.owner.full_name ?? null, locale: settings.locale === 'el' ? 'el' : 'en',
       })
       .returning('*');
-    return { tenant: tenantView(tenant), owner: publicUser(owner as UserRow) };
+    return { tenant: tenantView(tenant), owner: publicUser(owner) };
   });
 }
 

@@ -2,7 +2,8 @@
  * Busy hours on the screens, in Chromium at phone and desktop size, in English and Greek, on the lively
  * demo (three weeks of visits, measured into area hours before the browsers open): the member's home
  * draws each area's day and names its quietest hours, the slot grid tints its slots with a key, and the
- * owner's monitor and the wall display draw the forecast behind the live line. Every check reads the
+ * owner's monitor and the wall display draw the forecast behind the live line; an area without history
+ * shows none, and the home reads the forecast again as the hour turns. Every check reads the
  * forecast the page itself received, so it holds at any hour of the day. Screenshots go to a temp folder.
  */
 import fs from 'node:fs';
@@ -222,6 +223,21 @@ describe.runIf(withPostgres && withChromium)('busy hours on the screens', { time
       expect(await fitsWidth(page)).toBe(true);
       await picture(page, 'display', size);
     }
+  });
+
+  // Last: the new area would be one more than the areas the tests above expect.
+  it('shows no busy hours for an area that has no history yet', async () => {
+    const fresh = await gym.f.area(gym.demo, { name_en: 'Rowing Room' });
+    const page = await open('en');
+    const answer = forecastOf(page, (u) => u.pathname === '/api/forecast');
+    await signIn(page, 'demo', 'member', 'member123');
+    const forecasts = (await answer) as AreaForecastView[];
+    expect(forecasts.find((f) => f.area_id === fresh.id)?.hours).toEqual([]);
+    await page.getByTestId('busy-hours').first().waitFor();
+    const bar = page.locator(`[data-testid="area-bar"][data-area-id="${fresh.id}"]`);
+    await bar.waitFor();
+    expect(await bar.getByTestId('busy-hours').count()).toBe(0);
+    expect(await page.getByTestId('busy-hours').count()).toBe(forecasts.filter((f) => f.hours.length).length);
   });
 
   it('reads the forecast again once the hour has turned, and moves "now" with it', async () => {

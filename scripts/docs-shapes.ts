@@ -9,7 +9,21 @@ import { fileURLToPath } from 'node:url';
 import { z, type ZodType } from 'zod';
 import { PAGES } from './docs-shapes-list.js';
 
-type Json = Record<string, any>;
+/** The parts of a JSON Schema (as zod writes it) that the pages show. */
+interface Json {
+  $ref?: string;
+  $defs?: Record<string, Json>;
+  anyOf?: Json[];
+  type?: string | string[];
+  const?: unknown;
+  enum?: unknown[];
+  format?: string;
+  pattern?: string;
+  items?: Json;
+  properties?: Record<string, Json>;
+  required?: string[];
+  description?: string;
+}
 interface Row { field: string; type: string; notes: string }
 
 const DOCS = path.join(path.dirname(fileURLToPath(import.meta.url)), '../docs');
@@ -23,24 +37,24 @@ function clock(pattern: string): string | null {
 }
 
 function typeOf(s: Json): string {
-  if (s.$ref) return `*${String(s.$ref).split('/').at(-1)}*`;
+  if (s.$ref) return `*${s.$ref.split('/').at(-1) ?? ''}*`;
   if (s.anyOf) {
-    const others = (s.anyOf as Json[]).filter((o) => o.type !== 'null');
+    const others = s.anyOf.filter((o) => o.type !== 'null');
     const nullable = others.length < s.anyOf.length;
     return others.map(typeOf).join(' or ') + (nullable ? ' or `null`' : '');
   }
   if (Array.isArray(s.type)) {
-    const others = (s.type as string[]).filter((t) => t !== 'null');
+    const others = s.type.filter((t) => t !== 'null');
     return others.map((type) => typeOf({ ...s, type })).join(' or ') + (others.length < s.type.length ? ' or `null`' : '');
   }
   if (s.const !== undefined) return `\`${JSON.stringify(s.const)}\``;
-  if (s.enum) return (s.enum as unknown[]).map((v) => `\`${String(v)}\``).join(' \\| ');
+  if (s.enum) return s.enum.map((v) => `\`${String(v)}\``).join(' \\| ');
   switch (s.type) {
     case 'string':
       if (s.format === 'date-time') return 'instant';
       if (s.format === 'date') return 'date';
       if (s.format === 'uuid') return 'uuid';
-      return (s.pattern && clock(String(s.pattern))) ?? 'string';
+      return (s.pattern && clock(s.pattern)) ?? 'string';
     case 'integer': return 'integer';
     case 'number': return 'number';
     case 'boolean': return 'boolean';
@@ -54,13 +68,13 @@ function typeOf(s: Json): string {
 function rows(s: Json, prefix = ''): Row[] {
   const out: Row[] = [];
   const required = new Set<string>(s.required ?? []);
-  for (const [key, field] of Object.entries<Json>(s.properties ?? {})) {
+  for (const [key, field] of Object.entries(s.properties ?? {})) {
     const name = prefix + key;
     const notes = [required.has(key) ? '' : 'optional', field.description ?? ''].filter(Boolean).join('; ');
     out.push({ field: `\`${name}\``, type: typeOf(field), notes });
     const inner = field.type === 'object' ? field
       : field.type === 'array' && field.items?.type === 'object' ? field.items
-        : (field.anyOf as Json[] | undefined)?.find((o) => o.type === 'object');
+        : field.anyOf?.find((o) => o.type === 'object');
     if (inner?.properties) out.push(...rows(inner, `${name}${field.type === 'array' ? '[]' : ''}.`));
   }
   return out;
@@ -68,8 +82,8 @@ function rows(s: Json, prefix = ''): Row[] {
 
 function definition(schema: ZodType): Json {
   const doc = z.toJSONSchema(schema, { io: 'output', unrepresentable: 'any' }) as Json;
-  const ref = typeof doc.$ref === 'string' ? doc.$ref.split('/').at(-1) : null;
-  return ref ? doc.$defs[ref] : doc;
+  const ref = doc.$ref?.split('/').at(-1);
+  return (ref && doc.$defs?.[ref]) || doc;
 }
 
 export function renderShapes(page: ShapesPage): string {

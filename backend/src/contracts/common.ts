@@ -38,7 +38,7 @@ export const instantSchema = z.iso.datetime({ offset: true });
 const dayHoursSchema = z
   .object({ open: clockSchema, close: closingClockSchema })
   .strict()
-  .refine((d) => d.close > d.open, { message: 'field.close_after_open', path: ['close'] });
+  .refine((d) => d.close > d.open, { error: 'field.close_after_open', path: ['close'] });
 export type DayHours = z.infer<typeof dayHoursSchema>;
 
 /** Per weekday; a missing or null day is closed. */

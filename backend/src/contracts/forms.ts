@@ -18,7 +18,7 @@ export const passwordSchema = z
   .string()
   .min(PASSWORD_MIN_LENGTH, { abort: true })
   .max(PASSWORD_MAX_BYTES, { abort: true })
-  .refine((p) => utf8Bytes(p) <= PASSWORD_MAX_BYTES, { message: 'field.password_bytes', abort: true });
+  .refine((p) => utf8Bytes(p) <= PASSWORD_MAX_BYTES, { error: 'field.password_bytes', abort: true });
 
 /** An area of the gym (its opening hours are validated with the tenant's in the module). */
 export const areaFields = {
@@ -41,7 +41,7 @@ export const exerciseSchema = z.object({
   reps: z.number().int().min(1).max(1000).optional(),
   seconds: z.number().int().min(1).max(3600).optional(),
 }).strict()
-  .refine((e) => (e.reps === undefined) !== (e.seconds === undefined), { message: 'field.reps_or_seconds', path: ['reps'] })
+  .refine((e) => (e.reps === undefined) !== (e.seconds === undefined), { error: 'field.reps_or_seconds', path: ['reps'] })
   .meta({ id: 'Exercise' });
 
 export const programFields = {

@@ -18,7 +18,7 @@ function isTimeZone(zone: string): boolean {
   }
 }
 
-export const timezoneSchema = z.string().min(1).max(64).refine(isTimeZone, { message: 'field.timezone' }).meta({ example: 'Europe/Athens' });
+export const timezoneSchema = z.string().min(1).max(64).refine(isTimeZone, { error: 'field.timezone' }).meta({ example: 'Europe/Athens' });
 
 export const tenantSettingsSchema = z
   .object({

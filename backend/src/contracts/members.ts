@@ -38,9 +38,9 @@ export function memberBodies(password: ZodType<string> = passwordSchema) {
     .refine((b) => Object.keys(b).length > 0, 'Nothing to change');
   return { create, update };
 }
-const bodies = memberBodies();
-export type CreateMemberInput = z.infer<typeof bodies.create>;
-export type UpdateMemberInput = z.infer<typeof bodies.update>;
+type Bodies = ReturnType<typeof memberBodies>;
+export type CreateMemberInput = z.infer<Bodies['create']>;
+export type UpdateMemberInput = z.infer<Bodies['update']>;
 
 export const memberIdParams = idParams;
 export const membersQuery = pageQuery.extend({

@@ -18,7 +18,7 @@ export const subdomainSchema = z
   .trim()
   .toLowerCase()
   .regex(/^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/, 'field.subdomain_format')
-  .refine((s) => !RESERVED_SUBDOMAINS.has(s), { message: 'field.subdomain_reserved' });
+  .refine((s) => !RESERVED_SUBDOMAINS.has(s), { error: 'field.subdomain_reserved' });
 
 const settingsChange = tenantSettingsSchema.partial();
 
@@ -37,13 +37,13 @@ export function signupBodies(password: ZodType<string> = passwordSchema) {
   });
   return { signup, platformCreate: signup.extend({ subscription_plan: z.enum(PLANS).optional() }) };
 }
-const bodies = signupBodies();
-export type SignupBody = z.infer<typeof bodies.signup>;
-export type PlatformCreateBody = z.infer<typeof bodies.platformCreate>;
+type Bodies = ReturnType<typeof signupBodies>;
+export type SignupBody = z.infer<Bodies['signup']>;
+export type PlatformCreateBody = z.infer<Bodies['platformCreate']>;
 
 export const tenantPatchBody = z
   .object({ name: gymNameSchema.optional(), settings: settingsChange.optional() })
-  .refine((b) => b.name !== undefined || b.settings !== undefined, { message: 'Nothing to change' });
+  .refine((b) => b.name !== undefined || b.settings !== undefined, { error: 'Nothing to change' });
 export type TenantPatchBody = z.infer<typeof tenantPatchBody>;
 
 export const platformPatchBody = z
@@ -52,7 +52,7 @@ export const platformPatchBody = z
     subscription_plan: z.enum(PLANS).optional(),
     trial_ends_at: z.iso.datetime({ offset: true }).nullable().optional(),
   })
-  .refine((b) => Object.values(b).some((v) => v !== undefined), { message: 'Nothing to change' });
+  .refine((b) => Object.values(b).some((v) => v !== undefined), { error: 'Nothing to change' }); // eslint-disable-line @typescript-eslint/no-unnecessary-condition -- the body's values may be absent
 export type PlatformPatchBody = z.infer<typeof platformPatchBody>;
 
 export const tenantIdParams = idParams;

@@ -33,7 +33,7 @@ export interface RequestState {
   locale?: Locale;
   auth?: AuthContext;
 }
-export const requestState = (ctx: Pick<Context, 'state'>): RequestState => ctx.state as RequestState;
+export const requestState = (ctx: Pick<Context, 'state'>): RequestState => ctx.state;
 
 /** An authenticated caller inside a tenant. */
 export interface TenantAuth extends AuthContext {

@@ -6,7 +6,7 @@ import { requestState } from './auth-context.js';
 /** Answers with the success envelope. */
 export function reply(ctx: Context, data: unknown, options: { status?: number; message?: MessageKey } = {}): void {
   ctx.status = options.status ?? 200;
-  const body: Envelope<unknown> = {
+  const body: Envelope = {
     success: true,
     message: translate(requestState(ctx).locale ?? 'en', options.message ?? (ctx.status === 201 ? 'ok.created' : 'ok.default')),
     data,

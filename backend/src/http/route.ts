@@ -7,7 +7,7 @@ import Router from '@koa/router';
 import type { Context } from 'koa';
 import { z, type ZodType } from 'zod';
 import { createDocument, type ZodOpenApiOperationObject, type ZodOpenApiPathsObject } from 'zod-openapi';
-import { requireRole, type AuthContext, type Role } from './auth-context.js';
+import { requestState, requireRole, type AuthContext, type Role } from './auth-context.js';
 import { forbidden } from './errors.js';
 import { errorEnvelopeSchema, successEnvelopeSchema } from '../contracts/envelope-schema.js';
 
@@ -57,8 +57,15 @@ function bodyFields(schema: ZodType | undefined): string[] {
   return shape ? Object.keys(shape) : [];
 }
 
+/**
+ * Any route, whatever its input types: lists of routes hold routes of different inputs, and each handler
+ * is only ever called with what its own schemas parsed.
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- see above; the one place input types are erased
+export type AnyRoute = RouteSpec<any, any, any>;
+
 /** Refuses a body field the caller's role may not set. */
-function checkFields(spec: RouteSpec<any, any, any>, auth: AuthContext | undefined, body: unknown): void {
+function checkFields(spec: AnyRoute, auth: AuthContext | undefined, body: unknown): void {
   if (!spec.fields || !body || typeof body !== 'object') return;
   for (const [field, value] of Object.entries(body)) {
     if (value === undefined) continue;
@@ -67,7 +74,7 @@ function checkFields(spec: RouteSpec<any, any, any>, auth: AuthContext | undefin
 }
 
 /** An update route that does not say who may set each field is a bug found at boot, not in production. */
-function assertFieldsDeclared(spec: RouteSpec<any, any, any>): void {
+function assertFieldsDeclared(spec: AnyRoute): void {
   if (spec.method !== 'patch' && spec.method !== 'put') return;
   const missing = bodyFields(spec.body).filter((k) => !spec.fields?.[k]);
   if (!spec.fields || missing.length) {
@@ -84,7 +91,7 @@ export function route<B = undefined, Q = undefined, P = undefined>(spec: RouteSp
 }
 
 /** Fields some allowed roles may not set, for the document. */
-function fieldRolesText(spec: RouteSpec<any, any, any>): string {
+function fieldRolesText(spec: AnyRoute): string {
   if (!spec.fields || spec.roles === 'public') return '';
   const routeRoles = spec.roles;
   const narrower = Object.entries(spec.fields).filter(([, roles]) => routeRoles.some((r) => !roles.includes(r)));
@@ -93,21 +100,21 @@ function fieldRolesText(spec: RouteSpec<any, any, any>): string {
 
 export class ApiRegistry {
   readonly router = new Router();
-  private readonly specs: RouteSpec<any, any, any>[] = [];
+  private readonly specs: AnyRoute[] = [];
 
-  add(...specs: RouteSpec<any, any, any>[]): this {
+  add(...specs: AnyRoute[]): this {
     for (const spec of specs) {
       assertFieldsDeclared(spec);
       this.specs.push(spec);
       const guards = spec.roles === 'public' ? [] : [requireRole(spec.roles)];
       this.router[spec.method](spec.path, ...guards, async (ctx) => {
-        const input = {
+        const input: { body: unknown; query: unknown; params: unknown } = {
           // Async: some checks (a new password's strength) load their data on first use.
           body: spec.body ? await spec.body.parseAsync(ctx.request.body ?? {}) : undefined,
           query: spec.query ? await spec.query.parseAsync(ctx.query) : undefined,
           params: spec.params ? await spec.params.parseAsync(ctx.params) : undefined,
         };
-        checkFields(spec, ctx.state.auth as AuthContext | undefined, input.body);
+        checkFields(spec, requestState(ctx).auth, input.body);
         await spec.handler(ctx, input);
       });
     }

@@ -1,6 +1,6 @@
 /** The gym domain's routes (occupancy, slots, bookings, visits, workouts, and the admin resources). */
 import type { AppDeps } from '../deps.js';
-import type { RouteSpec } from '../http/route.js';
+import type { AnyRoute } from '../http/route.js';
 import { areasRoutes } from './areas/areas.routes.js';
 import { bookingsRoutes } from './bookings/bookings.routes.js';
 import { docsRoutes } from './docs/docs.routes.js';
@@ -12,7 +12,7 @@ import { slotsRoutes } from './slots/slots.routes.js';
 import { visitsRoutes } from './visits/visits.routes.js';
 import { workoutsRoutes } from './workouts/workouts.routes.js';
 
-export function gymDomainRoutes(deps: AppDeps): RouteSpec<any, any, any>[] {
+export function gymDomainRoutes(deps: AppDeps): AnyRoute[] {
   return [
     ...gymStatusRoutes(deps),
     ...forecastRoutes(deps),

@@ -1,6 +1,6 @@
 /** Every domain module's routes, mounted under /api in this order. */
 import type { AppDeps } from '../deps.js';
-import type { RouteSpec } from '../http/route.js';
+import type { AnyRoute } from '../http/route.js';
 import { healthRoutes } from './health/health.routes.js';
 import { gymDomainRoutes } from './gym-domain.routes.js';
 import { authRoutes } from './auth/auth.routes.js';
@@ -10,6 +10,6 @@ import { platformRoutes } from './tenants/platform.routes.js';
 import { displayTokenRoutes } from './display-tokens/display-tokens.routes.js';
 import { auditRoutes } from './audit/audit.routes.js';
 
-export function moduleRoutes(deps: AppDeps): RouteSpec<any, any, any>[] {
+export function moduleRoutes(deps: AppDeps): AnyRoute[] {
   return [...healthRoutes(deps), ...gymDomainRoutes(deps), ...authRoutes(deps), ...webSessionRoutes(deps), ...tenantRoutes(deps), ...platformRoutes(deps), ...displayTokenRoutes(deps), ...auditRoutes(deps)];
 }

@@ -28,7 +28,7 @@ export function areaView(row: Area, currency: string): AreaView {
     is_bookable: row.is_bookable,
     booking_capacity: row.booking_capacity,
     slot_minutes: row.slot_minutes,
-    price_per_hour: fromCents(Number(row.price_per_hour_cents)),
+    price_per_hour: fromCents(row.price_per_hour_cents),
     currency,
     opening_hours: row.opening_hours ?? null,
     created_at: new Date(row.created_at).toISOString(),

@@ -44,7 +44,7 @@ const view = (r: AuditLogEntry): AuditView => ({
   action: r.action as AuditAction,
   actor: r.actor_role ? { id: r.actor_id, role: r.actor_role } : null,
   target: { type: r.target_type, id: r.target_id },
-  details: r.details ?? {},
+  details: r.details,
   address: r.address,
   created_at: new Date(r.created_at).toISOString(),
 });

@@ -42,7 +42,10 @@ async function assertSameTenant(deps: AppDeps, ctx: Context, auth: Resolved): Pr
 export function authentication(deps: AppDeps): Middleware[] {
   const authenticate: Middleware = async (ctx, next) => {
     delete ctx.state.auth;
-    if (CREDENTIALS_IGNORED.has(`${ctx.method} ${ctx.path}`)) return next();
+    if (CREDENTIALS_IGNORED.has(`${ctx.method} ${ctx.path}`)) {
+      await next();
+      return;
+    }
     const header = ctx.get('authorization');
     let auth: Resolved | undefined;
     if (header) {

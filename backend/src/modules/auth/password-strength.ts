@@ -32,6 +32,6 @@ export async function passwordScore(password: string): Promise<number> {
  * bytes), then not guessable. The message is a `field.*` key, said in the caller's language.
  */
 export const newPassword = passwordSchema.refine(async (p) => (await passwordScore(p)) >= PASSWORD_MIN_SCORE, {
-  message: 'field.password_too_weak',
+  error: 'field.password_too_weak',
   abort: true,
 });

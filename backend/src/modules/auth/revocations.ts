@@ -156,7 +156,7 @@ async function readStanding(uow: UnitOfWork, tenantId: string | null, userId: st
     return await q.first();
   })) as (Pick<User, 'active' | 'tokens_valid_after'> & { role: Standing['role']; family_revoked: boolean }) | undefined;
   return row
-    ? { active: row.active, role: row.role, validAfter: row.tokens_valid_after ? new Date(row.tokens_valid_after).getTime() : 0, familyRevoked: Boolean(row.family_revoked) }
+    ? { active: row.active, role: row.role, validAfter: row.tokens_valid_after ? row.tokens_valid_after.getTime() : 0, familyRevoked: row.family_revoked }
     : null;
 }
 

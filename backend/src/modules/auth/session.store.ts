@@ -82,7 +82,7 @@ export function createSessionStore(deps: Pick<AppDeps, 'redis' | 'db' | 'log'>):
   const knex = deps.db.knex;
   return {
     async get(sid) {
-      const { rows } = (await knex.raw('select web_session_get(?) as data', [sid])) as { rows: Array<{ data: Stored | null }> };
+      const { rows } = await knex.raw<{ rows: Array<{ data: Stored | null }> }>('select web_session_get(?) as data', [sid]);
       return rows[0]?.data ?? undefined;
     },
     async set(sid, data, maxAgeMs) {
@@ -160,6 +160,6 @@ export function sessionMiddleware(deps: AppDeps): Middleware {
       warned = true;
       deps.log.warn('session cookies are sent without Secure: serve over HTTPS and list the proxy in TRUSTED_PROXIES');
     }
-    return inner(ctx, next);
+    await inner(ctx, next);
   };
 }

@@ -67,12 +67,19 @@ export function createLoginThrottle(deps: ThrottleDeps): LoginThrottle {
   // ready Redis may still hang. Either way the in-memory insurance answers instead.
   const run = <T>(l: Limiter, work: (r: RateLimiterAbstract) => Promise<T>): Promise<T> => {
     if (deps.redis?.status !== 'ready') return work(l.memory);
-    return viaRedis(deps.redis, () => work(l.primary)).catch((err) => (err instanceof RedisUnavailable ? work(l.memory) : Promise.reject(err)));
+    return viaRedis(deps.redis, () => work(l.primary)).catch((err: unknown) => {
+      if (err instanceof RedisUnavailable) return work(l.memory);
+      throw err;
+    });
   };
   const take = (l: Limiter, key: string, options?: { customDuration: number }): Promise<Taken> =>
     run(l, (r) => r.consume(key, 1, options)).then(
       (res) => ({ ok: true as const, res }),
-      (err) => (err instanceof RateLimiterRes ? { ok: false as const, res: err } : Promise.reject(err)),
+      (err: unknown) => {
+        // rate-limiter-flexible rejects with the limiter's answer when the key is over its limit.
+        if (err instanceof RateLimiterRes) return { ok: false as const, res: err };
+        throw err;
+      },
     );
   const giveBack = (taken: Array<[Limiter, string]>) =>
     Promise.all(taken.map(([l, key]) => run(l, (r) => r.reward(key, 1)).catch(() => undefined)));

@@ -73,8 +73,8 @@ export function verifyAccessToken(cfg: Config['jwt'], token: string): AccessVerd
   } catch (err) {
     return { ok: false, reason: (err as Error).name === 'TokenExpiredError' ? 'expired' : 'invalid' };
   }
-  const p = payload as Partial<AccessClaims> | string;
-  if (typeof p !== 'object' || p === null) return { ok: false, reason: 'invalid' };
+  if (typeof payload !== 'object') return { ok: false, reason: 'invalid' };
+  const p = payload as Partial<AccessClaims>;
   if (p.typ !== 'access' || !isUuid(p.sub) || !isUuid(p.fam) || typeof p.exp !== 'number' || typeof p.ims !== 'number') {
     return { ok: false, reason: 'invalid' };
   }
@@ -85,7 +85,7 @@ export function verifyAccessToken(cfg: Config['jwt'], token: string): AccessVerd
     ok: true,
     claims: {
       sub: p.sub, tid: p.tid, role: p.role as Role, usr: typeof p.usr === 'string' ? p.usr : '',
-      loc: isLocale(p.loc) ? p.loc : 'en', fam: p.fam, ims: p.ims, typ: 'access', exp: p.exp, jti: String(p.jti ?? ''),
+      loc: isLocale(p.loc) ? p.loc : 'en', fam: p.fam, ims: p.ims, typ: 'access', exp: p.exp, jti: p.jti ?? '',
     },
   };
 }

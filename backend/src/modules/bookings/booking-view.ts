@@ -39,7 +39,7 @@ export function bookingView(row: BookingRow, currency: string): BookingView {
     area_id: row.gym_area_id,
     user_id: row.user_id,
     date: row.booking_date,
-    start_time: String(row.start_time).slice(0, 5),
+    start_time: row.start_time.slice(0, 5),
     duration: row.duration,
     starts_at: iso(row.starts_at),
     ends_at: iso(row.ends_at),

@@ -84,9 +84,9 @@ export async function bookRoom(deps: BookingDeps, auth: TenantAuth, input: BookR
     }
 
     // The place itself is taken in the database (db/migrations/*_book_place.ts), in one round trip.
-    const { rows } = (await trx.raw('select book_place(?, ?, ?, ?, ?, ?, ?, ?, ?, ?) as result', [
+    const { rows } = await trx.raw<{ rows: Array<{ result: PlaceOutcome }> }>('select book_place(?, ?, ?, ?, ?, ?, ?, ?, ?, ?) as result', [
       area.id, userId, date, input.time, duration, pick.startsAt, pick.endsAt, trainer, trainerId, priceCents,
-    ])) as { rows: Array<{ result: PlaceOutcome }> };
+    ]);
     const outcome = rows[0]!.result;
     if (outcome.outcome === 'overlaps_own') throw conflict('slot_unavailable', { reason: 'overlaps_own_booking', booking_id: outcome.booking_id });
     if (outcome.outcome === 'full') throw conflict('slot_unavailable');

@@ -31,7 +31,7 @@ export async function occupancyHistory(
       return result;
     }
     // One aggregate over the day's buckets, in SQL: a report, not rows to model.
-    const { rows } = (await trx.raw(
+    const { rows } = await trx.raw<{ rows: Array<{ area_id: string; t: Date; n: number }> }>(
       `with buckets as (select generate_series(?::timestamptz, ?::timestamptz, make_interval(mins => ?::int)) as t)
        select a.id as area_id, b.t, count(v.id)::int as n
          from gym_areas a cross join buckets b
@@ -39,12 +39,12 @@ export async function occupancyHistory(
         where a.tenant_id = ? and a.id = any(?::uuid[])
         group by a.id, b.t order by a.id, b.t`,
       [start.toJSDate(), end.toJSDate(), query.interval, tenantId, areas.map((a) => a.id)],
-    )) as { rows: Array<{ area_id: string; t: Date; n: number }> };
+    );
     const byArea = new Map<string, OccupancyHistory['areas'][number]['points']>();
     for (const r of rows) {
       const t = DateTime.fromJSDate(new Date(r.t)).setZone(zone);
       const list = byArea.get(r.area_id) ?? [];
-      list.push({ at: t.toUTC().toISO()!, time: t.toFormat('HH:mm'), current_users: Number(r.n) });
+      list.push({ at: t.toUTC().toISO()!, time: t.toFormat('HH:mm'), current_users: r.n });
       byArea.set(r.area_id, list);
     }
     result.areas = areas.map((a) => ({ area_id: a.id, capacity: a.capacity, points: byArea.get(a.id) ?? [] }));

@@ -63,7 +63,9 @@ export function listMembers(deps: MemberDeps, auth: TenantAuth, query: MembersQu
     if (query.active !== undefined) q.where({ active: query.active });
     if (query.q) {
       const like = `%${query.q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-      q.where((w) => w.whereILike('username', like).orWhereILike('full_name', like).orWhereILike('email', like).orWhereILike('member_id', like));
+      q.where((w) => {
+        w.whereILike('username', like).orWhereILike('full_name', like).orWhereILike('email', like).orWhereILike('member_id', like);
+      });
     }
     const page = await q.keysetPage(query, { column: 'username', type: 'text', direction: 'asc' });
     const day = await today(deps, scope.trx, auth.tenantId);

@@ -14,7 +14,7 @@ const view = (row: Program): ProgramView => ({
   name_en: row.name_en,
   name_el: row.name_el,
   difficulty: row.difficulty,
-  exercises: (row.exercises ?? []) as Exercise[],
+  exercises: row.exercises as Exercise[],
   est_minutes: row.est_minutes,
   kcal_per_hour: row.kcal_per_hour,
   created_at: new Date(row.created_at).toISOString(),

@@ -36,7 +36,7 @@ export async function countResource(scope: TenantScope, resource: LimitedResourc
  */
 export async function assertPlanAllows(scope: TenantScope, resource: LimitedResource): Promise<void> {
   const tenant = await scope.query(Tenant).select('subscription_plan').forUpdate().findById(scope.tenantId);
-  const plan = String(tenant?.subscription_plan ?? 'trial');
+  const plan = tenant?.subscription_plan ?? 'trial';
   const limit = limitsOf(plan)[resource];
   if (limit === null) return;
   const used = await countResource(scope, resource);

@@ -1,5 +1,6 @@
 /** Platform administration: list, suspend and re-plan tenants (counts only, no tenant data). */
 import type { AppDeps } from '../../deps.js';
+import { requestState } from '../../http/auth-context.js';
 import { reply } from '../../http/envelope.js';
 import { route, sameForEveryField } from '../../http/route.js';
 import { createPlatformTenant, getPlatformTenant, listTenants, updatePlatformTenant } from './platform.service.js';
@@ -41,7 +42,7 @@ export function platformRoutes(deps: AppDeps) {
       // Like signup, no Idempotency-Key: idempotent answers are kept per gym, and the platform has none.
       // A retry is answered 409 on the taken subdomain instead.
       response: platformTenantSchema,
-      handler: async (ctx, { body }) => reply(ctx, await createPlatformTenant(deps, body, ctx.state.auth), { status: 201 }),
+      handler: async (ctx, { body }) => reply(ctx, await createPlatformTenant(deps, body, requestState(ctx).auth ?? null), { status: 201 }),
     }),
     route({
       method: 'get',
@@ -63,7 +64,7 @@ export function platformRoutes(deps: AppDeps) {
       body: platformPatchBody,
       fields: sameForEveryField(platformPatchBody, ['platform_admin']),
       response: platformTenantSchema,
-      handler: async (ctx, { params, body }) => reply(ctx, await updatePlatformTenant(deps, params.id, body, ctx.state.auth)),
+      handler: async (ctx, { params, body }) => reply(ctx, await updatePlatformTenant(deps, params.id, body, requestState(ctx).auth ?? null)),
     }),
   ];
 }

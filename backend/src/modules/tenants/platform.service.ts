@@ -16,7 +16,7 @@ import { DEFAULT_SETTINGS, signup, tenantView } from './tenants.service.js';
 import type { PlatformCreateBody, PlatformListQuery, PlatformPatchBody, PlatformTenant } from '../../contracts/tenants.js';
 
 async function withCounts(deps: AppDeps, t: TenantRecord): Promise<PlatformTenant> {
-  const timezone = typeof t.settings?.timezone === 'string' ? t.settings.timezone : DEFAULT_SETTINGS.timezone;
+  const timezone = t.settings.timezone || DEFAULT_SETTINGS.timezone;
   const counts = await deps.uow.inTenant(t.id, async (scope) => {
     const roles = (await scope.query(User).select('role').count({ n: '*' }).groupBy('role')) as unknown as Array<{ role: string; n: number }>;
     const areas = await scope.query(Area).resultSize();
@@ -27,7 +27,7 @@ async function withCounts(deps: AppDeps, t: TenantRecord): Promise<PlatformTenan
       .resultSize();
     const inside = await scope.query(Visit).whereNull('checked_out_at').resultSize();
     const users = { owner: 0, trainer: 0, member: 0 };
-    for (const r of roles) if (r.role in users) users[r.role as keyof typeof users] = Number(r.n);
+    for (const r of roles) if (r.role in users) users[r.role as keyof typeof users] = r.n;
     return { users, members: users.member, areas, bookings, bookings_this_month: month, people_in: inside };
   });
   const { settings: _settings, ...view } = tenantView(t);
@@ -54,7 +54,9 @@ export async function listTenants(
     if (page.status) q.where({ subscription_status: page.status });
     if (page.q) {
       const like = `%${page.q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-      q.where((w) => w.whereILike('name', like).orWhereILike('subdomain', like));
+      q.where((w) => {
+        w.whereILike('name', like).orWhereILike('subdomain', like);
+      });
     }
     if (page.cursor) q.where('subdomain', '>', decode(page.cursor));
     return await q;

@@ -44,7 +44,7 @@ export const isSubdomain = (v: unknown): v is string => typeof v === 'string' &&
 type DirectoryDeps = Pick<AppDeps, 'db'>;
 
 async function lookUp(deps: DirectoryDeps, fn: 'tenant_directory_by_subdomain' | 'tenant_directory_by_id', key: string): Promise<TenantEntry | undefined> {
-  const result = (await deps.db.knex.raw(`select * from ${fn}(?)`, [key])) as { rows: TenantEntry[] };
+  const result = await deps.db.knex.raw<{ rows: TenantEntry[] }>(`select * from ${fn}(?)`, [key]);
   return result.rows[0];
 }
 

@@ -10,7 +10,7 @@ import { hashPassword } from '../auth/passwords.js';
 import type { AuthUser } from '../../contracts/auth.js';
 import type { TenantSettings } from '../../contracts/gym.js';
 import type { SignupBody, Tenant as TenantView, TenantPatchBody } from '../../contracts/tenants.js';
-import { publicUser, type UserRow } from '../auth/auth.service.js';
+import { publicUser } from '../auth/auth.service.js';
 import { countResource, limitsOf } from './plan-limits.js';
 import { User } from '../members/user.model.js';
 import { findTenantBySubdomain, type TenantRecord } from './tenant-directory.js';

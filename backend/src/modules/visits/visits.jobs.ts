@@ -46,7 +46,7 @@ async function expireAll(deps: Pick<AppDeps, 'db' | 'uow' | 'config' | 'log'>, n
         .patch({ status: 'abandoned', end_time: WorkoutSession.fn.now() });
       await scope.query(IdempotencyKey).where('created_at', '<', new Date(now.getTime() - IDEMPOTENCY_TTL_HOURS * 3600_000)).delete();
       await recordOccupancy(scope, closed.map((v) => v.gym_area_id));
-      return { visits: closed.length, workouts: Number(abandoned) };
+      return { visits: closed.length, workouts: abandoned };
     }).catch((err: unknown) => {
       deps.log.warn({ err, tenantId }, 'visit expiry failed for a gym; retried next pass');
       total.failed++;

@@ -5,6 +5,7 @@
  */
 import type { EventType, ServerEvent } from '$contracts/events.js';
 import { api } from './api.js';
+import { Listeners } from './listeners.js';
 import { LiveSocket, type ConnectionState } from './socket.js';
 import type { AreaStatus, GymStatus } from '$contracts/gym-status.js';
 
@@ -53,7 +54,7 @@ export class GymLive {
   private stops: Array<() => void> = [];
   private persistKey: string | undefined;
   // Pages subscribe here, not on the socket, so a subscription made before the socket exists still holds.
-  private listeners = new Map<EventType, Set<(event: never) => void>>();
+  private listeners = new Listeners();
 
   get totals(): { current_users: number; capacity: number; pct: number } {
     let current = 0;
@@ -85,7 +86,7 @@ export class GymLive {
       socket.on('areas:changed', () => void this.refresh()),
       socket.onSeq(() => this.persist()),
       socket.onAny((type, event) => {
-        for (const listener of this.listeners.get(type) ?? []) (listener as (e: ServerEvent) => void)(event);
+        this.listeners.emit(type, event);
       }),
     );
     socket.connect();
@@ -100,10 +101,7 @@ export class GymLive {
 
   /** Subscribes to one event type for as long as the caller lives (use in an $effect and return the result). */
   on<K extends EventType>(type: K, handler: (event: ServerEvent<K>) => void): () => void {
-    let set = this.listeners.get(type);
-    if (!set) this.listeners.set(type, (set = new Set()));
-    set.add(handler as (event: never) => void);
-    return () => set.delete(handler as (event: never) => void);
+    return this.listeners.on(type, handler);
   }
 
   /** Re-reads every area; events that arrive meanwhile are applied again on top, in order. */

@@ -32,6 +32,8 @@ export interface LiveOptions {
 }
 
 const today = () => new Date().toISOString().slice(0, 10);
+/** The UTC day of a sample's time (seconds since epoch), as today() names days. */
+const dayOf = (seconds: number) => new Date(seconds * 1000).toISOString().slice(0, 10);
 
 function pct(current: number, capacity: number): number {
   return capacity > 0 ? Math.round((current / capacity) * 100) : 0;
@@ -154,7 +156,7 @@ export class GymLive {
   private sample(): void {
     const t = Math.floor(Date.now() / 1000);
     const { current_users, capacity } = this.totals;
-    const samples = this.samples.filter((s) => new Date(s.t * 1000).toISOString().slice(0, 10) === today());
+    const samples = this.samples.filter((s) => dayOf(s.t) === today());
     const last = samples[samples.length - 1];
     if (last && t - last.t < 1) samples[samples.length - 1] = { t, total: current_users, capacity };
     else samples.push({ t, total: current_users, capacity });
@@ -162,10 +164,11 @@ export class GymLive {
     this.persist();
   }
 
-  private restore(): Persisted | null {
+  /** What an earlier page life kept; written by an older version of the app, it may lack fields. */
+  private restore(): Partial<Persisted> | null {
     if (!this.persistKey) return null;
     try {
-      const saved = JSON.parse(localStorage.getItem(this.persistKey) ?? 'null') as Persisted | null;
+      const saved = JSON.parse(localStorage.getItem(this.persistKey) ?? 'null') as Partial<Persisted> | null;
       if (!saved) return null;
       this.areas = saved.areas ?? [];
       this.samples = saved.day === today() ? (saved.samples ?? []) : [];

@@ -107,15 +107,16 @@ export class ApiClient {
 
   async page<T>(path: string, options: Omit<RequestOptions, 'body'> = {}): Promise<Page<T>> {
     // Every list answers its items as `data`, the next page in the Link header.
-    const { data, response } = await this.send<T[]>('GET', path, options);
-    return { items: data, next: nextLink(response.headers.get('link')) };
+    const { data, response } = await this.send('GET', path, options);
+    return { items: data as T[], next: nextLink(response.headers.get('link')) };
   }
 
   async request<T>(method: string, path: string, options: RequestOptions = {}): Promise<T> {
-    return (await this.send<T>(method, path, options)).data;
+    return (await this.send(method, path, options)).data as T;
   }
 
-  private async send<T>(method: string, path: string, options: RequestOptions): Promise<{ data: T; response: Response }> {
+  /** The envelope's `data` comes back unknown: request() and page() give it the type the contract says `path` answers. */
+  private async send(method: string, path: string, options: RequestOptions): Promise<{ data: unknown; response: Response }> {
     let url = path;
     if (options.query) {
       const params = new URLSearchParams();
@@ -144,10 +145,11 @@ export class ApiClient {
     }
     this.setCsrfToken(response.headers.get(CSRF_HEADER));
 
-    let envelope: Envelope<unknown> | null = null;
+    // Whatever JSON came back: an envelope from the API, perhaps something else from a proxy in between.
+    let envelope: Partial<Envelope> | null = null;
     const text = await response.text();
     try {
-      envelope = text ? (JSON.parse(text) as Envelope<unknown>) : null;
+      envelope = text ? (JSON.parse(text) as Partial<Envelope>) : null;
     } catch {
       envelope = null;
     }
@@ -169,9 +171,9 @@ export class ApiClient {
       if (response.status === 401 && !this.bearer && (code === 'unauthorized' || code === 'token_expired')) this.onUnauthorized?.();
       throw new ApiError(response.status, code, envelope?.message ?? response.statusText, data.details);
     }
-    const data = envelope.data as T & { csrf_token?: string };
-    if (data && typeof data === 'object' && 'csrf_token' in data) this.setCsrfToken(data.csrf_token);
-    return { data: envelope.data as T, response };
+    const data = envelope.data;
+    if (typeof data === 'object' && data !== null && 'csrf_token' in data && typeof data.csrf_token === 'string') this.setCsrfToken(data.csrf_token);
+    return { data, response };
   }
 }
 

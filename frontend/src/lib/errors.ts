@@ -10,7 +10,7 @@ interface Details {
   bookings?: unknown;
 }
 
-const details = (err: ApiError): Details => (err.details && typeof err.details === 'object' && !Array.isArray(err.details) ? (err.details as Details) : {});
+const details = (err: ApiError): Details => (err.details && typeof err.details === 'object' && !Array.isArray(err.details) ? err.details : {});
 
 /** Conflicts whose `reason` says more than the code (they name what stands in the way). */
 function reasonText(err: ApiError): string | null {

@@ -14,7 +14,7 @@ function initialLocale(): Locale {
   } catch {
     /* storage may be off (private mode); fall through */
   }
-  return navigator.language?.toLowerCase().startsWith('el') ? 'el' : 'en';
+  return navigator.language.toLowerCase().startsWith('el') ? 'el' : 'en';
 }
 
 class I18n {

@@ -4,12 +4,14 @@
  * seen. Signing out or a refused session forgets both. The service worker never caches the API: this is
  * the only copy, and the screens mark it as not live (the reconnecting badge) until the server answers.
  */
+import type { Me, WebMe } from '$contracts/auth.js';
+
 const SESSION_KEY = 'gymflow.last-session';
 
 /** Where GymLive keeps the last gym status of a tenant. */
 export const liveKey = (tenantId: string): string => `gymflow.last-status.${tenantId}`;
 
-export function rememberSession<T extends { csrf_token?: string | null; user?: { tenant_id?: string | null } }>(me: T): void {
+export function rememberSession(me: WebMe): void {
   const { csrf_token: _secret, ...kept } = me;
   try {
     localStorage.setItem(SESSION_KEY, JSON.stringify(kept));
@@ -18,9 +20,10 @@ export function rememberSession<T extends { csrf_token?: string | null; user?: {
   }
 }
 
-export function recallSession<T>(): T | null {
+/** What rememberSession kept: the /auth/me answer without its CSRF token. */
+export function recallSession(): Me | null {
   try {
-    return JSON.parse(localStorage.getItem(SESSION_KEY) ?? 'null') as T | null;
+    return JSON.parse(localStorage.getItem(SESSION_KEY) ?? 'null') as Me | null;
   } catch {
     return null;
   }
@@ -28,8 +31,8 @@ export function recallSession<T>(): T | null {
 
 export function forgetSession(): void {
   try {
-    const me = recallSession<{ user?: { tenant_id?: string | null } }>();
-    if (me?.user?.tenant_id) localStorage.removeItem(liveKey(me.user.tenant_id));
+    const tenantId = recallSession()?.user.tenant_id;
+    if (tenantId) localStorage.removeItem(liveKey(tenantId));
     localStorage.removeItem(SESSION_KEY);
   } catch {
     /* nothing kept */

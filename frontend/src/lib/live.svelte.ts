@@ -5,6 +5,7 @@
  */
 import type { EventType, ServerEvent } from '$contracts/events.js';
 import { api } from './api.js';
+import { Listeners } from './listeners.js';
 import { LiveSocket, type ConnectionState } from './socket.js';
 import type { AreaStatus, GymStatus } from '$contracts/gym-status.js';
 
@@ -31,6 +32,8 @@ export interface LiveOptions {
 }
 
 const today = () => new Date().toISOString().slice(0, 10);
+/** The UTC day of a sample's time (seconds since epoch), as today() names days. */
+const dayOf = (seconds: number) => new Date(seconds * 1000).toISOString().slice(0, 10);
 
 function pct(current: number, capacity: number): number {
   return capacity > 0 ? Math.round((current / capacity) * 100) : 0;
@@ -53,7 +56,7 @@ export class GymLive {
   private stops: Array<() => void> = [];
   private persistKey: string | undefined;
   // Pages subscribe here, not on the socket, so a subscription made before the socket exists still holds.
-  private listeners = new Map<EventType, Set<(event: never) => void>>();
+  private listeners = new Listeners();
 
   get totals(): { current_users: number; capacity: number; pct: number } {
     let current = 0;
@@ -85,7 +88,7 @@ export class GymLive {
       socket.on('areas:changed', () => void this.refresh()),
       socket.onSeq(() => this.persist()),
       socket.onAny((type, event) => {
-        for (const listener of this.listeners.get(type) ?? []) (listener as (e: ServerEvent) => void)(event);
+        this.listeners.emit(type, event);
       }),
     );
     socket.connect();
@@ -100,10 +103,7 @@ export class GymLive {
 
   /** Subscribes to one event type for as long as the caller lives (use in an $effect and return the result). */
   on<K extends EventType>(type: K, handler: (event: ServerEvent<K>) => void): () => void {
-    let set = this.listeners.get(type);
-    if (!set) this.listeners.set(type, (set = new Set()));
-    set.add(handler as (event: never) => void);
-    return () => set.delete(handler as (event: never) => void);
+    return this.listeners.on(type, handler);
   }
 
   /** Re-reads every area; events that arrive meanwhile are applied again on top, in order. */
@@ -156,7 +156,7 @@ export class GymLive {
   private sample(): void {
     const t = Math.floor(Date.now() / 1000);
     const { current_users, capacity } = this.totals;
-    const samples = this.samples.filter((s) => new Date(s.t * 1000).toISOString().slice(0, 10) === today());
+    const samples = this.samples.filter((s) => dayOf(s.t) === today());
     const last = samples[samples.length - 1];
     if (last && t - last.t < 1) samples[samples.length - 1] = { t, total: current_users, capacity };
     else samples.push({ t, total: current_users, capacity });
@@ -164,10 +164,11 @@ export class GymLive {
     this.persist();
   }
 
-  private restore(): Persisted | null {
+  /** What an earlier page life kept; written by an older version of the app, it may lack fields. */
+  private restore(): Partial<Persisted> | null {
     if (!this.persistKey) return null;
     try {
-      const saved = JSON.parse(localStorage.getItem(this.persistKey) ?? 'null') as Persisted | null;
+      const saved = JSON.parse(localStorage.getItem(this.persistKey) ?? 'null') as Partial<Persisted> | null;
       if (!saved) return null;
       this.areas = saved.areas ?? [];
       this.samples = saved.day === today() ? (saved.samples ?? []) : [];

@@ -10,7 +10,7 @@ class Router {
     // Same-origin links navigate in place; modified clicks and new tabs keep their browser meaning.
     document.addEventListener('click', (event) => {
       if (event.defaultPrevented || event.button !== 0 || event.metaKey || event.ctrlKey || event.shiftKey || event.altKey) return;
-      const anchor = (event.target as Element | null)?.closest?.('a');
+      const anchor = event.target instanceof Element ? event.target.closest('a') : null;
       if (!anchor || anchor.target || anchor.hasAttribute('download')) return;
       const href = anchor.getAttribute('href');
       if (!href || !href.startsWith('/') || href.startsWith('//') || href.startsWith('/api')) return;

@@ -77,7 +77,7 @@ class Session {
       rememberSession(me);
       this.offline = false;
     } catch (err) {
-      const remembered = err instanceof ApiError && err.code === 'network_error' ? recallSession<Me>() : null;
+      const remembered = err instanceof ApiError && err.code === 'network_error' ? recallSession() : null;
       if (remembered) {
         this.adopt(remembered);
         this.offline = true;

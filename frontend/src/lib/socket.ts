@@ -7,6 +7,7 @@ import { io, type Socket } from 'socket.io-client';
 import type { ClientToServerEvents, EventType, HandshakeAuth, ResumeAck, ServerEvent, ServerToClientEvents } from '$contracts/events.js';
 import { tenantNamespace } from '$contracts/events.js';
 import { Backoff } from './backoff.js';
+import { Listeners, type Handler } from './listeners.js';
 
 export type ConnectionState = 'connecting' | 'online' | 'reconnecting' | 'offline' | 'denied';
 
@@ -20,7 +21,6 @@ export const EVENT_TYPES: readonly EventType[] = [
   'areas:changed',
 ];
 
-type Handler<K extends EventType> = (event: ServerEvent<K>) => void;
 type AnyHandler = (type: EventType, event: ServerEvent) => void;
 
 export interface LiveSocketOptions {
@@ -33,7 +33,7 @@ export interface LiveSocketOptions {
 
 export class LiveSocket {
   private socket: Socket<ServerToClientEvents, ClientToServerEvents> | null = null;
-  private handlers = new Map<EventType, Set<Handler<never>>>();
+  private handlers = new Listeners();
   private anyHandlers = new Set<AnyHandler>();
   private stateHandlers = new Set<(state: ConnectionState) => void>();
   private syncHandlers = new Set<() => void>();
@@ -102,7 +102,7 @@ export class LiveSocket {
       if (!socket.active) this.retry(socket, busy ? 15_000 : 0);
     });
     for (const type of EVENT_TYPES) {
-      socket.on(type, ((event: ServerEvent) => this.deliver(type, event)) as never);
+      socket.on(type, (event: ServerEvent) => this.deliver(type, event));
     }
   }
 
@@ -147,11 +147,11 @@ export class LiveSocket {
   }
 
   private deliver(type: EventType, event: ServerEvent): void {
-    if (typeof event?.seq === 'number') {
+    if (typeof event.seq === 'number') {
       if (this.lastSeq !== null && event.seq <= this.lastSeq) return;
       this.setSeq(event.seq);
     }
-    for (const h of this.handlers.get(type) ?? []) (h as Handler<EventType>)(event as never);
+    this.handlers.emit(type, event);
     for (const h of this.anyHandlers) h(type, event);
   }
 
@@ -162,10 +162,7 @@ export class LiveSocket {
   }
 
   on<K extends EventType>(type: K, handler: Handler<K>): () => void {
-    let set = this.handlers.get(type);
-    if (!set) this.handlers.set(type, (set = new Set()));
-    set.add(handler as Handler<never>);
-    return () => set.delete(handler as Handler<never>);
+    return this.handlers.on(type, handler);
   }
 
   onAny(handler: AnyHandler): () => void {

@@ -7,7 +7,6 @@
 import { DateTime } from 'luxon';
 import type { AppDeps } from '../../deps.js';
 import type { TenantScope } from '../../db/unit-of-work.js';
-import { Area } from '../areas/area.model.js';
 import { addDays } from '../slots/slot-grid.js';
 import { tenantCalendar } from '../slots/tenant-clock.js';
 import { Tenant } from '../tenants/tenant.model.js';
@@ -51,7 +50,10 @@ async function measureAll(deps: Deps, now: Date): Promise<MeasureResult> {
 /** Measures the gym's completed hours after its last measured one; returns how many hour rows it wrote. */
 export async function measureGym(scope: TenantScope, now: Date): Promise<number> {
   const { zone } = await tenantCalendar(scope.trx, scope.tenantId);
-  const areas = await scope.query(Area).select('id');
+  // Only areas people used within the profile's weeks: an area nobody visits has no busy hours to
+  // measure, and a gym's many unused areas would otherwise cost a row per hour each.
+  const used = await scope.query(Visit).distinct('gym_area_id').where('checked_in_at', '>=', new Date(now.getTime() - WEEKS * 7 * 86_400_000));
+  const areas = used.map((v) => ({ id: v.gym_area_id }));
   if (!areas.length) return 0;
   const latest = await scope.query(AreaHour).max('hour_start as last').first() as unknown as { last: Date | string | null } | undefined;
   let since: number;

@@ -9,7 +9,7 @@ import type { AppDeps } from '../../deps.js';
 import type { TenantScope } from '../../db/unit-of-work.js';
 import { addDays } from '../slots/slot-grid.js';
 import { tenantCalendar } from '../slots/tenant-clock.js';
-import { Tenant } from '../tenants/tenant.model.js';
+import { inEveryGym } from '../tenants/every-gym.js';
 import { Visit } from '../visits/visit.model.js';
 import { AreaHour } from './area-hour.model.js';
 import { hoursOfDay, presenceByHour, type LocalHour } from './hours.js';
@@ -34,17 +34,8 @@ export async function measureAreaHours(deps: Deps, now: Date = new Date()): Prom
 }
 
 async function measureAll(deps: Deps, now: Date): Promise<MeasureResult> {
-  const tenants = await deps.uow.inPlatform(async (trx) => (await Tenant.query(trx).select('id')).map((t) => t.id));
-  const total: MeasureResult = { hours: 0, failed: 0 };
-  for (const tenantId of tenants) {
-    try {
-      total.hours += await deps.uow.inTenant(tenantId, (scope) => measureGym(scope, now));
-    } catch (err) {
-      deps.log.warn({ err, tenantId }, 'measuring area hours failed for a gym; retried next pass');
-      total.failed++;
-    }
-  }
-  return total;
+  const { results, failed } = await inEveryGym(deps, 'measuring area hours', (scope) => measureGym(scope, now));
+  return { hours: results.reduce((n, h) => n + h, 0), failed };
 }
 
 /** Measures the gym's completed hours after its last measured one; returns how many hour rows it wrote. */

@@ -9,7 +9,7 @@
 import type { AppDeps } from '../../deps.js';
 import { IDEMPOTENCY_TTL_HOURS } from '../../http/idempotency.js';
 import { IdempotencyKey } from '../../http/idempotency-key.model.js';
-import { Tenant } from '../tenants/tenant.model.js';
+import { inEveryGym } from '../tenants/every-gym.js';
 import { WorkoutSession } from '../workouts/workout-session.model.js';
 import { recordOccupancy, VISIT_COLUMNS } from './occupancy.js';
 import { Visit } from './visit.model.js';
@@ -34,26 +34,19 @@ export async function expireStaleVisits(deps: Pick<AppDeps, 'db' | 'uow' | 'conf
 
 async function expireAll(deps: Pick<AppDeps, 'db' | 'uow' | 'config' | 'log'>, now: Date): Promise<ExpiryResult> {
   const cutoff = new Date(now.getTime() - deps.config.visitMaxMinutes * 60_000);
-  // Every gym is visible only in the platform scope; read them before opening any tenant transaction.
-  const tenants = await deps.uow.inPlatform(async (trx) => (await Tenant.query(trx).select('id')).map((t) => t.id));
-  const total: ExpiryResult = { visits: 0, workouts: 0, failed: 0 };
-  for (const tenantId of tenants) {
-    const result = await deps.uow.inTenant(tenantId, async (scope) => {
-      const closed = await scope.query(Visit).whereNull('checked_out_at').where('checked_in_at', '<', cutoff)
-        .patch({ checked_out_at: Visit.fn.now(), source: 'auto_expired' })
-        .returning(VISIT_COLUMNS);
-      const abandoned = await scope.query(WorkoutSession).where({ status: 'active' }).where('start_time', '<', cutoff)
-        .patch({ status: 'abandoned', end_time: WorkoutSession.fn.now() });
-      await scope.query(IdempotencyKey).where('created_at', '<', new Date(now.getTime() - IDEMPOTENCY_TTL_HOURS * 3600_000)).delete();
-      await recordOccupancy(scope, closed.map((v) => v.gym_area_id));
-      return { visits: closed.length, workouts: abandoned };
-    }).catch((err: unknown) => {
-      deps.log.warn({ err, tenantId }, 'visit expiry failed for a gym; retried next pass');
-      total.failed++;
-      return { visits: 0, workouts: 0 };
-    });
-    total.visits += result.visits;
-    total.workouts += result.workouts;
-  }
-  return total;
+  const { results, failed } = await inEveryGym(deps, 'visit expiry', async (scope) => {
+    const closed = await scope.query(Visit).whereNull('checked_out_at').where('checked_in_at', '<', cutoff)
+      .patch({ checked_out_at: Visit.fn.now(), source: 'auto_expired' })
+      .returning(VISIT_COLUMNS);
+    const abandoned = await scope.query(WorkoutSession).where({ status: 'active' }).where('start_time', '<', cutoff)
+      .patch({ status: 'abandoned', end_time: WorkoutSession.fn.now() });
+    await scope.query(IdempotencyKey).where('created_at', '<', new Date(now.getTime() - IDEMPOTENCY_TTL_HOURS * 3600_000)).delete();
+    await recordOccupancy(scope, closed.map((v) => v.gym_area_id));
+    return { visits: closed.length, workouts: abandoned };
+  });
+  return {
+    visits: results.reduce((n, r) => n + r.visits, 0),
+    workouts: results.reduce((n, r) => n + r.workouts, 0),
+    failed,
+  };
 }

@@ -12,7 +12,7 @@ import { DateTime } from 'luxon';
 import { DEFAULT_OPENING_HOURS } from '../db/seeds/demo.js';
 import { planVisits, type Area } from '../db/seeds/demo-activity.js';
 import { hoursOfDay, presenceByHour, type VisitSpan } from '../backend/src/modules/forecast/hours.js';
-import { estimateHour, nowcast, WEEKS, type DayCurve } from '../backend/src/modules/forecast/profile.js';
+import { dayCurve, estimateHour, nowcast, WEEKS, type DayCurve } from '../backend/src/modules/forecast/profile.js';
 import { addDays, hoursOn } from '../backend/src/modules/slots/slot-grid.js';
 
 const ZONE = 'Europe/Athens';
@@ -65,9 +65,7 @@ function measure(days: string[], visits: VisitSpan[]): Map<string, Map<string, D
     const presence = presenceByHour(visits, hours, Infinity);
     for (const area of AREAS) {
       const row = presence.get(area.id) ?? [];
-      const curve = Array.from({ length: 24 }, (): number | undefined => undefined);
-      hours.forEach((h, i) => { curve[h.hour] = (curve[h.hour] ?? 0) + (row[i] ?? 0); });
-      out.get(area.id)!.set(date, curve);
+      out.get(area.id)!.set(date, dayCurve(hours.map((h, i) => ({ hour: h.hour, people: row[i] ?? 0 }))));
     }
   }
   return out;

@@ -12,7 +12,7 @@ import { systemClock, tenantCalendar, type Clock } from '../slots/tenant-clock.j
 import { AreaHour } from './area-hour.model.js';
 import type { AreaForecast as AreaForecastView, HourForecast as HourForecastView } from '../../contracts/forecast.js';
 import { hoursOfDay, type LocalHour } from './hours.js';
-import { estimateHour, nowcast, quietestWindow, WEEKS, type DayCurve, type HourEstimate } from './profile.js';
+import { dayCurve, estimateHour, nowcast, quietestWindow, WEEKS, type DayCurve, type HourEstimate } from './profile.js';
 
 type Deps = { uow: UnitOfWork; clock?: Clock };
 
@@ -83,20 +83,15 @@ function openFlags(hours: LocalHour[], opening: OpeningHours | null, date: strin
 async function dayCurves(scope: TenantScope, dates: string[], areaId?: string): Promise<Map<string, Map<string, DayCurve>>> {
   const q = scope.query(AreaHour).select('gym_area_id', 'local_date', 'local_hour', 'people').whereIn('local_date', dates);
   if (areaId) q.where({ gym_area_id: areaId });
-  const sums = new Map<string, Map<string, Array<[number, number]>>>();
+  const measured = new Map<string, Map<string, Array<{ hour: number; people: number }>>>();
   for (const r of await q) {
-    const byDate = sums.get(r.gym_area_id) ?? new Map<string, Array<[number, number]>>();
-    sums.set(r.gym_area_id, byDate);
+    const byDate = measured.get(r.gym_area_id) ?? new Map<string, Array<{ hour: number; people: number }>>();
+    measured.set(r.gym_area_id, byDate);
     const day = byDate.get(r.local_date) ?? [];
     byDate.set(r.local_date, day);
-    const [sum, n] = day[r.local_hour] ?? [0, 0];
-    day[r.local_hour] = [sum + r.people, n + 1];
+    day.push({ hour: r.local_hour, people: r.people });
   }
-  const out = new Map<string, Map<string, DayCurve>>();
-  for (const [area, byDate] of sums) {
-    out.set(area, new Map([...byDate].map(([d, day]) => [d, Array.from({ length: 24 }, (_, h) => (day[h] ? day[h][0] / day[h][1] : undefined))])));
-  }
-  return out;
+  return new Map([...measured].map(([area, byDate]) => [area, new Map([...byDate].map(([d, day]) => [d, dayCurve(day)]))]));
 }
 
 /** Days on which nobody came to any area at all: closures and holidays, not quiet days. */

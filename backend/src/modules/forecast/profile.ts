@@ -24,6 +24,19 @@ const Z90 = 1.2816;
 /** One past day's people by local hour (index 0-23; undefined where not measured). */
 export type DayCurve = ReadonlyArray<number | undefined>;
 
+/** A day's measured hours as a curve by local hour: a fall-back day's repeated hour is averaged. */
+export function dayCurve(measured: Iterable<{ hour: number; people: number }>): DayCurve {
+  const sums: Array<[number, number] | undefined> = [];
+  for (const { hour, people } of measured) {
+    const [sum, n] = sums[hour] ?? [0, 0];
+    sums[hour] = [sum + people, n + 1];
+  }
+  return Array.from({ length: 24 }, (_, h) => {
+    const entry = sums[h];
+    return entry ? entry[0] / entry[1] : undefined;
+  });
+}
+
 export interface HourEstimate {
   expected: number;
   low: number;

@@ -41,8 +41,11 @@ export const LATER: EventSink = { committed: () => undefined };
 
 export interface UnitOfWork {
   inTenant<T>(tenantId: string, work: (scope: TenantScope) => Promise<T>): Promise<T>;
-  /** One statement (no bindings, records no events) in the tenant's scope, in a single round trip. */
-  statementInTenant<R>(tenantId: string, sql: string): Promise<R[]>;
+  /**
+   * One statement (no bindings, records no events) in the tenant's scope, or the platform's for null, in
+   * a single round trip.
+   */
+  statementInScope<R>(tenantId: string | null, sql: string): Promise<R[]>;
   /** Platform-level work (tenant signup, platform admins): no tenant rows, platform rows visible. */
   inPlatform<T>(work: (trx: Knex.Transaction) => Promise<T>): Promise<T>;
   /**
@@ -85,8 +88,9 @@ export function createUnitOfWork(db: Database, sink: EventSink): UnitOfWork {
       if (recorded.length) sink.committed(tenantId);
       return result;
     },
-    statementInTenant(tenantId, sql) {
-      if (!UUID.test(tenantId)) throw new Error('statementInTenant needs a tenant uuid');
+    statementInScope(tenantId, sql) {
+      if (tenantId === null) return db.statement({ role: appRole, 'app.platform': 'on' }, sql);
+      if (!UUID.test(tenantId)) throw new Error('statementInScope needs a tenant uuid');
       return db.statement({ role: appRole, 'app.tenant_id': tenantId }, sql);
     },
     async inPlatform(work) {

@@ -74,7 +74,7 @@ function keyedUnitOfWork(uow: UnitOfWork, c: Claim): UnitOfWork {
     inPlatform: (work) => uow.inPlatform(work),
     // A tenant's scope goes through inTenant below, so it claims the key too.
     inScope: (tenantId, work) => runInScope(keyed, tenantId, work),
-    statementInTenant: (tenantId, sql) => uow.statementInTenant(tenantId, sql),
+    statementInScope: (tenantId, sql) => uow.statementInScope(tenantId, sql),
     inTenant(tenantId, work) {
       if (claimed) return uow.inTenant(tenantId, work);
       claimed = true;

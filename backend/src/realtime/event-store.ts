@@ -54,7 +54,7 @@ export function createEventStore(deps: Pick<AppDeps, 'db' | 'uow'>): EventStore 
       const out: StoredEvent[] = [];
       for (;;) {
         // On the path of every event to the screens: one round trip.
-        const rows = await uow.statementInTenant<Omit<EventRow, 'tenant_id'>>(
+        const rows = await uow.statementInScope<Omit<EventRow, 'tenant_id'>>(
           tenantId,
           `select seq, type, payload, created_at from sequence_events(${SEQUENCE_PAGE})`,
         );
@@ -74,7 +74,7 @@ export function createEventStore(deps: Pick<AppDeps, 'db' | 'uow'>): EventStore 
     },
     async markPublished(tenantId, upTo) {
       if (!Number.isSafeInteger(upTo) || upTo < 1) return;
-      await uow.statementInTenant(
+      await uow.statementInScope(
         tenantId,
         `update event_counters set published_seq = greatest(published_seq, ${upTo}) where tenant_id = app_tenant()`,
       );

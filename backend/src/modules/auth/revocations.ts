@@ -16,6 +16,7 @@ import type { RevocationNotice } from '../../contracts/events.js';
 import type { Scope, UnitOfWork } from '../../db/unit-of-work.js';
 import type { AppDeps } from '../../deps.js';
 import type { Role } from '../../http/auth-context.js';
+import { sqlLiteral } from '../../db/database.js';
 import { User } from '../members/user.model.js';
 import { RefreshToken } from './refresh-token.model.js';
 
@@ -33,6 +34,7 @@ export interface Standing {
 }
 
 export const STANDING_TTL_MS = 1_000;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 /** People whose standing one process keeps; beyond it the least recently used is read again. */
 const MAX_USERS = 50_000;
 
@@ -144,17 +146,18 @@ export async function revokeUserAccess(deps: AppDeps, scope: Scope, userId: stri
 
 /** A person's standing (and of one of their logins) as the database says. */
 async function readStanding(uow: UnitOfWork, tenantId: string | null, userId: string, family?: string): Promise<Standing | null> {
-  // One round trip: the person and whether the login's family was revoked.
-  const row = (await uow.inScope(tenantId, async ({ query }) => {
-    const q = query(User).select(
-      'active', 'role', 'tokens_valid_after',
-      family
-        ? User.raw('exists (select 1 from refresh_tokens r where r.tenant_id is not distinct from users.tenant_id and r.family_id = ? and r.user_id = users.id and r.revoked_at is not null) as family_revoked', [family])
-        : User.raw('false as family_revoked'),
-    ).where('users.id', userId);
-    if (!tenantId) q.whereNull('tenant_id');
-    return await q.first();
-  })) as (Pick<User, 'active' | 'tokens_valid_after'> & { role: Standing['role']; family_revoked: boolean }) | undefined;
+  // Ids come from signed tokens and sessions; anything else is no one (and never reaches SQL as text to cast).
+  if (!UUID.test(userId) || (family !== undefined && !UUID.test(family))) return null;
+  // Asked on every use of a credential the cache does not know: one statement in one round trip, the
+  // person and whether the login's family was revoked, instead of a transaction around a query.
+  const familyRevoked = family
+    ? `exists (select 1 from refresh_tokens r where r.tenant_id is not distinct from u.tenant_id and r.user_id = u.id and r.family_id = ${sqlLiteral(family)} and r.revoked_at is not null)`
+    : 'false';
+  const [row] = await uow.statementInScope<{ active: boolean; role: Standing['role']; tokens_valid_after: Date | null; family_revoked: boolean }>(
+    tenantId,
+    `select u.active, u.role, u.tokens_valid_after, ${familyRevoked} as family_revoked from users u
+      where u.id = ${sqlLiteral(userId)} and ${tenantId ? `u.tenant_id = ${sqlLiteral(tenantId)}` : 'u.tenant_id is null'}`,
+  );
   return row
     ? { active: row.active, role: row.role, validAfter: row.tokens_valid_after ? row.tokens_valid_after.getTime() : 0, familyRevoked: row.family_revoked }
     : null;

@@ -8,6 +8,7 @@
  * count, and through nginx only nginx's own view of the client counts.
  */
 import type { IncomingMessage } from 'node:http';
+import { LRUCache } from 'lru-cache';
 import proxyAddr from 'proxy-addr';
 import type { Config } from '../config.js';
 
@@ -49,6 +50,21 @@ function createEdge(config: Readonly<Config>): Edge {
   const defaultPort = publicUrl.protocol === 'https:' ? '443' : '80';
   const publicPort = publicUrl.port || defaultPort;
 
+  const judge = (origin: string): boolean => {
+    const normal = safeOrigin(origin);
+    if (!normal) return false;
+    if (exact.has(normal)) return true;
+    const url = new URL(normal);
+    // Without a PUBLIC_URL the product is opened on this machine, by whatever loopback name and port
+    // (localhost, 127.0.0.1, demo.localhost). A rebound DNS name can never carry a loopback Origin.
+    if (config.publicUrlIsDefault && isLoopbackHost(url.hostname)) return true;
+    if (url.protocol !== publicUrl.protocol || (url.port || defaultPort) !== publicPort) return false;
+    if (!url.hostname.endsWith(tenantSuffix)) return false;
+    const label = url.hostname.slice(0, -tenantSuffix.length);
+    return /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/.test(label);
+  };
+  const verdicts = new LRUCache<string, boolean>({ max: 1000 });
+
   return {
     clientAddress(req) {
       return proxyAddr(req, trust);
@@ -60,17 +76,15 @@ function createEdge(config: Readonly<Config>): Edge {
       return proto === 'https' ? 'https' : 'http';
     },
     originAllowed(origin) {
-      const normal = safeOrigin(origin);
-      if (!normal) return false;
-      if (exact.has(normal)) return true;
-      const url = new URL(normal);
-      // Without a PUBLIC_URL the product is opened on this machine, by whatever loopback name and port
-      // (localhost, 127.0.0.1, demo.localhost). A rebound DNS name can never carry a loopback Origin.
-      if (config.publicUrlIsDefault && isLoopbackHost(url.hostname)) return true;
-      if (url.protocol !== publicUrl.protocol || (url.port || defaultPort) !== publicPort) return false;
-      if (!url.hostname.endsWith(tenantSuffix)) return false;
-      const label = url.hostname.slice(0, -tenantSuffix.length);
-      return /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/.test(label);
+      // Browsers send the same few origins on every call: each is judged once (bounded, so a stream of
+      // made-up origins only evicts).
+      if (!origin) return false;
+      let verdict = verdicts.get(origin);
+      if (verdict === undefined) {
+        verdict = judge(origin);
+        verdicts.set(origin, verdict);
+      }
+      return verdict;
     },
   };
 }

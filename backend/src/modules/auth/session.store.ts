@@ -133,6 +133,12 @@ export function sessionMiddleware(deps: AppDeps): Middleware {
   let inner: Middleware | undefined;
   let warned = false;
   return async (ctx, next) => {
+    // A Bearer token wins over the cookie (auth.middleware.ts), so an API call that sends one never reads
+    // or writes the session: koa-session would still load or mint one for it on every request.
+    if (ctx.path.startsWith('/api/') && ctx.get('authorization') !== '') {
+      await next();
+      return;
+    }
     inner ??= createSession(
       {
         key: SESSION_COOKIE,

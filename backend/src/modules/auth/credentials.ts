@@ -15,7 +15,7 @@ import { isBlocked } from '../tenants/tenant-directory.js';
 import { DisplayToken } from '../display-tokens/display-token.model.js';
 import { isAccessRevoked } from './revocations.js';
 import { SESSION_COOKIE, loadSessionAuth, type SessionAuth } from './session.store.js';
-import { looksLikeDisplayToken, parseOpaqueToken, verifyAccessToken } from './tokens.js';
+import { looksLikeDisplayToken, parseOpaqueToken } from './tokens.js';
 
 /** Who is calling, and until when the credential holds (seconds since epoch; null when it does not expire by itself). */
 export type ResolvedCredentials = AuthContext & { expiresAt: number | null };
@@ -44,7 +44,7 @@ async function tenantUsable(deps: AppDeps, tenantId: string): Promise<Refusal | 
 /** Resolves a bearer token (access JWT or display token); a Refusal says why not. */
 export async function resolveToken(deps: AppDeps, token: string): Promise<Resolved | Refusal> {
   if (looksLikeDisplayToken(token)) return resolveDisplayToken(deps, token);
-  const verdict = verifyAccessToken(deps.config.jwt, token);
+  const verdict = deps.accessTokens.verify(token);
   if (!verdict.ok) return verdict.reason === 'expired' ? 'token_expired' : 'unauthorized';
   const c = verdict.claims;
   if (c.tid) {

@@ -8,6 +8,7 @@
  */
 import { createHash, createSecretKey, randomBytes, randomUUID, type KeyObject } from 'node:crypto';
 import jwt from 'jsonwebtoken';
+import { LRUCache } from 'lru-cache';
 import type { Config } from '../../config.js';
 import { ROLES, type Role } from '../../http/auth-context.js';
 import { isLocale, type Locale } from '../../contracts/i18n.js';
@@ -86,6 +87,38 @@ export function verifyAccessToken(cfg: Config['jwt'], token: string): AccessVerd
     claims: {
       sub: p.sub, tid: p.tid, role: p.role as Role, usr: typeof p.usr === 'string' ? p.usr : '',
       loc: isLocale(p.loc) ? p.loc : 'en', fam: p.fam, ims: p.ims, typ: 'access', exp: p.exp, jti: p.jti ?? '',
+    },
+  };
+}
+
+/** The access-token check of a process (AppDeps.accessTokens). */
+export interface AccessVerifier {
+  verify(token: string): AccessVerdict;
+}
+
+/** Verified access tokens one process remembers; beyond it the least recently used is verified again. */
+const MAX_VERIFIED = 10_000;
+
+/**
+ * verifyAccessToken with a memory: a client sends the same token on every call of its life, and the
+ * HMAC and claim checks were the costliest part of authenticating a request. Keyed by the whole token,
+ * so only the exact string that verified is answered from here, and only until its `exp`; revocation is
+ * the standing check's (revocations.ts), which runs on every use either way.
+ */
+export function createAccessVerifier(cfg: Config['jwt'], options: { max?: number } = {}): AccessVerifier {
+  const verified = new LRUCache<string, AccessClaims>({ max: options.max ?? MAX_VERIFIED });
+  return {
+    verify(token) {
+      const hit = verified.get(token);
+      if (hit) {
+        // jsonwebtoken's rule: a token is expired from its `exp` second on.
+        if (Math.floor(Date.now() / 1000) < hit.exp) return { ok: true, claims: hit };
+        verified.delete(token);
+        return { ok: false, reason: 'expired' };
+      }
+      const verdict = verifyAccessToken(cfg, token);
+      if (verdict.ok) verified.set(token, verdict.claims);
+      return verdict;
     },
   };
 }

@@ -56,7 +56,7 @@ export async function down(knex: Knex): Promise<void> {
  * book_place() as 20261125003000_book_place.ts made it, with the price parameter and column given, and
  * the tenant named in every statement besides the policy (SCALING.md).
  */
-function bookPlace(parameter: string, column: string, value: string): string {
+export function bookPlace(parameter: string, column: string, value: string): string {
   return `
     CREATE FUNCTION book_place(p_area uuid, p_user uuid, p_date date, p_time time, p_duration int,
       p_starts timestamptz, p_ends timestamptz, p_trainer text, p_trainer_id uuid, ${parameter})

@@ -57,17 +57,13 @@ export function waitlistRoutes(deps: AppDeps) {
     route({
       method: 'post',
       path: '/api/waitlist/:id/accept',
-      summary: 'Take the offered place: the booking (409 offer_unavailable once the offer has ended)',
+      summary: 'Take the offered place: the booking (409 offer_unavailable once the offer has ended; a retry finds the entry accepted with its booking_id)',
       tag: 'waitlist',
       roles: TENANT_USERS,
       params: waitlistIdParams,
       response: bookingCreatedSchema,
       status: 201,
-      idempotent: true,
-      handler: async (ctx, { params }) => {
-        const auth = tenantAuth(ctx.state);
-        await replyIdempotent(ctx, deps.uow, { status: 201, message: 'ok.booked' }, (uow) => acceptOffer({ ...deps, uow }, auth, params.id));
-      },
+      handler: async (ctx, { params }) => reply(ctx, await acceptOffer(deps, tenantAuth(ctx.state), params.id), { status: 201, message: 'ok.booked' }),
     }),
     route({
       method: 'post',

@@ -15,6 +15,8 @@ import { slotGridSchema, slotSchema } from '../backend/src/contracts/slots.js';
 import { platformTenantSchema, tenantSchema } from '../backend/src/contracts/tenants.js';
 import { visitLogEntrySchema, visitSchema } from '../backend/src/contracts/visits.js';
 import { sessionSchema, statsSchema } from '../backend/src/contracts/workouts.js';
+import { waitlistEntrySchema, waitlistQueueSchema } from '../backend/src/contracts/waitlist.js';
+import { bookingRulesSchema } from '../backend/src/contracts/booking-rules.js';
 
 export interface Shape {
   name: string;
@@ -44,6 +46,8 @@ export const SHAPES: Shape[] = [
   { ...booking, about: 'A booking, as booking, cancelling and marking answer it.' },
   { ...bookingDetails, about: 'A booking in lists and alone.', base: booking },
   { name: 'StaffBooking', about: 'A booking in the staff\'s list of the gym\'s bookings.', schema: staffBookingSchema, base: bookingDetails },
+  { name: 'WaitlistEntry', about: 'A place in the line of a full slot, with its offer while one is open.', schema: waitlistEntrySchema },
+  { name: 'WaitlistQueue', about: 'One slot\'s line as staff see it.', schema: waitlistQueueSchema },
   { ...visit, about: 'A visit (someone in an area), as check-in and check-out answer it.' },
   { name: 'VisitLogEntry', about: 'A visit in the log.', schema: visitLogEntrySchema, base: visit },
   { name: 'WorkoutSession', about: 'A workout.', schema: sessionSchema },
@@ -53,6 +57,7 @@ export const SHAPES: Shape[] = [
 /** docs/shapes-admin.md: what the gym's resources, its settings and the platform answer. */
 export const ADMIN_SHAPES: Shape[] = [
   { name: 'TenantSettings', about: 'A gym\'s settings.', schema: tenantSettingsSchema },
+  { name: 'BookingRules', about: 'The gym\'s booking rules (docs/http-api.md).', schema: bookingRulesSchema },
   { name: 'OpeningHours', about: 'Opening hours per weekday; a missing or `null` day is closed.', schema: openingHoursSchema },
   { name: 'Tenant', about: 'A gym as its people and screens see it.', schema: tenantSchema },
   { name: 'Area', about: 'An area of the gym, with how it is booked.', schema: areaSchema },

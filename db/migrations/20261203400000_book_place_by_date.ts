@@ -14,12 +14,20 @@ const SIGNATURE = 'book_place(uuid, uuid, date, time, int, timestamptz, timestam
 
 const PLACE_SEARCH = 'b.tenant_id = t AND b.gym_area_id = p_area AND b.place = g';
 
-export async function up(knex: Knex): Promise<void> {
+/** The bookings of the area dated the day before to the day after the slot's (`p_date`): all that can overlap it. */
+export const NEAR_DATES = 'b.booking_date BETWEEN p_date - 1 AND p_date + 1';
+
+/** book_place() as this migration leaves it (CREATE FUNCTION …), for the migrations after it to go back to. */
+export function bookPlaceByDate(): string {
   const earlier = bookPlace('p_price_cents bigint', 'price_cents', 'p_price_cents');
   if (!earlier.includes(PLACE_SEARCH)) throw new Error('book_place(): the place search to narrow is not in the earlier body');
+  return earlier.replace(PLACE_SEARCH, `b.tenant_id = t AND b.gym_area_id = p_area AND ${NEAR_DATES} AND b.place = g`);
+}
+
+export async function up(knex: Knex): Promise<void> {
   await runScript(knex, `
     DROP FUNCTION ${SIGNATURE};
-    ${earlier.replace(PLACE_SEARCH, 'b.tenant_id = t AND b.gym_area_id = p_area AND b.booking_date BETWEEN p_date - 1 AND p_date + 1 AND b.place = g')}
+    ${bookPlaceByDate()}
   `);
 }
 

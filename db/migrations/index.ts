@@ -14,6 +14,8 @@ import * as moneyInCents from './20261203100000_money_in_cents.js';
 import * as tenantKeys from './20261203110000_tenant_keys.js';
 import * as areaHours from './20261203300000_area_hours.js';
 import * as bookPlaceByDate from './20261203400000_book_place_by_date.js';
+import * as bookingRules from './20261204010000_booking_rules.js';
+import * as waitlists from './20261204011000_waitlists.js';
 
 /** Every migration in order. Listed here (not discovered on disk) so the same list runs from TS and the build. */
 export const migrations: ReadonlyArray<{ name: string; up(knex: Knex): Promise<void>; down(knex: Knex): Promise<void> }> = [
@@ -32,4 +34,6 @@ export const migrations: ReadonlyArray<{ name: string; up(knex: Knex): Promise<v
   { name: '20261203110000_tenant_keys', ...tenantKeys },
   { name: '20261203300000_area_hours', ...areaHours },
   { name: '20261203400000_book_place_by_date', ...bookPlaceByDate },
+  { name: '20261204010000_booking_rules', ...bookingRules },
+  { name: '20261204011000_waitlists', ...waitlists },
 ];

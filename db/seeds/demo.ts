@@ -165,7 +165,7 @@ async function topUpBookings(trx: Knex.Transaction, tenantId: string, settings: 
          from gym_areas a
          cross join lateral (select min(g) as place from generate_series(1, a.booking_capacity) g
                               where not exists (select 1 from bookings b where b.gym_area_id = a.id and b.place = g
-                                                  and b.status = 'confirmed' and b.period && tstzrange(?, ?, '[)'))) free
+                                                  and b.status in ('confirmed', 'held') and b.period && tstzrange(?, ?, '[)'))) free
         where a.id = ? and free.place is not null
        on conflict do nothing`,
       [tenantId, member.id, date, p.time, area.slot_minutes, slot.startsAt, slot.endsAt,

@@ -73,6 +73,7 @@ describe.runIf(withPostgres)('tenant A against tenant B', () => {
          UNION ALL SELECT 'r' || row(x.id, x.family_id, x.used_at, x.revoked_at)::text FROM refresh_tokens x WHERE tenant_id = $1
          UNION ALL SELECT 'd' || row(x.id, x.name, x.revoked_at)::text FROM display_tokens x WHERE tenant_id = $1
          UNION ALL SELECT 'i' || (x.*)::text FROM idempotency_keys x WHERE tenant_id = $1
+         UNION ALL SELECT 'w' || (x.*)::text FROM waitlist_entries x WHERE tenant_id = $1
          UNION ALL SELECT 't' || (x.*)::text FROM tenants x WHERE id = $1
        ) s`,
       [B],
@@ -125,6 +126,7 @@ describe.runIf(withPostgres)('tenant A against tenant B', () => {
     if (t.startsWith('/api/members')) return b.member!;
     if (t.startsWith('/api/bookings')) return b.booking!;
     if (t.startsWith('/api/visits')) return b.visit!;
+    if (t.startsWith('/api/waitlist')) return b.waitlist!;
     if (t.startsWith('/api/display-tokens')) return b.display!;
     if (t.startsWith('/api/platform/tenants')) return B;
     if (t.startsWith('/api/docs')) return 'index.html';
@@ -187,6 +189,12 @@ describe.runIf(withPostgres)('tenant A against tenant B', () => {
     const booked = await raw(gym.url, { method: 'POST', path: '/api/book-room', headers: { authorization: `Bearer ${p1.token}`, 'idempotency-key': 'shared-key' }, json: { room_id: b.area, date: athensDay(3), time: '10:00' } });
     expect(booked.status).toBe(201);
     b.booking = booked.json.data.booking.id;
+    // A full exclusive court with a line: p2 holds it, p3 waits.
+    const court = await openArea(gym.server.deps.uow, B, { capacity: 4, booking_capacity: 1 });
+    expect((await raw(gym.url, { method: 'POST', path: '/api/book-room', headers: { authorization: `Bearer ${p2.token}` }, json: { room_id: court.id, date: athensDay(3), time: '11:00' } })).status).toBe(201);
+    const joined = await raw(gym.url, { method: 'POST', path: '/api/waitlist', headers: { authorization: `Bearer ${p3.token}` }, json: { room_id: court.id, date: athensDay(3), time: '11:00' } });
+    expect(joined.status).toBe(201);
+    b.waitlist = joined.json.data.id;
     const visit = await raw(gym.url, { method: 'POST', path: '/api/visits', headers: { authorization: `Bearer ${bOwner}` }, json: { user_id: p2.id, area_id: b.area } });
     expect(visit.status).toBe(201);
     b.visit = visit.json.data.visit.id;
@@ -422,9 +430,11 @@ describe.runIf(withPostgres)('tenant A against tenant B', () => {
       ['visit in B area', `INSERT INTO visits (tenant_id, user_id, gym_area_id, source) VALUES ($1, $2, $3, 'staff')`, (id) => [A, aUser, id]],
       ['session of B program', `INSERT INTO workout_sessions (tenant_id, user_id, program_id) VALUES ($1, $2, $3)`, (id) => [A, aUser, id]],
       ['display token by B user', `INSERT INTO display_tokens (tenant_id, name, token_hash, created_by) VALUES ($1, 'x', md5(random()::text), $2)`, (id) => [A, id]],
+      ['waitlist entry of B user', `INSERT INTO waitlist_entries (tenant_id, user_id, gym_area_id, booking_date, start_time, duration, starts_at, ends_at, price_cents, position) VALUES ($1, $2, $3, '2030-01-01', '10:00', 60, '2030-01-01T08:00Z', '2030-01-01T09:00Z', 0, 1)`, (id) => [A, id, aArea]],
+      ['waitlist entry in B area', `INSERT INTO waitlist_entries (tenant_id, user_id, gym_area_id, booking_date, start_time, duration, starts_at, ends_at, price_cents, position) VALUES ($1, $2, $3, '2030-01-01', '10:00', 60, '2030-01-01T08:00Z', '2030-01-01T09:00Z', 0, 1)`, (id) => [A, aUser, id]],
       ['booking for B user', `INSERT INTO bookings (tenant_id, user_id, gym_area_id, booking_date, start_time, duration, starts_at, ends_at, place, price_cents) VALUES ($1, $2, $3, '2030-01-01', '10:00', 60, '2030-01-01T08:00Z', '2030-01-01T09:00Z', 1, 0)`, (id) => [A, id, aArea]],
     ];
-    const real: Record<string, string> = { 'visit of B user': b.member!, 'visit in B area': b.area!, 'session of B program': b.program!, 'display token by B user': b.member!, 'booking for B user': b.member! };
+    const real: Record<string, string> = { 'waitlist entry of B user': b.member!, 'waitlist entry in B area': b.area!, 'visit of B user': b.member!, 'visit in B area': b.area!, 'session of B program': b.program!, 'display token by B user': b.member!, 'booking for B user': b.member! };
     const differences: string[] = [];
     const attempt = async (sql: string, params: unknown[]) => {
       await admin.query('BEGIN');

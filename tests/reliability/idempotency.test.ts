@@ -49,6 +49,19 @@ describe.runIf(withPostgres)('Idempotency-Key with 50 simultaneous identical req
     return {
       'POST /api/book-room': booking,
       'POST /api/bookings': booking,
+      'POST /api/waitlist': {
+        table: 'waitlist_entries',
+        token: async () => (await member()).token,
+        body: async () => {
+          // A full exclusive court: its one place booked by someone else.
+          const court = await openArea(uow, gym.demo, { booking_capacity: 1, capacity: 4 });
+          const date = athensDay(day++);
+          const taken = await raw(servers.url(0), { method: 'POST', path: '/api/book-room', headers: { authorization: `Bearer ${(await member()).token}` }, json: { room_id: court.id, date, time: '10:00' } });
+          expect(taken.status).toBe(201);
+          return { room_id: court.id, date, time: '10:00' };
+        },
+        other: (b) => ({ ...b, duration: 120 }),
+      },
       'POST /api/visits': {
         table: 'visits',
         token: async () => gym.tokens.owner,

@@ -12,6 +12,7 @@ import { ensureBuilt } from '../browser/support.js';
 import { REDIS_URL, withPostgres, withRedis } from '../support/services.js';
 import { call, connectVia, freePort, hasNginx } from './support/topology.js';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
+import { widenBookingRulesAt } from '../support/booking-rules.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -63,6 +64,7 @@ describe.runIf(withPostgres && withRedis && hasNginx())('the production topology
     // The test reads the log as the database owner (bypassing row-level security) to know every seq.
     owner = new pg.Client({ connectionString: db.url });
     await owner.connect();
+    await widenBookingRulesAt(db.url);
     tenantId = (await owner.query("select id from tenants where subdomain = 'demo'")).rows[0].id;
     ports = [portA, portB];
   }, 420_000);

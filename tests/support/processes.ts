@@ -5,6 +5,7 @@
  * (`backend/src/main.ts`: a primary and WEB_CONCURRENCY workers) whose workers we can kill or roll.
  * Every process is ended by its own pid.
  */
+import { widenBookingRulesAt } from './booking-rules.js';
 import { execFile, execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import http from 'node:http';
@@ -199,6 +200,7 @@ export async function spawnProduct(env: Record<string, string>, timeoutMs: numbe
       reject(new Error(`the cluster exited with ${code}:\n${out.slice(-3000)}`));
     });
   });
+  if (env.DATABASE_URL && (env.SEED_DEMO ?? 'true') === 'true') await widenBookingRulesAt(env.DATABASE_URL);
   return { proc, output: () => out };
 }
 

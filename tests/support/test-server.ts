@@ -9,6 +9,7 @@ import { createTestDatabase, type TestDatabase } from './test-database.js';
 import { TEST_SECRETS } from './secrets.js';
 import { REDIS_URL } from './services.js';
 import { checkAnswersOf, contractOf, forgetServer } from './contract.js';
+import { widenBookingRules } from './booking-rules.js';
 
 export type Driver = 'pg' | 'pglite';
 
@@ -44,6 +45,7 @@ export async function startTestServer(
   const config = loadConfig(env);
   const server = await startServer(config);
   checkAnswersOf(server.url, server.routes);
+  if (options.seed !== false) await server.deps.uow.inPlatform((trx) => widenBookingRules(trx));
   return {
     ...server,
     config,

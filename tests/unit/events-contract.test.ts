@@ -35,6 +35,8 @@ describe('the real-time contract', () => {
       | 'workout:started'
       | 'workout:completed'
       | 'areas:changed'
+      | 'waitlist:offered'
+      | 'waitlist:changed'
     >();
     expectTypeOf<keyof ServerToClientEvents>().toEqualTypeOf<EventType>();
     expectTypeOf<keyof ClientToServerEvents>().toEqualTypeOf<'resume'>();
@@ -52,7 +54,7 @@ describe('the real-time contract', () => {
 
   it("carries a booking's user only as an optional field (staff and that user get it)", () => {
     expectTypeOf<BookingEventView>().toMatchTypeOf<{ id: string; area_id: string; date: string; start_time: string; duration: number }>();
-    expectTypeOf<BookingEventView['status']>().toEqualTypeOf<'confirmed' | 'cancelled' | 'completed' | 'no_show'>();
+    expectTypeOf<BookingEventView['status']>().toEqualTypeOf<'confirmed' | 'held' | 'cancelled' | 'late_cancelled' | 'completed' | 'no_show'>();
     expectTypeOf<BookingEventView['user_id']>().toEqualTypeOf<string | undefined>();
   });
 

@@ -7,6 +7,7 @@ import { areaStatusSchema } from './gym-status.js';
 const fields = {
   ...areaFields,
   opening_hours: openingHoursSchema.nullable().meta({ description: "null: the gym's opening hours" }),
+  max_booking_minutes: z.number().int().min(5).max(1440).nullable().meta({ description: "The longest booking here; null: the gym's rule" }),
 };
 
 export const createAreaBody = z
@@ -17,6 +18,7 @@ export const createAreaBody = z
     slot_minutes: fields.slot_minutes.default(60),
     price_per_hour: fields.price_per_hour.default(0),
     opening_hours: fields.opening_hours.default(null),
+    max_booking_minutes: fields.max_booking_minutes.default(null),
   })
   .strict();
 export type CreateAreaInput = z.infer<typeof createAreaBody>;
@@ -40,6 +42,7 @@ export const areaSchema = areaStatusSchema
     price_per_hour: amountSchema,
     currency: currencySchema,
     opening_hours: openingHoursSchema.nullable().meta({ description: "null: the gym's opening hours" }),
+    max_booking_minutes: z.number().int().nullable().meta({ description: "The longest booking here; null: the gym's rule" }),
     created_at: instantSchema,
   })
   .meta({ id: 'Area' });

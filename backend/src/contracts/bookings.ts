@@ -2,7 +2,11 @@
 import { z } from 'zod';
 import { amountSchema, clockSchema, currencySchema, idParams, instantSchema, localDateSchema, pageQuery } from './common.js';
 
-export const BOOKING_STATUSES = ['confirmed', 'cancelled', 'completed', 'no_show'] as const;
+/**
+ * `late_cancelled`: cancelled inside the gym's cancellation window (counts like a no-show); `held`: a
+ * place kept for a waitlist offer until it is accepted or runs out (contracts/waitlist.ts).
+ */
+export const BOOKING_STATUSES = ['confirmed', 'held', 'cancelled', 'late_cancelled', 'completed', 'no_show'] as const;
 export type BookingStatus = (typeof BOOKING_STATUSES)[number];
 
 export const bookRoomBody = z

@@ -30,6 +30,18 @@ export const eventPayloadSchemas = {
   'workout:completed': workout,
   /** The set of areas changed (created, edited, deleted): clients refetch /api/gym-status. */
   'areas:changed': z.object({ area_id: z.uuid(), change: z.enum(['created', 'updated', 'deleted']) }),
+  /** A place is held for this member from the slot's waitlist; reaches that member only. */
+  'waitlist:offered': z.object({
+    entry_id: z.uuid(),
+    area_id: z.uuid(),
+    date: z.iso.date(),
+    start_time: clockSchema,
+    duration: z.number().int(),
+    hold_until: instantSchema,
+    user_id: z.uuid(),
+  }),
+  /** A waitlist of this area and day changed (joined, left, offered, taken): clients refetch the counts. */
+  'waitlist:changed': areaDay,
 };
 
 /** What every event carries: its place in the gym's log and when it happened. */

@@ -61,6 +61,7 @@ export const memberSchema = z
     locale: localeSchema,
     active: z.boolean(),
     created_at: instantSchema,
+    booking_blocked_until: instantSchema.nullable().meta({ description: "Booking is refused until then (the gym's no-show rule); staff can lift it" }),
     stats: statsSchema,
   })
   .meta({ id: 'Member' });

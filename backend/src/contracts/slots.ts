@@ -13,9 +13,12 @@ export const slotSchema = z
     end: closingClockSchema.meta({ description: "Local end, HH:MM ('24:00' at midnight)" }),
     starts_at: instantSchema,
     ends_at: instantSchema,
-    remaining: z.number().int().meta({ description: 'booking_capacity minus the confirmed bookings overlapping the slot' }),
+    remaining: z.number().int().meta({ description: 'booking_capacity minus the confirmed bookings and waitlist holds overlapping the slot' }),
     available: z.boolean().meta({ description: 'remaining > 0 and the slot has not started' }),
     mine: z.boolean().meta({ description: 'The caller holds a booking in this slot' }),
+    waitlist: z.number().int().meta({ description: 'People in line for this slot (waiting or with an open offer)' }),
+    my_waitlist: z.object({ id: z.uuid(), position: z.number().int(), status: z.enum(['waiting', 'offered']) }).nullable()
+      .meta({ description: "The caller's own place in this slot's line, if any" }),
   })
   .meta({ id: 'Slot' });
 export type Slot = z.infer<typeof slotSchema>;

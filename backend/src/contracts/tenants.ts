@@ -7,6 +7,7 @@ import { authUserSchema } from './auth.js';
 import { idParams, instantSchema } from './common.js';
 import { gymNameSchema, passwordSchema, usernameSchema } from './forms.js';
 import { PLANS, SUBSCRIPTION_STATUSES, tenantSettingsSchema } from './gym.js';
+import { bookingRulesSchema } from './booking-rules.js';
 
 /** Subdomains the platform keeps for itself. */
 export const RESERVED_SUBDOMAINS: ReadonlySet<string> = new Set([
@@ -20,7 +21,7 @@ export const subdomainSchema = z
   .regex(/^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/, 'field.subdomain_format')
   .refine((s) => !RESERVED_SUBDOMAINS.has(s), { error: 'field.subdomain_reserved' });
 
-const settingsChange = tenantSettingsSchema.partial();
+const settingsChange = tenantSettingsSchema.partial().extend({ booking_rules: bookingRulesSchema.partial().strict().optional() });
 
 /** The signup bodies take the owner's password rule as a parameter: only the server checks how guessable it is. */
 export function signupBodies(password: ZodType<string> = passwordSchema) {

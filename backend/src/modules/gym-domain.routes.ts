@@ -10,6 +10,7 @@ import { membersRoutes } from './members/members.routes.js';
 import { programsRoutes } from './programs/programs.routes.js';
 import { slotsRoutes } from './slots/slots.routes.js';
 import { visitsRoutes } from './visits/visits.routes.js';
+import { waitlistRoutes } from './waitlist/waitlist.routes.js';
 import { workoutsRoutes } from './workouts/workouts.routes.js';
 
 export function gymDomainRoutes(deps: AppDeps): AnyRoute[] {
@@ -18,6 +19,7 @@ export function gymDomainRoutes(deps: AppDeps): AnyRoute[] {
     ...forecastRoutes(deps),
     ...slotsRoutes(deps),
     ...bookingsRoutes(deps),
+    ...waitlistRoutes(deps),
     ...visitsRoutes(deps),
     ...workoutsRoutes(deps),
     ...areasRoutes(deps),

@@ -17,7 +17,13 @@ const PUBLIC_FIELDS: { [K in EventType]: readonly string[] } = {
   'workout:started': ['area_id', 'session_id'],
   'workout:completed': ['area_id', 'session_id'],
   'areas:changed': ['area_id', 'change'],
+  'waitlist:offered': [],
+  'waitlist:changed': ['area_id', 'date'],
 };
+
+/** Events that only their subject receives (not staff, not displays): an offer is one person's. */
+const PRIVATE_TYPES: ReadonlySet<EventType> = new Set(['waitlist:offered']);
+export const isPrivate = (event: StoredEvent): boolean => PRIVATE_TYPES.has(event.type);
 
 type Loose = Record<string, unknown>;
 

@@ -17,7 +17,7 @@ import type {
 import type { Logger } from '../logger.js';
 import { eventEmitDelay, eventsEmitted } from '../metrics/index.js';
 import type { EventStore } from './event-store.js';
-import { fullView, needsRedaction, publicView, subjectOf } from './event-views.js';
+import { fullView, isPrivate, needsRedaction, publicView, subjectOf } from './event-views.js';
 import { drained } from './socketio-internals.js';
 
 export type TenantNamespace = Namespace<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;
@@ -154,6 +154,12 @@ export class TenantStream {
     eventsEmitted.inc({ type: event.type });
     eventEmitDelay.observe(Math.max(0, Date.now() - Date.parse(event.at)) / 1000);
     const send = (op: unknown, view: ServerEvent) => (op as AnyEmitter).emit(event.type, view);
+    if (isPrivate(event)) {
+      // Everybody else sees a gap in seq, which clients tolerate (docs/realtime.md).
+      const subject = subjectOf(event);
+      if (subject) send(this.nsp.local.to(userRoom(subject)).except(CATCHUP_ROOM), fullView(event));
+      return;
+    }
     if (!needsRedaction(event)) {
       send(this.nsp.local.except(CATCHUP_ROOM), fullView(event));
       return;
@@ -195,7 +201,7 @@ export class TenantStream {
       this.ingest(rows.filter((r) => r.seq > this.lastSeq));
       for (const row of rows) {
         if (row.seq <= cursor || row.seq > this.lastSeq) continue;
-        (socket as unknown as AnyEmitter).emit(row.type, this.viewFor(socket, row));
+        if (!isPrivate(row) || subjectOf(row) === socket.data.userId) (socket as unknown as AnyEmitter).emit(row.type, this.viewFor(socket, row));
         cursor = row.seq;
       }
       socket.data.lastSeq = cursor;

@@ -19,6 +19,8 @@ export const EVENT_TYPES: readonly EventType[] = [
   'workout:started',
   'workout:completed',
   'areas:changed',
+  'waitlist:offered',
+  'waitlist:changed',
 ];
 
 type AnyHandler = (type: EventType, event: ServerEvent) => void;

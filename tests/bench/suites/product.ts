@@ -5,6 +5,7 @@
  */
 import bcrypt from 'bcrypt';
 import pg from 'pg';
+import { widenBookingRulesAt } from '../../support/booking-rules.js';
 import { createMigratedDatabase, PRODUCTION_SECRETS, REDIS_URL, type ScratchDatabase } from '../lib/database.js';
 import { addFixture, addTenants, MEMBER_PASSWORD, type Fixture } from '../lib/fixture.js';
 import { freePort, spawnTs, waitForHttp, type Spawned } from '../lib/proc.js';
@@ -61,6 +62,8 @@ export async function startProduct(options: {
     const code = await new Promise<number | null>((resolve) => seed.child.once('exit', resolve));
     if (code !== 0) throw new Error(`db/seed.ts failed (${code}):\n${seed.tail()}`);
 
+    // The bench books far ahead and many times per member: the demo gyms get the test suite's wide rules.
+    await widenBookingRulesAt(db.url);
     const owner = new pg.Client({ connectionString: db.url });
     await owner.connect();
     const { rows } = await owner.query<{ id: string }>(`select id from tenants where subdomain = 'demo'`);

@@ -19,6 +19,8 @@ export class Area extends TenantModel {
   /** Integer cents (contracts/money.ts); the API shows the decimal amount. */
   declare price_per_hour_cents: number;
   declare opening_hours: OpeningHours | null;
+  /** The longest booking here, below the gym's rule; null: the gym's rule. */
+  declare max_booking_minutes: number | null;
   declare created_at: Date;
 
   declare bookings?: Booking[];

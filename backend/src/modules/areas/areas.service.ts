@@ -6,6 +6,8 @@ import type { TenantAuth } from '../../http/auth-context.js';
 import type { UnitOfWork } from '../../db/unit-of-work.js';
 import { conflict, notFound } from '../../http/errors.js';
 import type { Page } from '../../http/paging.js';
+import { offerFreedPlaces } from '../waitlist/waitlist.offers.js';
+import { rulesIn } from '../bookings/booking-rules.js';
 import { Booking } from '../bookings/booking.model.js';
 import { WorkoutSession } from '../workouts/workout-session.model.js';
 import { occupancyPct } from '../gym-status/gym-status.service.js';
@@ -14,7 +16,7 @@ import { assertPlanAllows } from '../tenants/plan-limits.js';
 import { recordOccupancy } from '../visits/occupancy.js';
 import { Area } from './area.model.js';
 
-const COLUMNS = ['id', 'name_en', 'name_el', 'capacity', 'current_users', 'is_bookable', 'booking_capacity', 'slot_minutes', 'price_per_hour_cents', 'opening_hours', 'created_at'];
+const COLUMNS = ['id', 'name_en', 'name_el', 'capacity', 'current_users', 'is_bookable', 'booking_capacity', 'slot_minutes', 'price_per_hour_cents', 'opening_hours', 'max_booking_minutes', 'created_at'];
 
 /** `currency`: the tenant's (tenant-clock.ts). */
 export function areaView(row: Area, currency: string): AreaView {
@@ -31,11 +33,13 @@ export function areaView(row: Area, currency: string): AreaView {
     price_per_hour: fromCents(row.price_per_hour_cents),
     currency,
     opening_hours: row.opening_hours ?? null,
+    max_booking_minutes: row.max_booking_minutes ?? null,
     created_at: new Date(row.created_at).toISOString(),
   };
 }
 
 type Deps = { uow: UnitOfWork };
+const FAR_FUTURE = new Date('9999-12-31T00:00:00Z');
 const currencyIn = async (trx: Knex.Transaction, tenantId: string) => (await tenantCalendar(trx, tenantId)).currency;
 
 /** The columns an area's input writes: the decimal price is stored in cents. */
@@ -90,6 +94,11 @@ export function updateArea(deps: Deps, auth: TenantAuth, id: string, input: Upda
     const [row] = await scope.query(Area).where({ id }).patch(areaColumns(input)).returning(COLUMNS);
     const area = areaView(row!, await currencyIn(scope.trx, auth.tenantId));
     if (input.capacity !== undefined && input.capacity !== current.capacity) await recordOccupancy(scope, [id]);
+    if (input.booking_capacity !== undefined && input.booking_capacity > current.booking_capacity) {
+      // New places go to the lines waiting for them first.
+      const now = new Date();
+      await offerFreedPlaces(scope, await rulesIn(scope), now, { areaId: id, from: now, to: FAR_FUTURE });
+    }
     scope.record('areas:changed', { area_id: id, change: 'updated' });
     return area;
   });

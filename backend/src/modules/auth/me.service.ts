@@ -3,6 +3,7 @@ import type { AppDeps } from '../../deps.js';
 import { unauthorized } from '../../http/errors.js';
 import type { AuthContext } from '../../http/auth-context.js';
 import type { Me } from '../../contracts/auth.js';
+import { bookingRulesOf } from '../../contracts/booking-rules.js';
 import { User } from '../members/user.model.js';
 import { Tenant } from '../tenants/tenant.model.js';
 import { publicUser } from './auth.service.js';
@@ -18,5 +19,6 @@ export async function whoAmI(deps: AppDeps, auth: AuthContext): Promise<Me> {
       : undefined,
   }));
   if (!found.user || !found.user.active) throw unauthorized();
-  return { user: publicUser(found.user), tenant: found.tenant ?? null };
+  const tenant = found.tenant ? Object.assign(found.tenant, { settings: { ...found.tenant.settings, booking_rules: bookingRulesOf(found.tenant.settings) } }) : null;
+  return { user: publicUser(found.user), tenant };
 }

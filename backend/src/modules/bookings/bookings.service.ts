@@ -14,14 +14,15 @@ import { User } from '../members/user.model.js';
 import { BOOKING_COLUMNS, bookingEventView, bookingView, type BookingRow, type BookingView } from './booking-view.js';
 import { Booking } from './booking.model.js';
 import type { BookRoomInput } from '../../contracts/bookings.js';
+import { offerFreedPlaces } from '../waitlist/waitlist.offers.js';
+import {
+  applyNoShowRule, bookingRulesOf, checkRequest, isLate, lockMember, refusalError, rulesIn, rulesParameter, type RuleRefusal,
+} from './booking-rules.js';
 
 export interface BookingDeps {
   uow: UnitOfWork;
   clock?: Clock;
 }
-
-/** How far ahead a slot can be booked. */
-export const BOOKING_HORIZON_DAYS = 366;
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const isStaff = (auth: TenantAuth) => STAFF.includes(auth.role);
@@ -52,9 +53,8 @@ export async function bookRoom(deps: BookingDeps, auth: TenantAuth, input: BookR
       throw unprocessable('outside_opening_hours');
     }
     if (pick.startsAt <= now) throw unprocessable('slot_in_past');
-    if (pick.startsAt.getTime() > now.getTime() + BOOKING_HORIZON_DAYS * 86_400_000) {
-      throw unprocessable('unprocessable', { reason: 'too_far_ahead', max_days: BOOKING_HORIZON_DAYS });
-    }
+    const rules = bookingRulesOf(area.tenant_settings);
+    checkRequest(rules, area, duration, pick.startsAt, now);
 
     const priceCents = priceFor(area.price_per_hour_cents, duration);
     // Compared in cents, exactly: a client price that is not a whole number of cents differs too.
@@ -83,11 +83,13 @@ export async function bookRoom(deps: BookingDeps, auth: TenantAuth, input: BookR
       }
     }
 
-    // The place itself is taken in the database (db/migrations/*_book_place.ts), in one round trip.
-    const { rows } = await trx.raw<{ rows: Array<{ result: PlaceOutcome }> }>('select book_place(?, ?, ?, ?, ?, ?, ?, ?, ?, ?) as result', [
-      area.id, userId, date, input.time, duration, pick.startsAt, pick.endsAt, trainer, trainerId, priceCents,
+    // The place is taken in the database (db/migrations/*_booking_rules.ts) under the member's lock and
+    // the slot's, with the rules that count the member's other bookings, in one round trip.
+    const { rows } = await trx.raw<{ rows: Array<{ result: PlaceOutcome }> }>('select book_place(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) as result', [
+      area.id, userId, date, input.time, duration, pick.startsAt, pick.endsAt, trainer, trainerId, priceCents, now, rulesParameter(rules),
     ]);
     const outcome = rows[0]!.result;
+    if (outcome.outcome === 'blocked' || outcome.outcome === 'limit_reached') throw refusalError(outcome);
     if (outcome.outcome === 'overlaps_own') throw conflict('slot_unavailable', { reason: 'overlaps_own_booking', booking_id: outcome.booking_id });
     if (outcome.outcome === 'full') throw conflict('slot_unavailable');
     const booking = bookingView(outcome.booking, calendar.currency);
@@ -101,40 +103,60 @@ export async function bookRoom(deps: BookingDeps, auth: TenantAuth, input: BookR
 type PlaceOutcome =
   | { outcome: 'booked'; booking: BookingRow }
   | { outcome: 'full' }
-  | { outcome: 'overlaps_own'; booking_id: string };
+  | { outcome: 'overlaps_own'; booking_id: string }
+  | RuleRefusal;
 
-/** Members cancel their own future bookings (anyone else's is a 404); staff cancel any in the tenant. */
+/**
+ * Members cancel their own future bookings (anyone else's is a 404); staff cancel any in the tenant. A
+ * member cancelling inside the gym's window makes it `late_cancelled`, which counts like a no-show.
+ * The freed place goes to the slot's waitlist.
+ */
 export async function cancelBooking(deps: BookingDeps, auth: TenantAuth, bookingId: string): Promise<BookingView> {
   const now = (deps.clock ?? systemClock)();
   return deps.uow.inTenant(auth.tenantId, async (scope) => {
+    // The member's row first, as every change of their bookings takes it (booking-rules.ts).
+    const owner = await scope.query(Booking).select('user_id').findById(bookingId);
+    if (!owner || (!isStaff(auth) && owner.user_id !== auth.userId)) throw notFound();
+    const member = await lockMember(scope, owner.user_id);
     const current = await scope.query(Booking).select('user_id', 'status', 'starts_at').forUpdate().findById(bookingId);
-    if (!current || (!isStaff(auth) && current.user_id !== auth.userId)) throw notFound();
+    if (!current || !member) throw notFound();
     if (current.status !== 'confirmed') throw conflict('conflict', { status: current.status });
     if (!isStaff(auth) && current.starts_at <= now) throw unprocessable('slot_in_past');
+    const rules = await rulesIn(scope);
+    const late = !isStaff(auth) && isLate(rules, current.starts_at, now);
     const [row] = await scope.query(Booking).where({ id: bookingId })
-      .patch({ status: 'cancelled', cancelled_at: Booking.fn.now() })
+      .patch({ status: late ? 'late_cancelled' : 'cancelled', cancelled_at: now })
       .returning(BOOKING_COLUMNS);
+    if (late) await applyNoShowRule(scope, member, rules, now);
     const booking = bookingView(row!, (await tenantCalendar(scope.trx, auth.tenantId)).currency);
     scope.record('booking:cancelled', { booking: bookingEventView(booking) });
     scope.record('slots:changed', { area_id: booking.area_id, date: booking.date });
+    await offerFreedPlaces(scope, rules, now, { areaId: booking.area_id, from: new Date(booking.starts_at), to: new Date(booking.ends_at) });
     return booking;
   });
 }
 
 /**
- * Staff close a booking that has started: attended (`completed`) or not (`no_show`). Either frees the
- * rest of the slot, so the grid changes.
+ * Staff close a booking that has started: attended (`completed`) or not (`no_show`, which counts
+ * towards the no-show rule). Either frees the rest of the slot, so the grid changes and the waitlists
+ * of what is left of it get offers.
  */
 export async function markBooking(deps: BookingDeps, auth: TenantAuth, bookingId: string, status: 'completed' | 'no_show'): Promise<BookingView> {
   const now = (deps.clock ?? systemClock)();
   return deps.uow.inTenant(auth.tenantId, async (scope) => {
+    const owner = await scope.query(Booking).select('user_id').findById(bookingId);
+    if (!owner) throw notFound();
+    const member = await lockMember(scope, owner.user_id);
     const current = await scope.query(Booking).select('status', 'starts_at').forUpdate().findById(bookingId);
-    if (!current) throw notFound();
+    if (!current || !member) throw notFound();
     if (current.status !== 'confirmed') throw conflict('conflict', { status: current.status });
     if (current.starts_at > now) throw unprocessable('unprocessable', { reason: 'not_started' });
     const [row] = await scope.query(Booking).where({ id: bookingId }).patch({ status }).returning(BOOKING_COLUMNS);
+    const rules = await rulesIn(scope);
+    if (status === 'no_show') await applyNoShowRule(scope, member, rules, now);
     const booking = bookingView(row!, (await tenantCalendar(scope.trx, auth.tenantId)).currency);
     scope.record('slots:changed', { area_id: booking.area_id, date: booking.date });
+    await offerFreedPlaces(scope, rules, now, { areaId: booking.area_id, from: now, to: new Date(booking.ends_at) });
     return booking;
   });
 }

@@ -8,7 +8,7 @@ import { replyPage } from '../../http/paging.js';
 import { route, sameForEveryField } from '../../http/route.js';
 import { memberBodies, memberCreatedSchema, memberIdParams, memberSchema, membersQuery } from '../../contracts/members.js';
 import { newPassword } from '../auth/password-strength.js';
-import { createMember, deactivateMember, getMember, listMembers, updateMember, type MemberDeps } from './members.service.js';
+import { createMember, deactivateMember, getMember, liftBookingBlock, listMembers, updateMember, type MemberDeps } from './members.service.js';
 
 // The shared bodies, with the server's check of how guessable a new password is.
 const { create: createMemberBody, update: updateMemberBody } = memberBodies(newPassword);
@@ -49,6 +49,11 @@ export function membersRoutes(deps: AppDeps) {
       method: 'delete', path: '/api/members/:id', summary: 'Deactivate a person; history stays (owner)', tag: 'members',
       roles: ['owner'], params: memberIdParams, response: memberSchema,
       handler: async (ctx, { params }) => reply(ctx, await deactivateMember(mdeps(), tenantAuth(ctx.state), params.id), { message: 'ok.member_deactivated' }),
+    }),
+    route({
+      method: 'post', path: '/api/members/:id/lift-block', summary: "Lift a member's booking block after no-shows (staff)", tag: 'members',
+      roles: STAFF, params: memberIdParams, response: memberSchema,
+      handler: async (ctx, { params }) => reply(ctx, await liftBookingBlock(mdeps(), tenantAuth(ctx.state), params.id), { message: 'ok.block_lifted' }),
     }),
   ];
 }

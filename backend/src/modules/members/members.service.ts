@@ -10,6 +10,7 @@ import { Booking } from '../bookings/booking.model.js';
 import { Tenant } from '../tenants/tenant.model.js';
 import { WorkoutSession } from '../workouts/workout-session.model.js';
 import { User } from './user.model.js';
+import { liftBlock } from '../bookings/booking-rules.js';
 import { checkOut, openVisitOf, recordOccupancy } from '../visits/occupancy.js';
 import { forbidden, notFound, unprocessable } from '../../http/errors.js';
 import type { Page } from '../../http/paging.js';
@@ -22,7 +23,7 @@ import { currentStreak } from '../workouts/workouts.service.js';
 import type { CreateMemberInput, Member as MemberView, MembersQuery, UpdateMemberInput } from '../../contracts/members.js';
 
 const COLUMNS = ['id', 'username', 'role', 'email', 'full_name', 'member_id', 'locale', 'active', 'created_at',
-  'workouts_completed', 'total_minutes', 'total_calories', 'current_streak', 'last_workout_date'];
+  'workouts_completed', 'total_minutes', 'total_calories', 'current_streak', 'last_workout_date', 'booking_blocked_until'];
 
 function view(row: User, today: string): MemberView {
   return {
@@ -35,6 +36,7 @@ function view(row: User, today: string): MemberView {
     locale: row.locale,
     active: row.active,
     created_at: new Date(row.created_at).toISOString(),
+    booking_blocked_until: row.booking_blocked_until && row.booking_blocked_until > new Date() ? new Date(row.booking_blocked_until).toISOString() : null,
     stats: {
       workouts_completed: row.workouts_completed,
       total_minutes: row.total_minutes,
@@ -168,4 +170,15 @@ async function releaseDeactivated(scope: TenantScope, userId: string): Promise<v
 /** Removing a person deactivates them (their history stays); owners only. */
 export function deactivateMember(deps: MemberDeps, auth: TenantAuth, id: string): Promise<MemberView> {
   return updateMember(deps, auth, id, { active: false });
+}
+
+/** Staff lift a member's booking block (the no-show rule); the misses before it stop counting. */
+export function liftBookingBlock(deps: MemberDeps, auth: TenantAuth, id: string): Promise<MemberView> {
+  const now = (deps.clock ?? systemClock)();
+  return deps.uow.inTenant(auth.tenantId, async (scope) => {
+    await liftBlock(scope, id, now);
+    const row = await scope.query(User).select(COLUMNS).findById(id);
+    if (!row) throw notFound();
+    return view(row, await today(deps, scope.trx, auth.tenantId));
+  });
 }

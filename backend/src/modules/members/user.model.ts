@@ -29,6 +29,10 @@ export class User extends BaseModel {
   declare last_workout_date: string | null;
   /** Tokens and sessions issued before this instant are no longer accepted. */
   declare tokens_valid_after: Date | null;
+  /** Booking is refused until this instant (the no-show rule, modules/bookings/booking-rules.ts). */
+  declare booking_blocked_until: Date | null;
+  /** When staff last lifted a block: no-shows before it no longer count. */
+  declare booking_block_lifted_at: Date | null;
   declare created_at: Date;
 
   declare visits?: Visit[];

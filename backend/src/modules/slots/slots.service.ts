@@ -3,6 +3,7 @@ import type { SlotGrid as SlotGridView } from '../../contracts/slots.js';
 import type { UnitOfWork } from '../../db/unit-of-work.js';
 import { notFound, unprocessable } from '../../http/errors.js';
 import { Area } from '../areas/area.model.js';
+import { WaitlistEntry } from '../waitlist/waitlist-entry.model.js';
 import { Booking } from '../bookings/booking.model.js';
 import { buildSlotGrid, localDate } from './slot-grid.js';
 import { systemClock, tenantCalendar, type Clock } from './tenant-clock.js';
@@ -25,12 +26,16 @@ export async function availableSlots(
     const grid = buildSlotGrid({ date: day, zone: calendar.zone, hours: area.opening_hours ?? calendar.openingHours, slotMinutes: area.slot_minutes });
     const booked = grid.length
       ? await scope.query(Booking)
-        .where({ gym_area_id: areaId, status: 'confirmed' })
+        .where({ gym_area_id: areaId }).whereIn('status', ['confirmed', 'held'])
         .where('starts_at', '<', grid.at(-1)!.endsAt)
         .where('ends_at', '>', grid[0]!.startsAt)
         .select('starts_at', 'ends_at', 'user_id')
       : [];
+    const lines = await scope.query(WaitlistEntry).where({ gym_area_id: areaId, booking_date: day }).whereIn('status', ['waiting', 'offered'])
+      .select('id', 'starts_at', 'user_id', 'position', 'status').orderBy('position');
     const slots = grid.map((s) => {
+      const line = lines.filter((w) => w.starts_at.getTime() === s.startsAt.getTime());
+      const mineAt = line.findIndex((w) => w.user_id === callerId);
       const overlapping = booked.filter((b) => b.starts_at < s.endsAt && b.ends_at > s.startsAt);
       const remaining = Math.max(0, area.booking_capacity - overlapping.length);
       return {
@@ -41,6 +46,8 @@ export async function availableSlots(
         remaining,
         available: remaining > 0 && s.startsAt > now,
         mine: callerId !== null && overlapping.some((b) => b.user_id === callerId),
+        waitlist: line.length,
+        my_waitlist: mineAt < 0 ? null : { id: line[mineAt]!.id, position: mineAt + 1, status: line[mineAt]!.status as 'waiting' | 'offered' },
       };
     });
     return {

@@ -1,4 +1,4 @@
-import type { Plan, SubscriptionStatus, TenantSettings } from '../../contracts/gym.js';
+import type { Plan, StoredTenantSettings, SubscriptionStatus } from '../../contracts/gym.js';
 import { BaseModel } from '../../db/model.js';
 
 /** A gym: the platform's row of it. Seen only in the platform scope or as its own gym (row-level security). */
@@ -13,6 +13,6 @@ export class Tenant extends BaseModel {
   declare subscription_status: SubscriptionStatus;
   declare trial_ends_at: Date | null;
   /** Written only through the settings schema (signup, PATCH /api/tenant) and the seed. */
-  declare settings: TenantSettings;
+  declare settings: StoredTenantSettings;
   declare created_at: Date;
 }

@@ -9,6 +9,7 @@ import { conflict, notFound } from '../../http/errors.js';
 import { hashPassword } from '../auth/passwords.js';
 import type { AuthUser } from '../../contracts/auth.js';
 import type { TenantSettings } from '../../contracts/gym.js';
+import { bookingRulesOf, DEFAULT_BOOKING_RULES } from '../../contracts/booking-rules.js';
 import type { SignupBody, Tenant as TenantView, TenantPatchBody } from '../../contracts/tenants.js';
 import { publicUser } from '../auth/auth.service.js';
 import { countResource, limitsOf } from './plan-limits.js';
@@ -24,6 +25,7 @@ export const DEFAULT_SETTINGS: TenantSettings = {
   timezone: 'Europe/Athens',
   currency: 'EUR',
   opening_hours: Object.fromEntries(WEEK.map((d) => [d, { open: '06:00', close: '22:00' }])),
+  booking_rules: DEFAULT_BOOKING_RULES,
 };
 
 const iso = (d: Date | string | null) => (d === null ? null : new Date(d).toISOString());
@@ -32,7 +34,8 @@ const iso = (d: Date | string | null) => (d === null ? null : new Date(d).toISOS
 export function tenantView(t: TenantRecord): TenantView {
   return {
     id: t.id, name: t.name, subdomain: t.subdomain, subscription_plan: t.subscription_plan,
-    subscription_status: t.subscription_status, trial_ends_at: iso(t.trial_ends_at), settings: t.settings,
+    subscription_status: t.subscription_status, trial_ends_at: iso(t.trial_ends_at),
+    settings: { ...t.settings, booking_rules: bookingRulesOf(t.settings) },
     created_at: iso(t.created_at)!, limits: limitsOf(t.subscription_plan),
   };
 }
@@ -43,7 +46,7 @@ export async function signup(deps: AppDeps, input: SignupBody): Promise<{ tenant
   if (await findTenantBySubdomain(deps, input.subdomain)) throw conflict('already_exists', { field: 'subdomain' });
   const passwordHash = await hashPassword(input.owner.password, deps.config.bcryptCost);
   const id = randomUUID();
-  const settings = { ...DEFAULT_SETTINGS, ...input.settings };
+  const settings = { ...DEFAULT_SETTINGS, ...input.settings, booking_rules: { ...DEFAULT_BOOKING_RULES, ...input.settings?.booking_rules } };
   return deps.uow.inTenant(id, async (scope) => {
     const tenant = await scope.query(Tenant)
       .insert({
@@ -76,7 +79,10 @@ export async function updateTenant(scope: TenantScope, patch: TenantPatchBody): 
   if (!t) throw notFound();
   const changes: Partial<Pick<Tenant, 'name' | 'settings'>> = {};
   if (patch.name !== undefined) changes.name = patch.name;
-  if (patch.settings) changes.settings = { ...t.settings, ...patch.settings };
+  if (patch.settings) {
+    const rules = patch.settings.booking_rules ? { booking_rules: { ...bookingRulesOf(t.settings), ...patch.settings.booking_rules } } : {};
+    changes.settings = { ...t.settings, ...patch.settings, ...rules };
+  }
   await scope.query(Tenant).findById(scope.tenantId).patch(changes);
   return getTenant(scope, true);
 }

@@ -3,6 +3,7 @@ import type { Config } from './config.js';
 import type { Database } from './db/database.js';
 import type { UnitOfWork } from './db/unit-of-work.js';
 import type { Logger } from './logger.js';
+import { createApiKeyLimits, type ApiKeyLimits } from './modules/api-keys/api-key-limits.js';
 import { createRevocations, type Revocations } from './modules/auth/revocations.js';
 import { createSessionStore, type SessionStore } from './modules/auth/session.store.js';
 import { createLoginThrottle, type LoginThrottle } from './modules/auth/throttle.js';
@@ -32,6 +33,8 @@ export interface AppServices {
   tenantDirectory: TenantDirectory;
   /** People's standing, cached briefly, and the announcements that end it early on every process. */
   revocations: Revocations;
+  /** Each API key's requests per minute. */
+  apiKeyLimits: ApiKeyLimits;
 }
 
 /** What the application is built from; created once at boot and passed down explicitly. */
@@ -46,6 +49,7 @@ export function createAppDeps(core: CoreDeps): AppDeps {
     sessions: createSessionStore(core),
     tenantDirectory,
     revocations: createRevocations({ ...core, tenantDirectory }),
+    apiKeyLimits: createApiKeyLimits(core),
   };
 }
 

@@ -31,8 +31,8 @@ export const KEY_VIEWS: { [K in EventType]: ReadonlyArray<readonly [ApiScope, 'f
   'areas:changed': [['occupancy:read', 'public']],
   'booking:created': [['bookings:read', 'full']],
   'booking:cancelled': [['bookings:read', 'full']],
-  'workout:started': [['members:read', 'full'], ['occupancy:read', 'public']],
-  'workout:completed': [['members:read', 'full'], ['occupancy:read', 'public']],
+  'workout:started': [['occupancy:read', 'public']],
+  'workout:completed': [['occupancy:read', 'public']],
 };
 
 /** The event as a key with `scopes` receives it; null when its scopes do not cover it. */

@@ -4,6 +4,7 @@ import { areaSchema } from '../backend/src/contracts/areas.js';
 import { auditEntrySchema } from '../backend/src/contracts/audit.js';
 import { authUserSchema, tenantSummarySchema, tokenPairSchema, webMeSchema } from '../backend/src/contracts/auth.js';
 import { openingHoursSchema } from '../backend/src/contracts/common.js';
+import { apiKeySchema, newApiKeySchema } from '../backend/src/contracts/api-keys.js';
 import { displayTokenSchema, newDisplayTokenSchema } from '../backend/src/contracts/display-tokens.js';
 import { areaForecastSchema } from '../backend/src/contracts/forecast.js';
 import { tenantSettingsSchema } from '../backend/src/contracts/gym.js';
@@ -30,6 +31,7 @@ const booking = { name: 'Booking', schema: bookingSchema };
 const bookingDetails = { name: 'BookingDetails', schema: bookingDetailsSchema };
 const visit = { name: 'Visit', schema: visitSchema };
 const displayToken = { name: 'DisplayToken', schema: displayTokenSchema };
+const apiKey = { name: 'ApiKey', schema: apiKeySchema };
 
 /** docs/shapes.md: what signing in, the live view, booking, visits and workouts answer. */
 export const SHAPES: Shape[] = [
@@ -66,6 +68,8 @@ export const ADMIN_SHAPES: Shape[] = [
   { name: 'Member', about: 'A person of the gym, with their stats.', schema: memberSchema },
   { ...displayToken, about: 'A wall screen\'s token, without its secret.' },
   { name: 'NewDisplayToken', about: 'The answer of creating a display token: the only time its secret is shown.', schema: newDisplayTokenSchema, base: displayToken },
+  { ...apiKey, about: "An integrator's API key, without its secret: its scopes, whether it works now (`state`) and its last use." },
+  { name: 'NewApiKey', about: 'The answer of creating an API key: the only time its secret `key` is shown.', schema: newApiKeySchema, base: apiKey },
   { name: 'AuditEntry', about: 'One entry of the audit log.', schema: auditEntrySchema },
   { name: 'PlatformTenant', about: 'A gym as the platform admin sees it: subscription and counts, never its people.', schema: platformTenantSchema },
 ];

@@ -60,6 +60,8 @@ const schema = z
     LOGIN_MAX_FAILURES: z.coerce.number().int().min(1).max(1000).default(10),
     LOGIN_BLOCK_SECONDS: z.coerce.number().int().min(1).max(86400).default(900),
     /** Open sockets one person (user or display token) may hold, across every worker and node. */
+    /** Requests per minute one API key may make (its own limit, across every worker with Redis). */
+    API_KEY_REQUESTS_PER_MINUTE: z.coerce.number().int().min(1).max(1_000_000).default(600),
     SOCKETS_PER_PERSON: z.coerce.number().int().min(1).max(10_000).default(20),
     /** Events of the log one person may have replayed per minute (resume and reconnects). */
     REPLAY_EVENTS_PER_MINUTE: z.coerce.number().int().min(100).max(10_000_000).default(20_000),
@@ -159,6 +161,7 @@ export interface Config {
   baseDomain: string;
   loginThrottle: { maxFailures: number; blockSeconds: number };
   realtimeLimits: { socketsPerPerson: number; replayEventsPerMinute: number };
+  apiKeys: { requestsPerMinute: number };
   visitMaxMinutes: number;
   drainSeconds: number;
   seedDemo: boolean;
@@ -205,6 +208,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Readonly<Co
     baseDomain: e.BASE_DOMAIN,
     loginThrottle: { maxFailures: e.LOGIN_MAX_FAILURES, blockSeconds: e.LOGIN_BLOCK_SECONDS },
     realtimeLimits: { socketsPerPerson: e.SOCKETS_PER_PERSON, replayEventsPerMinute: e.REPLAY_EVENTS_PER_MINUTE },
+    apiKeys: { requestsPerMinute: e.API_KEY_REQUESTS_PER_MINUTE },
     visitMaxMinutes: e.VISIT_MAX_MINUTES,
     drainSeconds: e.DRAIN_SECONDS,
     // Demo logins on a real database would be a back door: only when asked for.

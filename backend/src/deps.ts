@@ -3,6 +3,7 @@ import type { Config } from './config.js';
 import type { Database } from './db/database.js';
 import type { UnitOfWork } from './db/unit-of-work.js';
 import type { Logger } from './logger.js';
+import { createApiKeyLimits, type ApiKeyLimits } from './modules/api-keys/api-key-limits.js';
 import { createRevocations, type Revocations } from './modules/auth/revocations.js';
 import { createAccessVerifier, type AccessVerifier } from './modules/auth/tokens.js';
 import { createSessionStore, type SessionStore } from './modules/auth/session.store.js';
@@ -35,6 +36,8 @@ export interface AppServices {
   revocations: Revocations;
   /** Access tokens, verified once each and remembered until they expire. */
   accessTokens: AccessVerifier;
+  /** Each API key's requests per minute. */
+  apiKeyLimits: ApiKeyLimits;
 }
 
 /** What the application is built from; created once at boot and passed down explicitly. */
@@ -50,6 +53,7 @@ export function createAppDeps(core: CoreDeps): AppDeps {
     tenantDirectory,
     revocations: createRevocations({ ...core, tenantDirectory }),
     accessTokens: createAccessVerifier(core.config.jwt),
+    apiKeyLimits: createApiKeyLimits(core),
   };
 }
 

@@ -16,6 +16,7 @@ import * as areaHours from './20261203300000_area_hours.js';
 import * as bookPlaceByDate from './20261203400000_book_place_by_date.js';
 import * as bookingRules from './20261204010000_booking_rules.js';
 import * as waitlists from './20261204011000_waitlists.js';
+import * as apiKeys from './20261204020000_api_keys.js';
 
 /** Every migration in order. Listed here (not discovered on disk) so the same list runs from TS and the build. */
 export const migrations: ReadonlyArray<{ name: string; up(knex: Knex): Promise<void>; down(knex: Knex): Promise<void> }> = [
@@ -36,4 +37,5 @@ export const migrations: ReadonlyArray<{ name: string; up(knex: Knex): Promise<v
   { name: '20261203400000_book_place_by_date', ...bookPlaceByDate },
   { name: '20261204010000_booking_rules', ...bookingRules },
   { name: '20261204011000_waitlists', ...waitlists },
+  { name: '20261204020000_api_keys', ...apiKeys },
 ];

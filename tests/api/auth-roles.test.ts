@@ -71,8 +71,9 @@ describe.runIf(withPostgres)('roles and ownership on PostgreSQL', () => {
   it('publishes the declared roles in the OpenAPI document', async () => {
     const res = await fetch(`${url}/api/openapi.json`);
     const doc = await res.json();
-    expect(doc.paths['/api/display-tokens'].post.description).toBe('Roles: owner.');
-    expect(doc.paths['/api/platform/tenants'].get.description).toBe('Roles: platform_admin.');
+    expect(doc.paths['/api/display-tokens'].post.description).toBe('Roles: owner. API keys: not accepted.');
+    expect(doc.paths['/api/platform/tenants'].get.description).toBe('Roles: platform_admin. API keys: not accepted.');
+    expect(doc.paths['/api/bookings'].get.description).toBe('Roles: trainer, owner. API keys: scope `bookings:read`.');
     expect(doc.paths['/api/auth/login'].post.description).toBe('Public.');
     for (const path of ['/auth/login', '/auth/me', '/api/auth/refresh', '/api/tenants', '/api/tenant', '/api/platform/tenants/{id}', '/api/display-tokens/{id}']) {
       expect(doc.paths[path], path).toBeDefined();

@@ -50,6 +50,8 @@ describe.runIf(withPostgres)('tenant A against tenant B', () => {
   let B: string;
   let host: string;
   let aOnly: { username: string; password: string };
+  /** A's API key with every scope. */
+  let aKey = '';
   const b: Record<string, string> = {};
   const markers = new Set<string>();
   let probes = 0;
@@ -72,6 +74,7 @@ describe.runIf(withPostgres)('tenant A against tenant B', () => {
          UNION ALL SELECT 'c' || row(x.tenant_id, x.last_seq)::text FROM event_counters x WHERE tenant_id = $1
          UNION ALL SELECT 'r' || row(x.id, x.family_id, x.used_at, x.revoked_at)::text FROM refresh_tokens x WHERE tenant_id = $1
          UNION ALL SELECT 'd' || row(x.id, x.name, x.revoked_at)::text FROM display_tokens x WHERE tenant_id = $1
+         UNION ALL SELECT 'k' || row(x.id, x.name, x.scopes, x.revoked_at)::text FROM api_keys x WHERE tenant_id = $1
          UNION ALL SELECT 'i' || (x.*)::text FROM idempotency_keys x WHERE tenant_id = $1
          UNION ALL SELECT 'w' || (x.*)::text FROM waitlist_entries x WHERE tenant_id = $1
          UNION ALL SELECT 't' || (x.*)::text FROM tenants x WHERE id = $1
@@ -108,6 +111,8 @@ describe.runIf(withPostgres)('tenant A against tenant B', () => {
     { name: 'A owner token', valid: true, headers: (c) => ({ authorization: `Bearer ${c.ownerToken}` }) },
     { name: 'A member token', valid: true, headers: () => ({ authorization: `Bearer ${gym.tokens.member}` }) },
     { name: 'A display token', valid: true, headers: () => ({ authorization: `Bearer ${gym.tokens.display}` }) },
+    { name: 'A API key (every scope)', valid: true, headers: () => ({ authorization: `Bearer ${aKey}` }) },
+    { name: 'A API key retargeted to B', valid: false, headers: () => ({ authorization: `Bearer ${retargetKey(aKey)}` }) },
     { name: 'A token with X-Tenant-ID of B', valid: false, headers: (c) => ({ authorization: `Bearer ${c.ownerToken}`, 'x-tenant-id': B }) },
     { name: 'A session with X-Tenant-ID of B', valid: false, headers: (c) => ({ cookie: c.cookie, 'x-csrf-token': c.csrf, 'x-tenant-id': B }) },
     { name: 'A token on B subdomain', valid: false, headers: (c) => ({ authorization: `Bearer ${c.ownerToken}`, host: `olympia.localhost:${host}` }) },
@@ -117,6 +122,9 @@ describe.runIf(withPostgres)('tenant A against tenant B', () => {
     { name: 'A token retargeted to B', valid: false, headers: (c) => ({ authorization: `Bearer ${forged().retargeted(c.ownerToken)}` }) },
     { name: 'no credentials', valid: false, headers: () => ({}) },
   ];
+
+  /** A's API key with B's id in its tail: the same secret, named as B's. */
+  const retargetKey = (key: string) => key.slice(0, -22) + Buffer.from(B.replace(/-/g, ''), 'hex').toString('base64url');
 
   /** B's id for a path parameter of an operation. */
   const pathIdOfB = (op: Operation, param: string): string => {
@@ -128,6 +136,7 @@ describe.runIf(withPostgres)('tenant A against tenant B', () => {
     if (t.startsWith('/api/visits')) return b.visit!;
     if (t.startsWith('/api/waitlist')) return b.waitlist!;
     if (t.startsWith('/api/display-tokens')) return b.display!;
+    if (t.startsWith('/api/api-keys')) return b.apiKey!;
     if (t.startsWith('/api/platform/tenants')) return B;
     if (t.startsWith('/api/docs')) return 'index.html';
     return b.area!;
@@ -168,7 +177,8 @@ describe.runIf(withPostgres)('tenant A against tenant B', () => {
       : `${a.status} ${a.json?.data?.code} ${JSON.stringify(a.json?.data?.details ?? null)}`;
 
   beforeAll(async () => {
-    gym = await startGym();
+    // A's key makes a request per probe: its budget must not be what refuses them.
+    gym = await startGym({ env: { API_KEY_REQUESTS_PER_MINUTE: '1000000' } });
     A = gym.demo;
     B = gym.olympia;
     host = new URL(gym.url).port;
@@ -206,7 +216,16 @@ describe.runIf(withPostgres)('tenant A against tenant B', () => {
     b.display = display.json.data.id ?? display.json.data.display_token?.id ?? display.json.data.token?.id;
     expect(b.display).toMatch(/^[0-9a-f-]{36}$/);
     b.displaySecret = display.json.data.token ?? display.json.data.display_token?.token ?? '';
-    for (const [k, v] of Object.entries(b)) if (v && k !== 'displaySecret') markers.add(v);
+    const every = ['bookings:read', 'bookings:write', 'occupancy:read', 'members:read', 'webhooks:manage'];
+    const bKey = await raw(gym.url, { method: 'POST', path: '/api/api-keys', headers: { authorization: `Bearer ${bOwner}` }, json: { name: 'B integration', scopes: every } });
+    expect(bKey.status).toBe(201);
+    b.apiKey = bKey.json.data.id;
+    b.apiKeySecret = bKey.json.data.key;
+    const ownKey = await raw(gym.url, { method: 'POST', path: '/api/api-keys', headers: { authorization: `Bearer ${gym.tokens.owner}` }, json: { name: 'A integration', scopes: every } });
+    expect(ownKey.status).toBe(201);
+    aKey = ownKey.json.data.key;
+    for (const [k, v] of Object.entries(b)) if (v && k !== 'displaySecret' && k !== 'apiKeySecret') markers.add(v);
+    markers.add(b.apiKeySecret!);
     markers.add(B);
     markers.add(p1.id).add(p2.id).add(p3.id);
     markers.add(await gym.server.deps.uow.inTenant(B, ({ trx }) => trx('gym_areas').where({ id: b.area }).first('name_en')).then((r) => r.name_en));
@@ -272,7 +291,7 @@ describe.runIf(withPostgres)('tenant A against tenant B', () => {
     for (const [name, t] of tally) console.log(`  ${name}: ${JSON.stringify(t)}`);
     expect(leaks).toEqual([]);
     // The valid credentials really reached the routes (2xx on A's own data), and B's ids were compared.
-    for (const v of ['A session', 'A owner token', 'A member token', 'A display token']) expect(tally.get(v)?.['2xx'] ?? 0).toBeGreaterThan(3);
+    for (const v of ['A session', 'A owner token', 'A member token', 'A display token', 'A API key (every scope)']) expect(tally.get(v)?.['2xx'] ?? 0).toBeGreaterThan(3);
     expect(comparisons).toBeGreaterThan(40);
   }, 120_000);
 
@@ -304,6 +323,8 @@ describe.runIf(withPostgres)('tenant A against tenant B', () => {
       ['A owner token', { token: gym.tokens.owner }, 'forbidden'],
       ['A member token', { token: gym.tokens.member }, 'forbidden'],
       ['A display token', { token: gym.tokens.display }, 'forbidden'],
+      ['A API key', { token: aKey }, 'forbidden'],
+      ['A API key retargeted to B', { token: retargetKey(aKey) }, 'unauthorized'],
       ['A session cookie', { cookie: web.cookieHeader }, 'forbidden'],
       ['A token with since', { token: gym.tokens.owner, since: 0 }, 'forbidden'],
       ['forged token (wrong key)', { token: f.wrongKey }, 'unauthorized'],
@@ -327,6 +348,7 @@ describe.runIf(withPostgres)('tenant A against tenant B', () => {
       listen(gym.url, A, { token: gym.tokens.owner, since: 0 }),
       listen(gym.url, A, { token: gym.tokens.member, since: 0 }),
       listen(gym.url, A, { token: gym.tokens.display, since: 0 }),
+      listen(gym.url, A, { token: aKey, since: 0 }),
       listen(gym.url, A, { cookie: web.cookieHeader, since: 0 }),
     ]);
     const bOwner = { authorization: `Bearer ${gym.tokens.olympiaOwner}` };
@@ -432,9 +454,10 @@ describe.runIf(withPostgres)('tenant A against tenant B', () => {
       ['display token by B user', `INSERT INTO display_tokens (tenant_id, name, token_hash, created_by) VALUES ($1, 'x', md5(random()::text), $2)`, (id) => [A, id]],
       ['waitlist entry of B user', `INSERT INTO waitlist_entries (tenant_id, user_id, gym_area_id, booking_date, start_time, duration, starts_at, ends_at, price_cents, position) VALUES ($1, $2, $3, '2030-01-01', '10:00', 60, '2030-01-01T08:00Z', '2030-01-01T09:00Z', 0, 1)`, (id) => [A, id, aArea]],
       ['waitlist entry in B area', `INSERT INTO waitlist_entries (tenant_id, user_id, gym_area_id, booking_date, start_time, duration, starts_at, ends_at, price_cents, position) VALUES ($1, $2, $3, '2030-01-01', '10:00', 60, '2030-01-01T08:00Z', '2030-01-01T09:00Z', 0, 1)`, (id) => [A, aUser, id]],
+      ['API key by B user', `INSERT INTO api_keys (tenant_id, name, prefix, token_hash, scopes, created_by) VALUES ($1, 'x', 'gf_live_xxxxxx', encode(sha256(random()::text::bytea), 'hex'), '["occupancy:read"]', $2)`, (id) => [A, id]],
       ['booking for B user', `INSERT INTO bookings (tenant_id, user_id, gym_area_id, booking_date, start_time, duration, starts_at, ends_at, place, price_cents) VALUES ($1, $2, $3, '2030-01-01', '10:00', 60, '2030-01-01T08:00Z', '2030-01-01T09:00Z', 1, 0)`, (id) => [A, id, aArea]],
     ];
-    const real: Record<string, string> = { 'waitlist entry of B user': b.member!, 'waitlist entry in B area': b.area!, 'visit of B user': b.member!, 'visit in B area': b.area!, 'session of B program': b.program!, 'display token by B user': b.member!, 'booking for B user': b.member! };
+    const real: Record<string, string> = { 'waitlist entry of B user': b.member!, 'waitlist entry in B area': b.area!, 'visit of B user': b.member!, 'visit in B area': b.area!, 'session of B program': b.program!, 'display token by B user': b.member!, 'API key by B user': b.member!, 'booking for B user': b.member! };
     const differences: string[] = [];
     const attempt = async (sql: string, params: unknown[]) => {
       await admin.query('BEGIN');

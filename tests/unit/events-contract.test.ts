@@ -106,7 +106,7 @@ describe('the real-time contract', () => {
     expect(tenantNamespace('0b8f3c1e-1111-4222-8333-944455556666')).toBe('/tenant/0b8f3c1e-1111-4222-8333-944455556666');
     expect(CONNECT_ERRORS.unauthorized).toBe('unauthorized');
     expect(CONNECT_ERRORS.forbidden).toBe('forbidden');
-    expectTypeOf<SocketData['role']>().toEqualTypeOf<'member' | 'trainer' | 'owner' | 'display'>();
+    expectTypeOf<SocketData['role']>().toEqualTypeOf<'member' | 'trainer' | 'owner' | 'display' | 'api_key'>();
   });
 
   it('holds a received event to its schema: nothing more, nothing less, nothing else', () => {

@@ -11,6 +11,10 @@ export const AUDIT_ACTIONS = [
   'auth.token_reuse_revoked',
   'display_token.created',
   'display_token.revoked',
+  'api_key.created',
+  'api_key.revoked',
+  /** A key's use: at most one entry a minute per key, with the address (the key's last use). */
+  'api_key.used',
   'tenant.plan_changed',
   'tenant.status_changed',
 ] as const;

@@ -4,7 +4,8 @@ import { loginFields } from './forms.js';
 import { localeSchema } from './common.js';
 import { PLANS, SUBSCRIPTION_STATUSES, tenantSettingsSchema } from './gym.js';
 
-export const ROLES = ['member', 'trainer', 'owner', 'display', 'platform_admin'] as const;
+/** Who may call: people (member, trainer, owner), wall screens (display), the platform admin, and integrators' API keys (no person). */
+export const ROLES = ['member', 'trainer', 'owner', 'display', 'platform_admin', 'api_key'] as const;
 export type Role = (typeof ROLES)[number];
 
 export const loginBody = z.object({

@@ -5,6 +5,7 @@
  * which needs this file at run time, loads no zod for it.
  */
 import type { z } from 'zod';
+import type { ApiScope } from './api-scopes.js';
 import type { bookingEventViewSchema, eventMetaSchema, eventPayloadSchemas, resumeAckSchema } from './event-schemas.js';
 
 /** A booking as it travels in events; `user_id` reaches only staff and the booking's own user. */
@@ -41,7 +42,7 @@ export interface ClientToServerEvents {
 
 /** What a client sends in the handshake (`io(url + tenantNamespace(id), { auth })`). */
 export interface HandshakeAuth {
-  /** An access JWT or a display token; omit it to use the web session cookie. */
+  /** An access JWT, a display token or an API key; omit it to use the web session cookie. */
   token?: string;
   /** The last seq the client has seen: every later event is replayed, in order, before live ones. */
   since?: number;
@@ -75,20 +76,23 @@ export interface InterServerEvents {
   revocation: (notice: RevocationNotice) => void;
 }
 
-/** A committed change of access, announced to every server: a person's, a display token's, or a tenant's status. */
+/** A committed change of access, announced to every server: a person's, a display token's, an API key's, or a tenant's status. */
 export type RevocationNotice =
   | { kind: 'user'; tenantId: string | null; userId: string }
   | { kind: 'display'; tenantId: string }
+  | { kind: 'api_key'; tenantId: string; keyId: string }
   | { kind: 'tenant'; tenantId: string };
 
-export type SocketRole = 'member' | 'trainer' | 'owner' | 'display';
+export type SocketRole = 'member' | 'trainer' | 'owner' | 'display' | 'api_key';
 
 export interface SocketData {
   tenantId: string;
   userId: string | null;
   role: SocketRole;
-  /** Seconds since epoch when the credential expires; null for display tokens and sessions. */
+  /** Seconds since epoch when the credential expires; null for display tokens, sessions and keys without expiry. */
   expiresAt: number | null;
+  /** An API key's grant (role `api_key`): the events it receives follow its scopes. */
+  apiKey?: { id: string; scopes: readonly ApiScope[]; createdBy: string };
   /** Highest seq this socket has been sent; replay and live events never go backwards. */
   lastSeq: number;
 }

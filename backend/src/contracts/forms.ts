@@ -7,6 +7,7 @@ import { z } from 'zod';
 
 import { isCentsAmount } from './money.js';
 import { PASSWORD_MAX_BYTES, PASSWORD_MIN_LENGTH } from './passwords.js';
+import { API_SCOPES } from './api-scopes.js';
 
 export { PASSWORD_MIN_LENGTH };
 
@@ -69,6 +70,22 @@ export const memberFields = {
 export const gymNameSchema = z.string().trim().min(1).max(120);
 export const displayTokenBody = z.object({ name: z.string().trim().min(1).max(120) });
 
+/** A new API key: what it is for, what it may do, and optionally until when (an instant ahead). */
+export const apiKeyBody = z.object({
+  name: z.string().trim().min(1).max(120),
+  scopes: z
+    .array(z.enum(API_SCOPES))
+    .min(1)
+    .max(API_SCOPES.length)
+    .refine((s) => new Set(s).size === s.length, 'field.scopes_repeated'),
+  expires_at: z.iso
+    .datetime({ offset: true })
+    .nullable()
+    .optional()
+    .refine((v) => v == null || Date.parse(v) > Date.now(), 'field.expires_in_future')
+    .meta({ description: 'When the key stops working; absent or null: never' }),
+});
+
 export const loginFields = {
   username: z.string().trim().min(1).max(64),
   password: z.string().min(1).max(200),
@@ -92,5 +109,6 @@ export const forms = {
   },
   settings: z.object({ name: gymNameSchema }),
   displayToken: displayTokenBody,
+  apiKey: apiKeyBody,
   login: z.object(loginFields),
 };

@@ -6,23 +6,42 @@ import type { Context, Middleware } from 'koa';
 import { forbidden, unauthorized } from './errors.js';
 import type { Role } from '../contracts/auth.js';
 import type { Locale } from '../contracts/i18n.js';
+import type { ApiScope } from '../contracts/api-scopes.js';
 
 export { ROLES, type Role } from '../contracts/auth.js';
 
 /** Staff roles see every booking and member of their tenant. */
 export const STAFF: readonly Role[] = ['trainer', 'owner'];
+/**
+ * Whether the caller sees every booking and member of the gym: staff, and API keys (their routes'
+ * scopes already decided what they may reach; a key is never more than the owner who made it).
+ */
+export const seesWholeGym = (auth: Pick<AuthContext, 'role'>): boolean => STAFF.includes(auth.role) || auth.role === 'api_key';
+
+/** The role a caller's field rights are those of: a key acts within its creator's, an owner's. */
+export const actingRole = (auth: Pick<AuthContext, 'role'>): Role => (auth.role === 'api_key' ? 'owner' : auth.role);
+
 /** People of a tenant (no displays, no platform admins). */
 export const TENANT_USERS: readonly Role[] = ['member', 'trainer', 'owner'];
+
+/** What an API key may do, and who made it (the key works only while its creator is an active owner). */
+export interface ApiKeyGrant {
+  id: string;
+  scopes: readonly ApiScope[];
+  createdBy: string;
+}
 
 export interface AuthContext {
   /** null only for the platform admin. */
   tenantId: string | null;
-  /** null for display tokens. */
+  /** null for display tokens and API keys (no person). */
   userId: string | null;
   role: Role;
   username: string | null;
   /** How the caller proved who they are; cookie sessions need a CSRF token on unsafe methods. */
-  via: 'bearer' | 'session' | 'display';
+  via: 'bearer' | 'session' | 'display' | 'api_key';
+  /** Set for API keys (role `api_key`) only. */
+  apiKey?: ApiKeyGrant;
   /** The client's address as the app computes it (for the audit log); absent on sockets. */
   address?: string;
 }

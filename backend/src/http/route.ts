@@ -4,11 +4,12 @@
  * so the documentation cannot drift from what is enforced.
  */
 import Router from '@koa/router';
-import type { Context } from 'koa';
+import type { Context, Middleware } from 'koa';
 import { z, type ZodType } from 'zod';
 import { createDocument, type ZodOpenApiOperationObject, type ZodOpenApiPathsObject } from 'zod-openapi';
-import { requestState, requireRole, type AuthContext, type Role } from './auth-context.js';
-import { forbidden } from './errors.js';
+import { actingRole, requestState, type AuthContext, type Role } from './auth-context.js';
+import { AppError, forbidden, unauthorized } from './errors.js';
+import type { ApiScope } from '../contracts/api-scopes.js';
 import { errorEnvelopeSchema, successEnvelopeSchema } from '../contracts/envelope-schema.js';
 
 type Method = 'get' | 'post' | 'put' | 'patch' | 'delete';
@@ -26,6 +27,12 @@ export interface RouteSpec<B = unknown, Q = unknown, P = unknown> {
   tag: string;
   /** Roles allowed; 'public' skips the role check. */
   roles: readonly Role[] | 'public';
+  /**
+   * The scope an API key needs to call this route. None: keys are refused (403 forbidden), which is
+   * the default so that a new route is never open to integrators by accident. Keys are checked by
+   * this alone, never by `roles`.
+   */
+  scope?: ApiScope;
   body?: ZodType<B>;
   query?: ZodType<Q>;
   params?: ZodType<P>;
@@ -69,7 +76,7 @@ function checkFields(spec: AnyRoute, auth: AuthContext | undefined, body: unknow
   if (!spec.fields || !body || typeof body !== 'object') return;
   for (const [field, value] of Object.entries(body)) {
     if (value === undefined) continue;
-    if (!auth || !spec.fields[field]?.includes(auth.role)) throw forbidden('forbidden', { field });
+    if (!auth || !spec.fields[field]?.includes(actingRole(auth))) throw forbidden('forbidden', { field });
   }
 }
 
@@ -83,7 +90,35 @@ function assertFieldsDeclared(spec: AnyRoute): void {
 }
 
 /** What a route declares about itself, without its handler. */
-export type RouteDeclaration = Pick<RouteSpec, 'method' | 'path' | 'roles' | 'summary' | 'response' | 'status' | 'produces'>;
+export type RouteDeclaration = Pick<RouteSpec, 'method' | 'path' | 'roles' | 'scope' | 'summary' | 'response' | 'status' | 'produces'>;
+
+/**
+ * The one access rule of every non-public route: 401 when anonymous; an API key needs the route's
+ * scope (403 insufficient_scope naming it, with the RFC 6750 header; 403 forbidden where no key may
+ * go); everybody else needs one of the route's roles.
+ */
+function requireAccess(spec: AnyRoute & { roles: readonly Role[] }): Middleware {
+  return async (ctx, next) => {
+    const { auth } = requestState(ctx);
+    if (!auth) throw unauthorized();
+    if (auth.apiKey) {
+      if (!spec.scope) throw forbidden();
+      if (!auth.apiKey.scopes.includes(spec.scope)) {
+        throw new AppError(403, 'insufficient_scope', {
+          details: { scope: spec.scope },
+          headers: { 'WWW-Authenticate': `Bearer error="insufficient_scope", scope="${spec.scope}"` },
+        });
+      }
+    } else if (!spec.roles.includes(auth.role)) throw forbidden();
+    await next();
+  };
+}
+
+/** Who may call a route, in words, for the document. */
+function accessText(spec: AnyRoute): string {
+  if (spec.roles === 'public') return 'Public.';
+  return `Roles: ${spec.roles.join(', ')}. API keys: ${spec.scope ? `scope \`${spec.scope}\`` : 'not accepted'}.`;
+}
 
 /** Declares a route with its input types inferred from the schemas. */
 export function route<B = undefined, Q = undefined, P = undefined>(spec: RouteSpec<B, Q, P>): RouteSpec<B, Q, P> {
@@ -106,7 +141,8 @@ export class ApiRegistry {
     for (const spec of specs) {
       assertFieldsDeclared(spec);
       this.specs.push(spec);
-      const guards = spec.roles === 'public' ? [] : [requireRole(spec.roles)];
+      const roles = spec.roles;
+      const guards = roles === 'public' ? [] : [requireAccess({ ...spec, roles })];
       this.router[spec.method](spec.path, ...guards, async (ctx) => {
         const input: { body: unknown; query: unknown; params: unknown } = {
           // Async: some checks (a new password's strength) load their data on first use.
@@ -134,8 +170,8 @@ export class ApiRegistry {
         summary: spec.summary,
         tags: [spec.tag],
         operationId: `${spec.method}${path.replace(/[^a-zA-Z0-9]+(.)?/g, (_, c: string | undefined) => (c ? c.toUpperCase() : ''))}`,
-        security: spec.roles === 'public' ? [] : [{ bearer: [] }, { session: [] }],
-        description: (spec.roles === 'public' ? 'Public.' : `Roles: ${spec.roles.join(', ')}.`) + fieldRolesText(spec),
+        security: spec.roles === 'public' ? [] : [{ bearer: [] }, { session: [] }, ...(spec.scope ? [{ apiKey: [spec.scope] }] : [])],
+        description: accessText(spec) + fieldRolesText(spec),
         requestParams: {
           ...(spec.query ? { query: spec.query as never } : {}),
           ...(spec.params ? { path: spec.params as never } : {}),
@@ -164,6 +200,12 @@ export class ApiRegistry {
         securitySchemes: {
           bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' },
           session: { type: 'apiKey', in: 'cookie', name: 'gym.sid' },
+          apiKey: {
+            type: 'http',
+            scheme: 'bearer',
+            bearerFormat: 'gf_live_…',
+            description: "An integrator's API key, made by the gym's owner, as `Authorization: Bearer gf_live_…`. Each operation lists the one scope it needs; operations without apiKey refuse keys.",
+          },
         },
       },
       paths,

@@ -2,8 +2,9 @@
  * Shapes a stored event for its recipients. Staff (owner, trainer) and the person an event is about get
  * the full payload; everybody else (other members, wall displays) gets a view built from an allow-list of
  * the contract's fields (docs/realtime.md), so a field added to a payload later never leaks another
- * member's identity by default.
+ * member's identity by default. API keys get only the events their scopes cover (KEY_VIEWS).
  */
+import type { ApiScope } from '../contracts/api-scopes.js';
 import type { EventType, ServerEvent, StoredEvent } from '../contracts/events.js';
 
 const BOOKING_FIELDS = ['id', 'area_id', 'date', 'start_time', 'duration', 'status'] as const;
@@ -24,6 +25,31 @@ const PUBLIC_FIELDS: { [K in EventType]: readonly string[] } = {
 /** Events that only their subject receives (not staff, not displays): an offer is one person's. */
 const PRIVATE_TYPES: ReadonlySet<EventType> = new Set(['waitlist:offered']);
 export const isPrivate = (event: StoredEvent): boolean => PRIVATE_TYPES.has(event.type);
+
+/**
+ * Which API-key scopes receive each event type, and as which view: the first scope of the list that a
+ * key holds decides; a key holding none of them does not receive the event at all (so a key with only
+ * occupancy:read gets no booking events and no identity). A new event type must say who gets it.
+ */
+export const KEY_VIEWS: { [K in EventType]: ReadonlyArray<readonly [ApiScope, 'full' | 'public']> } = {
+  occupancy: [['occupancy:read', 'public']],
+  'slots:changed': [['occupancy:read', 'public']],
+  'areas:changed': [['occupancy:read', 'public']],
+  'booking:created': [['bookings:read', 'full']],
+  'booking:cancelled': [['bookings:read', 'full']],
+  'workout:started': [['occupancy:read', 'public']],
+  'workout:completed': [['occupancy:read', 'public']],
+  // An offer is one member's; queue lengths are the slot's occupancy, without names.
+  'waitlist:offered': [],
+  'waitlist:changed': [['bookings:read', 'full'], ['occupancy:read', 'public']],
+};
+
+/** The event as a key with `scopes` receives it; null when its scopes do not cover it. */
+export function keyView(event: StoredEvent, scopes: readonly ApiScope[]): ServerEvent | null {
+  const rule = KEY_VIEWS[event.type].find(([scope]) => scopes.includes(scope));
+  if (!rule) return null;
+  return rule[1] === 'full' ? fullView(event) : publicView(event);
+}
 
 type Loose = Record<string, unknown>;
 

@@ -1,18 +1,18 @@
 /**
- * The socket handshake's checks: origin, `since`, and the credentials, which are an access JWT or a
- * display token in `auth.token` (or an `Authorization: Bearer` header), or the web session cookie, all
+ * The socket handshake's checks: origin, `since`, and the credentials, which are an access JWT, a
+ * display token or an API key in `auth.token` (or an `Authorization: Bearer` header), or the web session cookie, all
  * resolved by the same code as HTTP requests. Their verdict is the socket's tenant and identity
  * (socket.data), written by admission.ts only.
  */
 import type { IncomingMessage } from 'node:http';
 import { CONNECT_ERRORS, type ConnectErrorMessage, type HandshakeAuth, type SocketData, type SocketRole } from '../contracts/events.js';
 import type { AppDeps } from '../deps.js';
-import type { Edge } from '../http/edge.js';
+import { edgeOf, type Edge } from '../http/edge.js';
 import { resolveCredentials } from '../modules/auth/credentials.js';
 import type { TenantSocket } from './tenant-stream.js';
 
 export const NAMESPACE_PREFIX = '/tenant/';
-const SOCKET_ROLES: readonly string[] = ['member', 'trainer', 'owner', 'display'] satisfies SocketRole[];
+const SOCKET_ROLES: readonly string[] = ['member', 'trainer', 'owner', 'display', 'api_key'] satisfies SocketRole[];
 
 export type Verdict =
   | { ok: true; data: Omit<SocketData, 'lastSeq'> }
@@ -30,7 +30,8 @@ export async function checkCredentials(deps: AppDeps, socket: TenantSocket): Pro
   const cookieHeader = token ? undefined : socket.handshake.headers.cookie;
   let creds;
   try {
-    creds = token || cookieHeader ? await resolveCredentials(deps, { token, cookieHeader }) : null;
+    const address = edgeOf(deps.config).clientAddress(socket.request);
+    creds = token || cookieHeader ? await resolveCredentials(deps, { token, cookieHeader, address }) : null;
   } catch (err) {
     deps.log.error({ err }, 'socket handshake: resolving credentials failed');
     return { ok: false, message: CONNECT_ERRORS.unavailable };
@@ -41,7 +42,8 @@ export async function checkCredentials(deps: AppDeps, socket: TenantSocket): Pro
   if (!creds.tenantId || creds.tenantId !== tenantId || !SOCKET_ROLES.includes(creds.role)) {
     return { ok: false, message: CONNECT_ERRORS.forbidden };
   }
-  return { ok: true, data: { tenantId, userId: creds.userId, role: creds.role as SocketRole, expiresAt: creds.expiresAt } };
+  const data = { tenantId, userId: creds.userId, role: creds.role as SocketRole, expiresAt: creds.expiresAt };
+  return { ok: true, data: creds.apiKey ? { ...data, apiKey: creds.apiKey } : data };
 }
 
 /** The `since` a client asked for, or null when absent or not a non-negative integer. */

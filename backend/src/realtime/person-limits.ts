@@ -23,9 +23,10 @@ export interface PersonLimits {
   chargeReplay(person: string, events: number): Promise<boolean>;
 }
 
-/** Who a socket belongs to: its user, or its display token (by hash, never the secret). */
+/** Who a socket belongs to: its user, its API key, or its display token (by hash, never the secret). */
 export function personOf(socket: TenantSocket): string {
   if (socket.data.userId) return `u:${socket.data.userId}`;
+  if (socket.data.apiKey) return `k:${socket.data.apiKey.id}`;
   const auth = socket.handshake.auth as { token?: unknown };
   const bearer = /^Bearer\s+(\S+)$/i.exec(socket.handshake.headers.authorization ?? '')?.[1];
   return `d:${sha256(String(typeof auth.token === 'string' && auth.token ? auth.token : bearer))}`;

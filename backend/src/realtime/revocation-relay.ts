@@ -2,8 +2,9 @@
  * Revocations reach open sockets at once, on every server: the auth module announces a committed
  * revocation (see modules/auth/revocations.ts), this relay carries it to the other workers and nodes
  * through the adapter (`serverSideEmit` on the main namespace, which every server has), and each server
- * checks the concerned sockets it holds again: the person's (their room), the tenant's displays, or all
- * of a tenant's. A socket whose credentials no longer hold is disconnected (its reconnect is refused
+ * checks the concerned sockets it holds again: the person's (their room, and the sockets of the API keys
+ * they made, which hold only while their creator is an active owner), the tenant's displays, one API
+ * key's, or all of a tenant's. A socket whose credentials no longer hold is disconnected (its reconnect is refused
  * with `unauthorized`); one that still holds takes its current role (a demoted trainer leaves the staff room).
  */
 import { CONNECT_ERRORS, tenantNamespace, type RevocationNotice } from '../contracts/events.js';
@@ -12,7 +13,7 @@ import { isUuid } from '../modules/auth/tokens.js';
 import { checkCredentials } from './handshake.js';
 import { existingNamespace } from './socketio-internals.js';
 import type { IoServer } from './realtime.js';
-import { DISPLAY_ROOM, STAFF_ROOM, userRoom, type TenantSocket } from './tenant-stream.js';
+import { DISPLAY_ROOM, STAFF_ROOM, keyRoom, keysOfRoom, userRoom, type TenantSocket } from './tenant-stream.js';
 
 /** Checks a connected socket's credentials again; ends it when they no longer hold, else refreshes its role. */
 export async function reevaluate(deps: AppDeps, socket: TenantSocket): Promise<void> {
@@ -31,9 +32,10 @@ export async function reevaluate(deps: AppDeps, socket: TenantSocket): Promise<v
 }
 
 const validNotice = (n: unknown): n is RevocationNotice => {
-  const v = n as Partial<Record<'kind' | 'tenantId' | 'userId', unknown>> | null;
+  const v = n as Partial<Record<'kind' | 'tenantId' | 'userId' | 'keyId', unknown>> | null;
   if (!v || typeof v !== 'object') return false;
   if (v.kind === 'user') return isUuid(v.userId) && (v.tenantId === null || isUuid(v.tenantId));
+  if (v.kind === 'api_key') return isUuid(v.keyId) && isUuid(v.tenantId);
   return (v.kind === 'display' || v.kind === 'tenant') && isUuid(v.tenantId);
 };
 
@@ -51,8 +53,11 @@ export function startRevocationRelay(io: IoServer, deps: AppDeps, clustered: boo
     if (!notice.tenantId) return; // platform users have no sockets
     const nsp = existingNamespace(io, tenantNamespace(notice.tenantId));
     if (!nsp) return;
-    const room = notice.kind === 'user' ? userRoom(notice.userId) : notice.kind === 'display' ? DISPLAY_ROOM : null;
-    const ids = room ? [...(nsp.adapter.rooms.get(room) ?? [])] : [...nsp.sockets.keys()];
+    const rooms = notice.kind === 'user' ? [userRoom(notice.userId), keysOfRoom(notice.userId)]
+      : notice.kind === 'display' ? [DISPLAY_ROOM]
+      : notice.kind === 'api_key' ? [keyRoom(notice.keyId)]
+      : null;
+    const ids = rooms ? rooms.flatMap((room) => [...(nsp.adapter.rooms.get(room) ?? [])]) : [...nsp.sockets.keys()];
     for (const id of ids) {
       const socket = nsp.sockets.get(id);
       if (socket) reevaluate(deps, socket as TenantSocket).catch((err: unknown) => deps.log.warn({ err }, 'socket re-check failed'));

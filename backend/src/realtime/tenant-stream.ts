@@ -17,7 +17,7 @@ import type {
 import type { Logger } from '../logger.js';
 import { eventEmitDelay, eventsEmitted } from '../metrics/index.js';
 import type { EventStore } from './event-store.js';
-import { fullView, isPrivate, needsRedaction, publicView, subjectOf } from './event-views.js';
+import { fullView, isPrivate, KEY_VIEWS, keyView, needsRedaction, publicView, subjectOf } from './event-views.js';
 import { drained } from './socketio-internals.js';
 
 export type TenantNamespace = Namespace<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;
@@ -30,6 +30,14 @@ export const STAFF_ROOM = 'staff';
 /** Wall displays: checked again when a display token of the tenant is revoked. */
 export const DISPLAY_ROOM = 'displays';
 export const userRoom = (userId: string) => `user:${userId}`;
+/** Every API key's socket: the people's broadcasts skip them; they get their scopes' views instead. */
+export const KEY_ROOM = 'keys';
+/** The sockets of API keys that hold a scope. */
+export const scopeRoom = (scope: string) => `scope:${scope}`;
+/** The sockets of one API key: checked again, and closed, when it is revoked. */
+export const keyRoom = (keyId: string) => `key:${keyId}`;
+/** The sockets of the keys a person made: checked again when that person's access changes. */
+export const keysOfRoom = (userId: string) => `keys-of:${userId}`;
 
 const PAGE = 500;
 
@@ -154,23 +162,37 @@ export class TenantStream {
     eventsEmitted.inc({ type: event.type });
     eventEmitDelay.observe(Math.max(0, Date.now() - Date.parse(event.at)) / 1000);
     const send = (op: unknown, view: ServerEvent) => (op as AnyEmitter).emit(event.type, view);
+    if (this.nsp.adapter.rooms.has(KEY_ROOM)) this.deliverToKeys(event, send);
+    const skipped = [CATCHUP_ROOM, KEY_ROOM];
     if (isPrivate(event)) {
       // Everybody else sees a gap in seq, which clients tolerate (docs/realtime.md).
       const subject = subjectOf(event);
-      if (subject) send(this.nsp.local.to(userRoom(subject)).except(CATCHUP_ROOM), fullView(event));
+      if (subject) send(this.nsp.local.to(userRoom(subject)).except(skipped), fullView(event));
       return;
     }
     if (!needsRedaction(event)) {
-      send(this.nsp.local.except(CATCHUP_ROOM), fullView(event));
+      send(this.nsp.local.except(skipped), fullView(event));
       return;
     }
     const subject = subjectOf(event);
     const privileged = subject ? [STAFF_ROOM, userRoom(subject)] : [STAFF_ROOM];
-    send(this.nsp.local.to(privileged).except(CATCHUP_ROOM), fullView(event));
-    send(this.nsp.local.except([...privileged, CATCHUP_ROOM]), publicView(event));
+    send(this.nsp.local.to(privileged).except(skipped), fullView(event));
+    send(this.nsp.local.except([...privileged, ...skipped]), publicView(event));
   }
 
-  private viewFor(socket: TenantSocket, event: StoredEvent): ServerEvent {
+  /** API keys' sockets here: each gets the view of the first of its scopes that covers the event, or nothing. */
+  private deliverToKeys(event: StoredEvent, send: (op: unknown, view: ServerEvent) => void): void {
+    const served = [CATCHUP_ROOM];
+    for (const [scope, kind] of KEY_VIEWS[event.type]) {
+      send(this.nsp.local.to(scopeRoom(scope)).except(served), kind === 'full' ? fullView(event) : publicView(event));
+      served.push(scopeRoom(scope));
+    }
+  }
+
+  /** The event as one socket receives it; null when it receives nothing of it (an API key's scopes). */
+  private viewFor(socket: TenantSocket, event: StoredEvent): ServerEvent | null {
+    if (socket.data.apiKey) return keyView(event, socket.data.apiKey.scopes);
+    if (isPrivate(event)) return subjectOf(event) === socket.data.userId ? fullView(event) : null;
     if (!needsRedaction(event)) return fullView(event);
     const { role, userId } = socket.data;
     const privileged = role === 'owner' || role === 'trainer' || (userId !== null && subjectOf(event) === userId);
@@ -201,7 +223,8 @@ export class TenantStream {
       this.ingest(rows.filter((r) => r.seq > this.lastSeq));
       for (const row of rows) {
         if (row.seq <= cursor || row.seq > this.lastSeq) continue;
-        if (!isPrivate(row) || subjectOf(row) === socket.data.userId) (socket as unknown as AnyEmitter).emit(row.type, this.viewFor(socket, row));
+        const view = this.viewFor(socket, row);
+        if (view) (socket as unknown as AnyEmitter).emit(row.type, view);
         cursor = row.seq;
       }
       socket.data.lastSeq = cursor;

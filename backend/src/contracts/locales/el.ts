@@ -11,6 +11,8 @@ export const el: Record<keyof typeof en, string> = {
   'error.token_expired': 'Η σύνδεσή σας έληξε.',
   'error.token_reused': 'Αυτή η σύνδεση έχει ήδη χρησιμοποιηθεί· συνδεθείτε ξανά.',
   'error.forbidden': 'Δεν επιτρέπεται αυτή η ενέργεια.',
+  'error.insufficient_scope': 'Αυτό το κλειδί API δεν έχει το δικαίωμα που χρειάζεται γι’ αυτό.',
+  'error.api_key_expired': 'Αυτό το κλειδί API έχει λήξει.',
   'error.csrf_failed': 'Το διακριτικό ασφαλείας λείπει ή είναι λάθος· ανανεώστε τη σελίδα.',
   'error.tenant_mismatch': 'Το γυμναστήριο δεν ταιριάζει με τη σύνδεσή σας.',
   'error.tenant_suspended': 'Αυτό το γυμναστήριο είναι σε αναστολή.',

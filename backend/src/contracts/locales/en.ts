@@ -13,6 +13,8 @@ export const en = {
   'error.token_expired': 'Your sign-in has expired.',
   'error.token_reused': 'This sign-in was already used; please sign in again.',
   'error.forbidden': 'You are not allowed to do that.',
+  'error.insufficient_scope': 'This API key does not have the scope needed for that.',
+  'error.api_key_expired': 'This API key has expired.',
   'error.csrf_failed': 'The security token is missing or wrong; reload the page.',
   'error.tenant_mismatch': 'That gym does not match your sign-in.',
   'error.tenant_suspended': 'This gym is suspended.',

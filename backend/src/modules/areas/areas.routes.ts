@@ -14,12 +14,12 @@ export function areasRoutes(deps: AppDeps) {
   return [
     route({
       method: 'get', path: '/api/areas', summary: 'The areas of the gym, by name, paged', tag: 'areas',
-      roles: READERS, query: areasQuery, response: z.array(areaSchema),
+      roles: READERS, scope: 'occupancy:read', query: areasQuery, response: z.array(areaSchema),
       handler: async (ctx, { query }) => replyPage(ctx, await listAreas(deps, tenantAuth(ctx.state), query)),
     }),
     route({
       method: 'get', path: '/api/areas/:id', summary: 'One area', tag: 'areas',
-      roles: READERS, params: areaIdParams, response: areaSchema,
+      roles: READERS, scope: 'occupancy:read', params: areaIdParams, response: areaSchema,
       handler: async (ctx, { params }) => reply(ctx, await getArea(deps, tenantAuth(ctx.state), params.id)),
     }),
     route({

@@ -19,6 +19,7 @@ export const csrfTokens = new Tokens();
 function refuse(refusal: Refusal): never {
   if (refusal === 'tenant_suspended') throw forbidden('tenant_suspended');
   if (refusal === 'token_expired') throw new AppError(401, 'token_expired');
+  if (refusal === 'api_key_expired') throw new AppError(401, 'api_key_expired');
   throw unauthorized();
 }
 
@@ -35,7 +36,7 @@ async function assertSameTenant(deps: AppDeps, ctx: Context, auth: Resolved): Pr
 
 /**
  * Authentication: the only writer of ctx.state.auth (and so of the request's tenant).
- * A Bearer token (access JWT or display token) wins; otherwise the web-session cookie, which needs the
+ * A Bearer token (access JWT, display token or API key) wins; otherwise the web-session cookie, which needs the
  * X-CSRF-Token header on state-changing methods. A bad Bearer token is refused outright (no fallback to
  * the cookie), and a request that names another tenant than the caller's is refused with 403.
  */
@@ -51,9 +52,11 @@ export function authentication(deps: AppDeps): Middleware[] {
     if (header) {
       const m = /^Bearer\s+(\S{1,4096})$/i.exec(header.trim());
       if (!m) throw unauthorized();
-      const result = await resolveToken(deps, m[1]!);
+      const result = await resolveToken(deps, m[1]!, ctx.ip);
       if (typeof result === 'string') refuse(result);
       auth = result;
+      // An integration's budget is its own, counted once the key is known to be good.
+      if (auth.apiKey) await deps.apiKeyLimits.take(auth.apiKey.id);
     } else {
       const session = sessionAuthFrom(deps, ctx.session as never);
       if (session) {
@@ -75,6 +78,7 @@ export function authentication(deps: AppDeps): Middleware[] {
       await assertSameTenant(deps, ctx, auth);
       ctx.state.auth = {
         tenantId: auth.tenantId, userId: auth.userId, role: auth.role, username: auth.username, via: auth.via, address: ctx.ip,
+        ...(auth.apiKey ? { apiKey: auth.apiKey } : {}),
       };
       ctx.state.credentials = auth;
       if (auth.locale && !isLocale(ctx.query.lang)) ctx.state.locale = auth.locale;

@@ -13,7 +13,7 @@ import { loginBody, logoutBody, meSchema, refreshBody, tokenPairSchema } from '.
 import { whoAmI } from './me.service.js';
 import { endSessionSockets } from './web.routes.js';
 
-const PEOPLE = ROLES.filter((r) => r !== 'display');
+const PEOPLE = ROLES.filter((r) => r !== 'display' && r !== 'api_key');
 
 /** Where the request says its tenant is, for a login. */
 export function tenantHints(deps: AppDeps, ctx: Context, bodyTenant: string | undefined): TenantHints {

@@ -3,6 +3,7 @@
  * Socket.IO handshake, so both accept and refuse exactly the same things:
  *   - an access JWT (HS256 only, issuer/audience/expiry checked, family not revoked),
  *   - a display token (`dt1.<tenant>.<secret>`, looked up by hash inside its tenant, not revoked),
+ *   - an API key (`gf_live_…`, looked up by hash inside its tenant: modules/api-keys/api-key-credentials.ts),
  *   - a web-session cookie header (signed `gym.sid` cookie → session store).
  * In every case the tenant must exist and not be suspended or canceled.
  */
@@ -13,9 +14,10 @@ import type { AuthContext } from '../../http/auth-context.js';
 import type { Locale } from '../../contracts/i18n.js';
 import { isBlocked } from '../tenants/tenant-directory.js';
 import { DisplayToken } from '../display-tokens/display-token.model.js';
+import { resolveApiKey } from '../api-keys/api-key-credentials.js';
 import { isAccessRevoked } from './revocations.js';
 import { SESSION_COOKIE, loadSessionAuth, type SessionAuth } from './session.store.js';
-import { looksLikeDisplayToken, parseOpaqueToken } from './tokens.js';
+import { looksLikeApiKey, looksLikeDisplayToken, parseApiKey, parseOpaqueToken } from './tokens.js';
 
 /** Who is calling, and until when the credential holds (seconds since epoch; null when it does not expire by itself). */
 export type ResolvedCredentials = AuthContext & { expiresAt: number | null };
@@ -30,8 +32,8 @@ export type Resolved = ResolvedCredentials & {
   csrfSecret?: string;
 };
 
-/** Why a credential was refused: 401 unauthorized / token_expired, or 403 tenant_suspended. */
-export type Refusal = 'unauthorized' | 'token_expired' | 'tenant_suspended';
+/** Why a credential was refused: 401 unauthorized / token_expired / api_key_expired, or 403 tenant_suspended. */
+export type Refusal = 'unauthorized' | 'token_expired' | 'api_key_expired' | 'tenant_suspended';
 
 const DISPLAY_TOUCH_MS = 60_000;
 
@@ -41,9 +43,17 @@ async function tenantUsable(deps: AppDeps, tenantId: string): Promise<Refusal | 
   return isBlocked(brief.status) ? 'tenant_suspended' : null;
 }
 
-/** Resolves a bearer token (access JWT or display token); a Refusal says why not. */
-export async function resolveToken(deps: AppDeps, token: string): Promise<Resolved | Refusal> {
+/**
+ * Resolves a bearer token (access JWT, display token or API key); a Refusal says why not. `address` is
+ * the client's, recorded as an API key's last use.
+ */
+export async function resolveToken(deps: AppDeps, token: string, address?: string): Promise<Resolved | Refusal> {
   if (looksLikeDisplayToken(token)) return resolveDisplayToken(deps, token);
+  if (looksLikeApiKey(token)) {
+    const parsed = parseApiKey(token);
+    if (!parsed) return 'unauthorized';
+    return (await tenantUsable(deps, parsed.tenantId)) ?? resolveApiKey(deps, parsed, address);
+  }
   const verdict = deps.accessTokens.verify(token);
   if (!verdict.ok) return verdict.reason === 'expired' ? 'token_expired' : 'unauthorized';
   const c = verdict.claims;
@@ -110,10 +120,10 @@ export async function resolveSessionAuth(deps: AppDeps, session: SessionAuth | n
  */
 export async function resolveCredentials(
   deps: AppDeps,
-  input: { token?: string; cookieHeader?: string },
+  input: { token?: string; cookieHeader?: string; address?: string },
 ): Promise<ResolvedCredentials | null> {
   let result: Resolved | Refusal = 'unauthorized';
-  if (typeof input.token === 'string' && input.token) result = await resolveToken(deps, input.token);
+  if (typeof input.token === 'string' && input.token) result = await resolveToken(deps, input.token, input.address);
   else if (typeof input.cookieHeader === 'string' && input.cookieHeader) {
     const sid = sessionIdFromCookieHeader(deps, input.cookieHeader);
     if (sid) result = await resolveSessionAuth(deps, await loadSessionAuth(deps, sid));

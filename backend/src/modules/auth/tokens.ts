@@ -5,6 +5,7 @@
  *
  *   refresh: `rt1.<tenant uuid | "platform">.<43 chars base64url>`
  *   display: `dt1.<tenant uuid>.<43 chars base64url>`
+ *   API key: `gf_live_<43 chars base64url><tenant uuid as 22 chars base64url>` (see newApiKey)
  */
 import { createHash, createSecretKey, randomBytes, randomUUID, type KeyObject } from 'node:crypto';
 import jwt from 'jsonwebtoken';
@@ -12,6 +13,7 @@ import { LRUCache } from 'lru-cache';
 import type { Config } from '../../config.js';
 import { ROLES, type Role } from '../../http/auth-context.js';
 import { isLocale, type Locale } from '../../contracts/i18n.js';
+import { API_KEY_PREFIX } from '../../contracts/api-scopes.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const SECRET = /^[A-Za-z0-9_-]{43}$/;
@@ -80,7 +82,7 @@ export function verifyAccessToken(cfg: Config['jwt'], token: string): AccessVerd
     return { ok: false, reason: 'invalid' };
   }
   if (!(p.tid === null || isUuid(p.tid))) return { ok: false, reason: 'invalid' };
-  if (!ROLES.includes(p.role as Role) || p.role === 'display') return { ok: false, reason: 'invalid' };
+  if (!ROLES.includes(p.role as Role) || p.role === 'display' || p.role === 'api_key') return { ok: false, reason: 'invalid' };
   if ((p.role === 'platform_admin') !== (p.tid === null)) return { ok: false, reason: 'invalid' };
   return {
     ok: true,
@@ -146,3 +148,28 @@ export function parseOpaqueToken(kind: 'rt1' | 'dt1', token: unknown): { tenantI
 
 /** A cheap pre-check used to route a presented token to the right resolver. */
 export const looksLikeDisplayToken = (token: string) => token.startsWith('dt1.');
+
+/**
+ * An API key: `gf_live_` + 43 chars of secret (256 bits) + the tenant's uuid as 22 chars of base64url,
+ * so it is looked up inside its gym like every other token, and its first characters (the `prefix`
+ * shown to the owner) differ from key to key. Stored as SHA-256 only.
+ */
+export function newApiKey(tenantId: string): { token: string; hash: string; prefix: string } {
+  const token = `${API_KEY_PREFIX}${secret()}${Buffer.from(tenantId.replace(/-/g, ''), 'hex').toString('base64url')}`;
+  return { token, hash: sha256(token), prefix: token.slice(0, API_KEY_PREFIX.length + 6) };
+}
+
+const API_KEY = new RegExp(`^${API_KEY_PREFIX}[A-Za-z0-9_-]{43}([A-Za-z0-9_-]{22})$`);
+
+/** The tenant and hash of an API key; null when the string is not one. */
+export function parseApiKey(token: unknown): { tenantId: string; hash: string } | null {
+  if (typeof token !== 'string') return null;
+  const m = API_KEY.exec(token);
+  if (!m) return null;
+  const hex = Buffer.from(m[1]!, 'base64url').toString('hex');
+  if (hex.length !== 32) return null;
+  const tenantId = `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+  return isUuid(tenantId) ? { tenantId, hash: sha256(token) } : null;
+}
+
+export const looksLikeApiKey = (token: string) => token.startsWith(API_KEY_PREFIX);

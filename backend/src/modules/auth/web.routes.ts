@@ -22,7 +22,7 @@ import { announceRevocation } from './revocations.js';
 import { whoAmI } from './me.service.js';
 import type { SessionAuthData } from './session.store.js';
 
-const PEOPLE = ROLES.filter((r) => r !== 'display');
+const PEOPLE = ROLES.filter((r) => r !== 'display' && r !== 'api_key');
 
 type RegeneratingSession = { regenerate(): Promise<void> } & Partial<SessionAuthData>;
 

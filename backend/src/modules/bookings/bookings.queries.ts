@@ -1,6 +1,6 @@
 /** Reading bookings: the caller's own, staff lists with filters, one by id. */
 import type { TenantAuth } from '../../http/auth-context.js';
-import { STAFF } from '../../http/auth-context.js';
+import { seesWholeGym } from '../../http/auth-context.js';
 import type { TenantScope, UnitOfWork } from '../../db/unit-of-work.js';
 import { notFound } from '../../http/errors.js';
 import type { Page, PageQuery } from '../../http/paging.js';
@@ -55,7 +55,7 @@ export function listBookings(deps: { uow: UnitOfWork }, auth: TenantAuth, query:
 /** One booking: members see only their own (anyone else's is not found). */
 export function getBooking(deps: { uow: UnitOfWork }, auth: TenantAuth, id: string): Promise<BookingView> {
   return deps.uow.inTenant(auth.tenantId, async (scope) => {
-    const staff = STAFF.includes(auth.role);
+    const staff = seesWholeGym(auth);
     const q = baseQuery(scope, staff).where('bookings.id', id);
     if (!staff) q.where('bookings.user_id', auth.userId);
     const row = await q.first();

@@ -3,9 +3,10 @@
  * of one slot queue on a lock of that slot alone, so bookings of other slots and areas never wait.
  */
 import type { TenantAuth } from '../../http/auth-context.js';
-import { STAFF } from '../../http/auth-context.js';
+import { seesWholeGym } from '../../http/auth-context.js';
 import { fromCents, isCentsAmount, priceFor, toCents } from '../../contracts/money.js';
 import type { UnitOfWork } from '../../db/unit-of-work.js';
+import { ZodError } from 'zod';
 import { conflict, forbidden, notFound, unprocessable } from '../../http/errors.js';
 import { buildSlotGrid, localDate, pickSlots } from '../slots/slot-grid.js';
 import { calendarOf, systemClock, tenantCalendar, type Clock } from '../slots/tenant-clock.js';
@@ -25,11 +26,14 @@ export interface BookingDeps {
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-const isStaff = (auth: TenantAuth) => STAFF.includes(auth.role);
+/** Staff, and API keys with bookings:write (the route checked the scope), book and cancel for anyone of the gym. */
+const isStaff = (auth: TenantAuth) => seesWholeGym(auth);
 
 export async function bookRoom(deps: BookingDeps, auth: TenantAuth, input: BookRoomInput): Promise<{ booking: BookingView }> {
   const now = (deps.clock ?? systemClock)();
   const userId = input.user_id ?? auth.userId;
+  // An API key is nobody: it books for the member it names.
+  if (!userId && auth.apiKey) throw new ZodError([{ code: 'custom', path: ['user_id'], message: 'field.required', input: undefined }]);
   if (!userId) throw forbidden();
   if (userId !== auth.userId && !isStaff(auth)) throw forbidden();
 

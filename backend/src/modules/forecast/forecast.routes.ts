@@ -14,12 +14,12 @@ export function forecastRoutes(deps: AppDeps) {
   return [
     route({
       method: 'get', path: '/api/forecast', summary: 'Busy hours of every area on a local day: expected people per hour with a band', tag: 'occupancy',
-      roles: READERS, query: forecastQuery, response: z.array(areaForecastSchema),
+      roles: READERS, scope: 'occupancy:read', query: forecastQuery, response: z.array(areaForecastSchema),
       handler: async (ctx, { query }) => reply(ctx, await forecastFor(deps, tenantAuth(ctx.state).tenantId, { date: query.date })),
     }),
     route({
       method: 'get', path: '/api/areas/:id/forecast', summary: 'Busy hours of one area on a local day', tag: 'occupancy',
-      roles: READERS, params: areaIdParams, query: forecastQuery, response: areaForecastSchema,
+      roles: READERS, scope: 'occupancy:read', params: areaIdParams, query: forecastQuery, response: areaForecastSchema,
       handler: async (ctx, { params, query }) => {
         const [forecast] = await forecastFor(deps, tenantAuth(ctx.state).tenantId, { date: query.date, areaId: params.id });
         reply(ctx, forecast);

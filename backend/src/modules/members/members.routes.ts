@@ -22,12 +22,12 @@ export function membersRoutes(deps: AppDeps) {
   return [
     route({
       method: 'get', path: '/api/members', summary: 'The people of the gym with their stats, paged (staff)', tag: 'members',
-      roles: STAFF, query: membersQuery, response: z.array(memberSchema),
+      roles: STAFF, scope: 'members:read', query: membersQuery, response: z.array(memberSchema),
       handler: async (ctx, { query }) => replyPage(ctx, await listMembers(mdeps(), tenantAuth(ctx.state), query)),
     }),
     route({
       method: 'get', path: '/api/members/:id', summary: 'One person with stats (members: only themselves)', tag: 'members',
-      roles: TENANT_USERS, params: memberIdParams, response: memberSchema,
+      roles: TENANT_USERS, scope: 'members:read', params: memberIdParams, response: memberSchema,
       handler: async (ctx, { params }) => reply(ctx, await getMember(mdeps(), tenantAuth(ctx.state), params.id)),
     }),
     route({

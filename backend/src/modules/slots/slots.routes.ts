@@ -12,7 +12,7 @@ export function slotsRoutes(deps: AppDeps) {
       path: '/api/available-slots/:areaId',
       summary: "An area's slot grid for a day (tenant time, DST-correct) with the places left in each slot",
       tag: 'bookings',
-      roles: ['member', 'trainer', 'owner', 'display'],
+      roles: ['member', 'trainer', 'owner', 'display'], scope: 'occupancy:read',
       params: slotsParams,
       query: slotsQuery,
       response: slotGridSchema,

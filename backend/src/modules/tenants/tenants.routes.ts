@@ -51,7 +51,7 @@ export function tenantRoutes(deps: AppDeps) {
       path: '/api/tenant',
       summary: 'The caller\'s gym: name, plan, settings (owners also see plan usage)',
       tag: 'tenants',
-      roles: ['member', 'trainer', 'owner', 'display'],
+      roles: ['member', 'trainer', 'owner', 'display'], scope: 'occupancy:read',
       response: tenantSchema,
       handler: async (ctx) => {
         const auth = tenantAuth(ctx.state);

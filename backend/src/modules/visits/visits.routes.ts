@@ -15,7 +15,7 @@ export function visitsRoutes(deps: AppDeps) {
       path: '/api/visits',
       summary: 'Who came and went: the visit log, filtered and paged (staff)',
       tag: 'occupancy',
-      roles: STAFF,
+      roles: STAFF, scope: 'members:read',
       query: visitsQuery,
       response: z.array(visitLogEntrySchema),
       handler: async (ctx, { query }) => replyPage(ctx, await listVisits(deps, tenantAuth(ctx.state), query)),

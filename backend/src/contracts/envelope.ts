@@ -26,6 +26,7 @@ export const ERROR_CODES = [
   'forbidden',
   'csrf_failed',
   'insufficient_scope',
+  'webhook_destination_refused',
   'tenant_mismatch',
   'tenant_suspended',
   'not_found',

@@ -48,6 +48,8 @@ export const waitlistTexts = defineTexts({
     'ui.rules.saved': 'Booking rules saved.',
     'ui.members.blocked_until': 'Cannot book until {date}',
     'ui.members.lift_block': 'Lift block',
+    'ui.members.booking': 'Booking',
+    'ui.members.blocked_title': 'Cannot book after no-shows',
     'ui.areas.max_booking_minutes': 'Longest booking here (minutes, empty: the gym rule)',
   },
   el: {
@@ -96,6 +98,8 @@ export const waitlistTexts = defineTexts({
     'ui.rules.saved': 'Οι κανόνες κρατήσεων αποθηκεύτηκαν.',
     'ui.members.blocked_until': 'Χωρίς κρατήσεις έως {date}',
     'ui.members.lift_block': 'Άρση αναστολής',
+    'ui.members.booking': 'Κρατήσεις',
+    'ui.members.blocked_title': 'Χωρίς κρατήσεις λόγω απουσιών',
     'ui.areas.max_booking_minutes': 'Μέγιστη κράτηση εδώ (λεπτά, κενό: ο κανόνας του γυμναστηρίου)',
   },
 });

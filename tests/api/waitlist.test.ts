@@ -11,10 +11,11 @@ import { connect, until, type Client } from '../realtime/helpers.js';
 
 const ALL_DAY = Object.fromEntries(['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'].map((d) => [d, { open: '00:00', close: '24:00' }]));
 
-describe('waitlists', () => {
+// The embedded database (PGlite) runs the same functions: both drivers take the same test.
+for (const driver of ['pg', 'pglite'] as const) describe(`waitlists (${driver})`, () => {
   let gym: GymFixture;
   const sockets: Client[] = [];
-  beforeAll(async () => { gym = await startGym(); }, 60_000);
+  beforeAll(async () => { gym = await startGym({ driver }); }, 60_000);
   afterAll(async () => {
     for (const s of sockets) s.close();
     await gym.stop();

@@ -78,6 +78,12 @@ for (const driver of ['pg', 'pglite'] as const) describe(`waitlists (${driver})`
       sc.received.some((r) => r.type === 'waitlist:changed') && staff.received.some((r) => r.type === 'waitlist:changed'));
     expect(sc.received.some((r) => r.type === 'waitlist:offered')).toBe(false);
     expect(staff.received.some((r) => r.type === 'waitlist:offered')).toBe(false);
+    // Replayed from the log, the offer again reaches B alone.
+    const [replayB, replayC] = [await connect(gym.url, gym.demo, { token: b.token, since: 0 }), await connect(gym.url, gym.demo, { token: c.token, since: 0 })];
+    sockets.push(replayB, replayC);
+    await until('both replays reach the offer', () => [replayB, replayC].every((s) => s.received.some((r) => r.type === 'waitlist:changed' && r.event.seq > offer.seq)));
+    expect(replayB.received.filter((r) => r.type === 'waitlist:offered').map((r) => r.event.entry_id)).toEqual([eb]);
+    expect(replayC.received.some((r) => r.type === 'waitlist:offered')).toBe(false);
 
     // The hold takes the place: nobody else can book it, and C still waits.
     expect(await slot(id, d.token)).toMatchObject({ remaining: 0, waitlist: 2 });

@@ -154,6 +154,20 @@ for (const driver of ['pg', 'pglite'] as const) describe(`waitlists (${driver})`
     expect(after.body.data[0].entries.map((e: { status: string }) => e.status)).toEqual(['offered', 'offered', 'waiting']);
   });
 
+  it("gives a deactivated member's place and offer to the next in line", async () => {
+    await setRules({});
+    const id = await area();
+    const [a, b, c] = [await gym.person(), await gym.person(), await gym.person()];
+    await book(a.token, id);
+    const eb = (await join(b.token, id)).body.data.id as string;
+    const ec = (await join(c.token, id)).body.data.id as string;
+    expect((await gym.call('DELETE', `/api/members/${a.id}`, { token: gym.tokens.owner })).status).toBe(200);
+    const statusOf = async (entry: string) => (await gym.server.deps.uow.inTenant(gym.demo, ({ trx }) => trx('waitlist_entries').where({ id: entry }).first('status'))).status;
+    expect(await statusOf(eb)).toBe('offered');
+    expect((await gym.call('DELETE', `/api/members/${b.id}`, { token: gym.tokens.owner })).status).toBe(200);
+    expect([await statusOf(eb), await statusOf(ec)]).toEqual(['left', 'offered']);
+  });
+
   it('refuses in the database a confirmed booking on a held place', async () => {
     await setRules({});
     const id = await area();

@@ -109,4 +109,27 @@ describe.runIf(withPostgres && withChromium)('the waitlist on screen', { timeout
     await expect.poll(async () => (await gym.call('GET', '/api/tenant', { token: gym.tokens.olympiaOwner })).body.data.settings.booking_rules.horizon_days).toBe(21);
     expect(errors).toEqual([]);
   });
+
+  it('shows a full slot with its waitlist and the offer in Greek', async () => {
+    const court = await gym.f.area(gym.olympia, { name_en: 'Greek Court', booking_capacity: 1, slot_minutes: 60 });
+    await gym.call('PATCH', `/api/areas/${court.id}`, { token: gym.tokens.olympiaOwner, body: { opening_hours: ALL_DAY, name_el: 'Γήπεδο Αναμονής' } });
+    const taken = await gym.call('POST', '/api/book-room', { token: gym.tokens.olympiaOwner, body: { room_id: court.id, date: athensDate(1), time: '12:00', duration: 60 } });
+    expect(taken.status).toBe(201);
+    const page = await open({ locale: 'el-GR' });
+    await signIn(page, 'olympia', 'member', 'member123');
+    await page.goto(`/book/${court.id}`);
+    await page.getByRole('button', { name: /Αύριο/ }).click();
+    const full = page.locator('[data-testid="full-slot"][data-slot="12:00"]');
+    await full.getByTestId('waitlist-join').click();
+    await expect.poll(() => full.textContent()).toContain('Σε αναμονή (#1)');
+    await gym.call('POST', '/api/cancel-booking', { token: gym.tokens.olympiaOwner, body: { booking_id: taken.body.data.booking.id } });
+    const offer = page.getByTestId('offer');
+    await offer.waitFor();
+    expect(await offer.textContent()).toContain('Γήπεδο Αναμονής');
+    expect(await offer.getByTestId('offer-accept').textContent()).toBe('Αποδοχή');
+    await shoot(page, 'waitlist-offer-el');
+    await offer.getByTestId('offer-decline').click();
+    await offer.waitFor({ state: 'detached' });
+    expect(errors).toEqual([]);
+  });
 });

@@ -179,6 +179,26 @@ describe('the booking rules', () => {
     expect((await book(me.token, id, day, '17:00')).status).toBe(201);
   });
 
+  it('counts only the misses inside the window: one 31 days ago does not, one 29 days ago does', async () => {
+    await setRules({ no_show_limit: 2, no_show_window_days: 30, block_days: 7 });
+    const id = await area();
+    const me = await gym.person();
+    const insert = (status: string, startsAgo: string, endsIn: string) => gym.server.deps.uow.inTenant(gym.demo, async ({ trx }) => (await trx.raw(
+      `insert into bookings (tenant_id, user_id, gym_area_id, booking_date, start_time, duration, starts_at, ends_at, place, price_cents, status)
+       values (?, ?, ?, ?, '00:00', 30, now() - interval '${startsAgo}', now() + interval '${endsIn}', 1, 0, ?) returning id`,
+      [gym.demo, me.id, id, athensDate(0), status])).rows[0].id as string);
+    const markNoShow = async () => {
+      const started = await insert('confirmed', '10 minutes', '20 minutes');
+      expect((await gym.call('PATCH', `/api/bookings/${started}`, { token: gym.tokens.trainer, body: { status: 'no_show' } })).status).toBe(200);
+    };
+    await insert('no_show', '31 days', '-31 days 23 hours 30 minutes');
+    await markNoShow();
+    expect((await book(me.token, id, athensDate(1), '10:00')).status).toBe(201);
+    await insert('no_show', '29 days', '-29 days 23 hours 30 minutes');
+    await markNoShow();
+    expect((await book(me.token, id, athensDate(1), '11:00')).body.data.code).toBe('booking_blocked');
+  });
+
   it('counts a no-show marked by staff like a late cancel', async () => {
     await setRules({ no_show_limit: 1, block_days: 2 });
     const id = await area();

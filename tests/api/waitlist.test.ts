@@ -11,10 +11,11 @@ import { connect, until, type Client } from '../realtime/helpers.js';
 
 const ALL_DAY = Object.fromEntries(['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'].map((d) => [d, { open: '00:00', close: '24:00' }]));
 
-describe('waitlists', () => {
+// The embedded database (PGlite) runs the same functions: both drivers take the same test.
+for (const driver of ['pg', 'pglite'] as const) describe(`waitlists (${driver})`, () => {
   let gym: GymFixture;
   const sockets: Client[] = [];
-  beforeAll(async () => { gym = await startGym(); }, 60_000);
+  beforeAll(async () => { gym = await startGym({ driver }); }, 60_000);
   afterAll(async () => {
     for (const s of sockets) s.close();
     await gym.stop();
@@ -77,6 +78,12 @@ describe('waitlists', () => {
       sc.received.some((r) => r.type === 'waitlist:changed') && staff.received.some((r) => r.type === 'waitlist:changed'));
     expect(sc.received.some((r) => r.type === 'waitlist:offered')).toBe(false);
     expect(staff.received.some((r) => r.type === 'waitlist:offered')).toBe(false);
+    // Replayed from the log, the offer again reaches B alone.
+    const [replayB, replayC] = [await connect(gym.url, gym.demo, { token: b.token, since: 0 }), await connect(gym.url, gym.demo, { token: c.token, since: 0 })];
+    sockets.push(replayB, replayC);
+    await until('both replays reach the offer', () => [replayB, replayC].every((s) => s.received.some((r) => r.type === 'waitlist:changed' && r.event.seq > offer.seq)));
+    expect(replayB.received.filter((r) => r.type === 'waitlist:offered').map((r) => r.event.entry_id)).toEqual([eb]);
+    expect(replayC.received.some((r) => r.type === 'waitlist:offered')).toBe(false);
 
     // The hold takes the place: nobody else can book it, and C still waits.
     expect(await slot(id, d.token)).toMatchObject({ remaining: 0, waitlist: 2 });
@@ -145,6 +152,20 @@ describe('waitlists', () => {
     expect(statuses).toEqual(['offered', 'offered', 'waiting']);
     const after = await gym.call('GET', `/api/waitlist/queues?date=${day}&area_id=${id}`, { token: gym.tokens.owner });
     expect(after.body.data[0].entries.map((e: { status: string }) => e.status)).toEqual(['offered', 'offered', 'waiting']);
+  });
+
+  it("gives a deactivated member's place and offer to the next in line", async () => {
+    await setRules({});
+    const id = await area();
+    const [a, b, c] = [await gym.person(), await gym.person(), await gym.person()];
+    await book(a.token, id);
+    const eb = (await join(b.token, id)).body.data.id as string;
+    const ec = (await join(c.token, id)).body.data.id as string;
+    expect((await gym.call('DELETE', `/api/members/${a.id}`, { token: gym.tokens.owner })).status).toBe(200);
+    const statusOf = async (entry: string) => (await gym.server.deps.uow.inTenant(gym.demo, ({ trx }) => trx('waitlist_entries').where({ id: entry }).first('status'))).status;
+    expect(await statusOf(eb)).toBe('offered');
+    expect((await gym.call('DELETE', `/api/members/${b.id}`, { token: gym.tokens.owner })).status).toBe(200);
+    expect([await statusOf(eb), await statusOf(ec)]).toEqual(['left', 'offered']);
   });
 
   it('refuses in the database a confirmed booking on a held place', async () => {

@@ -103,7 +103,9 @@ describe.runIf(withPostgres && withChromium)('the web dashboard', { timeout: 60_
     await a.locator('[data-slot="15:00"]').click();
     await a.getByTestId('book-confirm').click();
     await a.getByTestId('book-notice').waitFor();
-    await b.locator('[data-slot="15:00"]').waitFor({ state: 'detached', timeout: 1000 });
+    // The bookable choice goes; the full slot stays with its waitlist.
+    await b.locator('label[data-slot="15:00"]').waitFor({ state: 'detached', timeout: 1000 });
+    await b.locator('[data-testid="full-slot"][data-slot="15:00"]').waitFor();
     await shoot(b, 'book-live-removed');
 
     // A slot taken between the click and the request: the member is told plainly and the grid refreshes.
@@ -117,7 +119,7 @@ describe.runIf(withPostgres && withChromium)('the web dashboard', { timeout: 60_
     expectProblems(b, /status of 409 \(Conflict\) \(\S+\/api\/book-room\)$/);
     await b.getByTestId('book-confirm').click();
     await b.getByTestId('book-notice').filter({ hasText: 'Someone just took that time' }).waitFor();
-    await b.locator('[data-slot="16:00"]').waitFor({ state: 'detached' });
+    await b.locator('label[data-slot="16:00"]').waitFor({ state: 'detached' });
     await shoot(b, 'book-slot-taken');
     await b.unroute('**/api/book-room');
 

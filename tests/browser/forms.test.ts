@@ -126,7 +126,7 @@ describe.runIf(withPostgres && withChromium)('forms, the platform console and th
     await page.goto('/admin/settings');
     await page.locator('#s-name').fill('   ');
     await page.locator('#close-mon').fill('05:00');
-    await page.getByRole('button', { name: 'Save' }).click();
+    await page.getByRole('button', { name: 'Save', exact: true }).click();
     expect(await messageOf(page.locator('#s-name'))).toContain('Required.');
     expect(await messageOf(page.locator('#close-mon'))).toContain('Closing must be after opening.');
     await shoot(page, 'form-settings-errors');

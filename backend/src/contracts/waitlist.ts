@@ -38,7 +38,7 @@ export const waitlistEntrySchema = z
 export type WaitlistEntry = z.infer<typeof waitlistEntrySchema>;
 
 export const waitlistQueuesQuery = z.object({
-  date: localDateSchema.optional().meta({ description: 'Local date; default today' }),
+  date: localDateSchema.optional().meta({ description: 'Local date; default every open line ahead' }),
   area_id: z.uuid().optional(),
 });
 export type WaitlistQueuesQuery = z.infer<typeof waitlistQueuesQuery>;

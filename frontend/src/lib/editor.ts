@@ -19,6 +19,8 @@ export interface FieldSpec {
   /** Only shown when editing (e.g. deactivating a person). */
   editOnly?: boolean;
   optionalOnEdit?: boolean;
+  /** A number field that may be emptied: sent as null (e.g. an area's own longest booking). */
+  nullable?: boolean;
   hint?: MessageKey;
   wide?: boolean;
   autocomplete?: 'off' | 'username' | 'new-password' | 'email' | 'name';

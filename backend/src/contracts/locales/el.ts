@@ -120,7 +120,7 @@ export const el: Record<keyof typeof en, string> = {
   'ui.stats.days': '{n} ημέρες',
   'ui.stats.unavailable': 'Τα στατιστικά δεν είναι διαθέσιμα αυτή τη στιγμή.',
   'ui.book.title': 'Κράτηση ώρας',
-  'ui.book.subtitle': 'Διαλέξτε χώρο, ημέρα και ελεύθερη ώρα. Όσες κλείνονται εξαφανίζονται αμέσως.',
+  'ui.book.subtitle': 'Διαλέξτε χώρο, ημέρα και ελεύθερη ώρα. Στις γεμάτες ώρες υπάρχει λίστα αναμονής.',
   'ui.book.area': 'Χώρος',
   'ui.book.date': 'Ημέρα',
   'ui.book.pick_time': 'Διαλέξτε ώρα',

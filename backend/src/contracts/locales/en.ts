@@ -122,7 +122,7 @@ export const en = {
   'ui.stats.days': '{n} days',
   'ui.stats.unavailable': 'Stats are not available right now.',
   'ui.book.title': 'Book a slot',
-  'ui.book.subtitle': 'Pick an area, a day and a free time. Taken times disappear as they go.',
+  'ui.book.subtitle': 'Pick an area, a day and a free time. Full times take a waitlist.',
   'ui.book.area': 'Area',
   'ui.book.date': 'Day',
   'ui.book.pick_time': 'Pick a time',

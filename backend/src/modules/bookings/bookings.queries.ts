@@ -39,7 +39,8 @@ function applyFilters(q: BookingQuery, f: Filters): BookingQuery {
 /** The caller's bookings, newest (latest start) first. */
 export function userBookings(deps: { uow: UnitOfWork }, auth: TenantAuth, page: PageQuery & Filters): Promise<Page<BookingView>> {
   return deps.uow.inTenant(auth.tenantId, async (scope) => {
-    const q = applyFilters(baseQuery(scope, false).where('bookings.user_id', auth.userId), { status: page.status, from: page.from, to: page.to });
+    // A held place is an open waitlist offer, shown as such (GET /api/waitlist), not as a booking yet.
+    const q = applyFilters(baseQuery(scope, false).where('bookings.user_id', auth.userId).whereNot('bookings.status', 'held'), { status: page.status, from: page.from, to: page.to });
     return views(scope, await q.keysetPage(page, { column: 'bookings.starts_at', type: 'timestamptz', direction: 'desc', id: 'bookings.id' }));
   });
 }

@@ -10,7 +10,9 @@ import { Booking } from '../bookings/booking.model.js';
 import { Tenant } from '../tenants/tenant.model.js';
 import { WorkoutSession } from '../workouts/workout-session.model.js';
 import { User } from './user.model.js';
-import { liftBlock } from '../bookings/booking-rules.js';
+import { liftBlock, rulesIn } from '../bookings/booking-rules.js';
+import { WaitlistEntry } from '../waitlist/waitlist-entry.model.js';
+import { offerFreedPlaces, releaseOffer } from '../waitlist/waitlist.offers.js';
 import { checkOut, openVisitOf, recordOccupancy } from '../visits/occupancy.js';
 import { forbidden, notFound, unprocessable } from '../../http/errors.js';
 import type { Page } from '../../http/paging.js';
@@ -148,8 +150,9 @@ async function auditMemberChange(
 }
 
 /**
- * A deactivated person gives back what they hold: future bookings are cancelled (freeing the slots),
- * an open visit is closed and an active workout abandoned; everyone sees it through the events.
+ * A deactivated person gives back what they hold: future bookings are cancelled (freeing the slots for
+ * their waitlists), their places in waitlists are given up (an open offer passes on), an open visit is
+ * closed and an active workout abandoned; everyone sees it through the events.
  */
 async function releaseDeactivated(scope: TenantScope, userId: string): Promise<void> {
   const cancelled = await scope.query(Booking).where({ user_id: userId, status: 'confirmed' }).where('starts_at', '>', Booking.fn.now())
@@ -165,6 +168,13 @@ async function releaseDeactivated(scope: TenantScope, userId: string): Promise<v
     scope.record('booking:cancelled', { booking: bookingEventView(booking) });
     scope.record('slots:changed', { area_id: booking.area_id, date: booking.date });
   }
+  const rules = await rulesIn(scope);
+  const now = new Date();
+  // Their own lines first, so the places they free never go back to them.
+  for (const entry of await scope.query(WaitlistEntry).select('id').where({ user_id: userId }).whereIn('status', ['waiting', 'offered'])) {
+    await releaseOffer(scope, rules, now, entry.id, userId, 'left');
+  }
+  for (const row of cancelled) await offerFreedPlaces(scope, rules, now, { areaId: row.gym_area_id, from: new Date(row.starts_at), to: new Date(row.ends_at) });
 }
 
 /** Removing a person deactivates them (their history stays); owners only. */

@@ -21,6 +21,7 @@ export interface HoldsResult {
 const HOLDS_LOCK = 0x67796d776169746cn;
 
 type Deps = Pick<AppDeps, 'db' | 'uow' | 'log'>;
+const FAR_FUTURE = new Date('9999-12-31T00:00:00Z');
 
 export async function expireWaitlistHolds(deps: Deps, now: Date = new Date()): Promise<HoldsResult> {
   const result = await deps.db.exclusively(HOLDS_LOCK, () => pass(deps, now));
@@ -36,23 +37,30 @@ async function pass(deps: Deps, now: Date): Promise<HoldsResult> {
   let failed = 0;
   for (const tenantId of gyms) {
     try {
-      await deps.uow.inTenant(tenantId, async (scope) => {
-        const rules = await rulesIn(scope);
+      // One short transaction per change: each holds one slot's lock (or one area's, in start order,
+      // as a cancel does), so the pass never holds locks in an order a booking or cancel could cross.
+      const { due, areas } = await deps.uow.inTenant(tenantId, async (scope) => {
         const started = await scope.query(WaitlistEntry).where({ status: 'waiting' }).where('starts_at', '<=', now)
           .patch({ status: 'expired', closed_at: now }).returning(['gym_area_id', 'booking_date']);
         recordOffers(scope, [], started.map((e) => ({ area_id: e.gym_area_id, date: e.booking_date })));
         expired += started.length;
-        const due = await scope.query(WaitlistEntry).select('id').where({ status: 'offered' }).where('hold_until', '<=', now).orderBy('hold_until');
-        for (const entry of due) {
-          const released = await releaseOffer(scope, rules, now, entry.id, null, 'expired');
+        return {
+          due: await scope.query(WaitlistEntry).select('id').where({ status: 'offered' }).where('hold_until', '<=', now).orderBy('hold_until'),
+          areas: await scope.query(WaitlistEntry).distinct('gym_area_id').where({ status: 'waiting' }).where('starts_at', '>', now),
+        };
+      });
+      for (const entry of due) {
+        await deps.uow.inTenant(tenantId, async (scope) => {
+          const released = await releaseOffer(scope, await rulesIn(scope), now, entry.id, null, 'expired');
           if (released.entry) expired++;
           offered += released.offers.length;
-        }
-        const waiting = await scope.query(WaitlistEntry).distinct('gym_area_id').where({ status: 'waiting' }).where('starts_at', '>', now);
-        for (const { gym_area_id: areaId } of waiting) {
-          offered += (await offerFreedPlaces(scope, rules, now, { areaId, from: now, to: new Date('9999-12-31T00:00:00Z') })).length;
-        }
-      });
+        });
+      }
+      for (const { gym_area_id: areaId } of areas) {
+        await deps.uow.inTenant(tenantId, async (scope) => {
+          offered += (await offerFreedPlaces(scope, await rulesIn(scope), now, { areaId, from: now, to: FAR_FUTURE })).length;
+        });
+      }
     } catch (err) {
       deps.log.warn({ err, tenantId }, 'waitlist holds failed for a gym; retried next pass');
       failed++;

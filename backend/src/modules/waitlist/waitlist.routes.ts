@@ -37,7 +37,7 @@ export function waitlistRoutes(deps: AppDeps) {
     route({
       method: 'get',
       path: '/api/waitlist/queues',
-      summary: "Every open line of a day, with who waits (staff)",
+      summary: "Every open line ahead (or of one day), with who waits (staff)",
       tag: 'waitlist',
       roles: STAFF,
       query: waitlistQueuesQuery,

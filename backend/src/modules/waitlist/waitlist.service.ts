@@ -9,7 +9,7 @@ import type { TenantScope, UnitOfWork } from '../../db/unit-of-work.js';
 import { conflict, forbidden, notFound, unprocessable } from '../../http/errors.js';
 import { priceFor } from '../../contracts/money.js';
 import type { JoinWaitlistInput, WaitlistEntry as EntryView, WaitlistQueue, WaitlistQueuesQuery } from '../../contracts/waitlist.js';
-import { buildSlotGrid, localDate, pickSlots } from '../slots/slot-grid.js';
+import { buildSlotGrid, pickSlots } from '../slots/slot-grid.js';
 import { calendarOf, systemClock, tenantCalendar, type Clock } from '../slots/tenant-clock.js';
 import { Area } from '../areas/area.model.js';
 import { Booking } from '../bookings/booking.model.js';
@@ -164,15 +164,15 @@ export async function acceptOffer(deps: WaitlistDeps, auth: TenantAuth, id: stri
   });
 }
 
-/** Every open line of a day (staff): who waits in which order and whose offer is open. */
+/** Every open line ahead, or of one day (staff): who waits in which order and whose offer is open. */
 export function waitlistQueues(deps: WaitlistDeps, auth: TenantAuth, query: WaitlistQueuesQuery): Promise<WaitlistQueue[]> {
   const now = (deps.clock ?? systemClock)();
   return deps.uow.inTenant(auth.tenantId, async (scope) => {
-    const date = query.date ?? localDate(now, (await tenantCalendar(scope.trx, auth.tenantId)).zone);
     const q = scope.query(WaitlistEntry).joinRelated('[area, user]').whereIn('waitlist_entries.status', OPEN)
-      .where('waitlist_entries.booking_date', date)
       .select('waitlist_entries.*', 'area.name_en as area_name_en', 'area.name_el as area_name_el', 'user.username', 'user.full_name')
       .orderBy(['waitlist_entries.starts_at', 'area.name_en', 'waitlist_entries.position']);
+    if (query.date) q.where('waitlist_entries.booking_date', query.date);
+    else q.where('waitlist_entries.starts_at', '>', now).limit(2000);
     if (query.area_id) q.where('waitlist_entries.gym_area_id', query.area_id);
     const rows = (await q) as Array<EntryRow & { username: string; full_name: string | null }>;
     const queues = new Map<string, WaitlistQueue>();

@@ -208,3 +208,23 @@ describe.runIf(withPostgres && withRedis)('API keys on PostgreSQL and Redis', ()
     expect(doc.paths['/api/api-keys'].post.description).toContain('API keys: not accepted');
   });
 });
+
+describe('API keys in the embedded mode (PGlite, no Redis)', () => {
+  let gym: GymFixture;
+  beforeAll(async () => {
+    gym = await startGym({ driver: 'pglite' });
+  }, 180_000);
+  afterAll(async () => gym?.stop());
+
+  it('makes, uses, limits to its scopes and revokes a key', async () => {
+    const made = await gym.call('POST', '/api/api-keys', { token: gym.tokens.owner, body: { name: 'Kiosk', scopes: ['occupancy:read'] } });
+    expect(made.status).toBe(201);
+    const { id, key } = made.body.data;
+    expect((await gym.call('GET', '/api/gym-status', { token: key })).status).toBe(200);
+    expect((await gym.call('GET', '/api/bookings', { token: key })).body.data.code).toBe('insufficient_scope');
+    const listed = (await gym.call('GET', '/api/api-keys', { token: gym.tokens.owner })).body.data;
+    expect(listed.find((k: { id: string }) => k.id === id)).toMatchObject({ scopes: ['occupancy:read'], state: 'active' });
+    expect((await gym.call('DELETE', `/api/api-keys/${id}`, { token: gym.tokens.owner })).status).toBe(200);
+    expect((await gym.call('GET', '/api/gym-status', { token: key })).status).toBe(401);
+  });
+});

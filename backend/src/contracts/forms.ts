@@ -75,7 +75,7 @@ export const apiKeyBody = z.object({
   name: z.string().trim().min(1).max(120),
   scopes: z
     .array(z.enum(API_SCOPES))
-    .min(1)
+    .min(1, 'field.pick_scope')
     .max(API_SCOPES.length)
     .refine((s) => new Set(s).size === s.length, 'field.scopes_repeated'),
   expires_at: z.iso

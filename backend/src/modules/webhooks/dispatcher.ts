@@ -85,55 +85,41 @@ function afterAttempt(deps: Deps, endpoint: WebhookEndpointRow, result: PostResu
   return { outcome: 'retrying' as const, patch: { attempts, failing_since: failingSince, next_attempt_at: new Date(now.getTime() + wait * 1000) }, advance: false };
 }
 
-type Claim = { endpoint: WebhookEndpointRow; event: StoredEvent } | null;
-
-/** With the endpoint leased: its next event, or (none left) the cursor moved past what it skips and the lease let go. */
-async function nextOrRelease(scope: TenantScope, endpoint: WebhookEndpointRow): Promise<Claim> {
-  const next = await nextEvent(scope, endpoint);
-  if (!('skipTo' in next)) return { endpoint, event: next };
-  await scope.query(WebhookEndpointRow).findById(endpoint.id)
-    .patch({ last_seq: Math.max(endpoint.last_seq, next.skipTo), lease_id: null, next_attempt_at: WebhookEndpointRow.raw('clock_timestamp()') });
-  return null;
-}
-
-/**
- * Delivers an endpoint's due events one after another under one lease: recording an attempt and
- * finding the next event share a transaction. False when another worker holds the endpoint.
- */
+/** Delivers an endpoint's due events one after another; false when another worker holds it. */
 export async function serveEndpoint(deps: Deps, tenantId: string, endpointId: string): Promise<boolean> {
   const { timeoutMs, allowPrivate } = deps.config.webhooks;
-  const leaseMs = timeoutMs + LEASE_MARGIN_MS;
-  const leaseId = randomUUID();
-  let claimed: Claim = await deps.uow.inTenant(tenantId, async (scope) => {
-    const endpoint = await lease(scope, endpointId, leaseId, leaseMs);
-    return endpoint ? nextOrRelease(scope, endpoint) : null;
-  });
-  if (!claimed) return false;
-  for (let served = 0; claimed; served++) {
+  for (let i = 0; i < BURST; i++) {
+    const leaseId = randomUUID();
+    const claimed = await deps.uow.inTenant(tenantId, async (scope) => {
+      const endpoint = await lease(scope, endpointId, leaseId, timeoutMs + LEASE_MARGIN_MS);
+      if (!endpoint) return null;
+      const next = await nextEvent(scope, endpoint);
+      if ('skipTo' in next) {
+        await scope.query(WebhookEndpointRow).findById(endpointId)
+          .patch({ last_seq: Math.max(endpoint.last_seq, next.skipTo), lease_id: null, next_attempt_at: WebhookEndpointRow.raw('clock_timestamp()') });
+        return null;
+      }
+      return { endpoint, event: next };
+    });
+    if (!claimed) return i > 0;
     const { endpoint, event } = claimed;
     const id = messageId(tenantId, event.seq);
     const body = webhookBody(event);
     const result = await postWebhook(endpoint.url, body, signedHeaders(endpoint, id, body), { timeoutMs, allowPrivate });
     const now = new Date();
     const next = afterAttempt(deps, endpoint, result, now);
-    // Delivered or given up, and the burst not over: keep the lease for the next event.
-    const goOn = (next.outcome === 'delivered' || next.outcome === 'given_up') && served + 1 < BURST;
-    claimed = await deps.uow.inTenant(tenantId, async (scope): Promise<Claim> => {
-      const [updated] = await scope.query(WebhookEndpointRow).where({ id: endpointId, lease_id: leaseId })
-        .patch({
-          ...next.patch, ...(next.advance ? { last_seq: event.seq } : {}), last_status: result.status, last_error: result.error, updated_at: now,
-          ...(goOn ? { next_attempt_at: new Date(now.getTime() + leaseMs) } : { lease_id: null }),
-        })
-        .returning('*');
-      // The lease ran out meanwhile and another worker took the endpoint: it sends this event again.
-      if (!updated) return null;
+    const kept = await deps.uow.inTenant(tenantId, async (scope) => {
+      const updated = await scope.query(WebhookEndpointRow).where({ id: endpointId, lease_id: leaseId })
+        .patch({ ...next.patch, ...(next.advance ? { last_seq: event.seq } : {}), lease_id: null, last_status: result.status, last_error: result.error, updated_at: now });
+      if (!updated) return false;
       await scope.query(WebhookDeliveryRow).insert({
         tenant_id: tenantId, endpoint_id: endpointId, seq: event.seq, event_type: event.type, message_id: id,
         attempt: endpoint.attempts + 1, outcome: next.outcome, status_code: result.status, latency_ms: result.latencyMs,
         response_excerpt: result.excerpt?.slice(0, 1024) ?? null, error: result.error,
       });
-      return goOn ? nextOrRelease(scope, updated) : null;
+      return true;
     });
+    if (!kept || next.outcome !== 'delivered' && next.outcome !== 'given_up') return true;
   }
   return true;
 }

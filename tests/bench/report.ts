@@ -13,7 +13,6 @@ import type { PgBaseline } from './suites/baseline-pg.js';
 import type { RedisBaseline } from './suites/baseline-redis.js';
 import type { ThroughputResult } from './suites/throughput.js';
 import { backtestTable, type BacktestRow } from '../../scripts/forecast-backtest.js';
-import type { WebhookResult } from './suites/webhooks.js';
 
 export interface Results {
   mode: 'full' | 'quick';
@@ -24,7 +23,7 @@ export interface Results {
   pg?: PgBaseline;
   koa?: LoadResult;
   bare?: { broadcast: BroadcastResult; idle: IdleResult };
-  product?: { broadcast?: BroadcastResult; idle?: IdleResult; throughput?: ThroughputResult; webhooks?: WebhookResult; problems?: string[] };
+  product?: { broadcast?: BroadcastResult; idle?: IdleResult; throughput?: ThroughputResult; problems?: string[] };
   forecast?: BacktestRow[];
   seconds: number;
 }
@@ -124,23 +123,6 @@ function rows(r: Results): Row[] {
       ratio: bi ? ratio(pi.bytesPerConnection, bi.bytesPerConnection) : '–',
       target: `≤ ${kb(TARGETS.bytesPerIdleConnection)}`,
       met: pi.bytesPerConnection <= TARGETS.bytesPerIdleConnection,
-    });
-  }
-  const w = r.product?.webhooks;
-  if (w) {
-    out.push({
-      figure: 'booking→webhook receipt, one endpoint (p50 / p99)',
-      product: `${ms(w.latencyMs.p50)} / ${ms(w.latencyMs.p99)} ms (from the POST of the booking)`,
-      baseline: `bare HTTP POST to the receiver ${ms(w.bareLatencyMs.p50)} / ${ms(w.bareLatencyMs.p99)} ms`,
-      ratio: `p50 +${ms(w.latencyMs.p50 - w.bareLatencyMs.p50)} ms`,
-      target: '',
-    });
-    out.push({
-      figure: 'webhook deliveries/s, 1 and 100 endpoints',
-      product: `${int(w.oneEndpointPerSecond)}/s (one booking after another) and ${int(w.hundredEndpointsPerSecond)}/s`,
-      baseline: `bare POST loop (8 lanes) ${int(w.barePostsPerSecond)}/s`,
-      ratio: `${pct(w.hundredEndpointsPerSecond, w.barePostsPerSecond)} of it at 100 endpoints`,
-      target: '',
     });
   }
   if (r.redis) {

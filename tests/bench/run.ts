@@ -5,7 +5,7 @@
  *
  *   npm run bench                 the full run (1,000 / 5,000 / 10,000 clients), writes BENCHMARKS.md
  *   npm run bench -- --quick      small numbers for development; writes nothing unless --write
- *   npm run bench -- --skip=bare,pg,koa,redis,product,latency,idle,throughput,webhooks,forecast
+ *   npm run bench -- --skip=bare,pg,koa,redis,product,latency,idle,throughput,forecast
  *                                 leaves parts out (then nothing is written)
  *   npm run bench -- --profile=/tmp/prof   V8 CPU profiles of the product's primary and workers
  */
@@ -26,7 +26,6 @@ import { redisBaseline } from './suites/baseline-redis.js';
 import { broadcastSteps, holdIdle, type Target } from './suites/broadcast.js';
 import { startProduct, type Product } from './suites/product.js';
 import { bookingThroughput } from './suites/throughput.js';
-import { webhookDelivery } from './suites/webhooks.js';
 import { plannedBooking, SLOT_MINUTES } from './lib/fixture.js';
 
 const args = new Set(process.argv.slice(2));
@@ -102,7 +101,7 @@ async function main(): Promise<void> {
   // Future dates (bookings go at most 366 days ahead), apart so the phases never meet: the uncontended
   // run fills 3,072 slots a day (days 1–99 hold 300,000), the race one slot per round.
   const tomorrow = addDays(new Date().toISOString().slice(0, 10), 1);
-  const dates = { throughput: tomorrow, race: addDays(tomorrow, 100), webhooks: addDays(tomorrow, 200), latency: addDays(tomorrow, 300) };
+  const dates = { throughput: tomorrow, race: addDays(tomorrow, 100), latency: addDays(tomorrow, 300) };
 
   if (!skip.has('forecast')) {
     step('the busy-hours forecast against naive baselines (backtest)');
@@ -187,12 +186,6 @@ async function main(): Promise<void> {
       step('product: booking throughput');
       results.product.throughput = await bookingThroughput(product, {
         concurrency: CONCURRENCY, racers: RACERS, durationMs: plan.durationMs, firstDate: dates.throughput, raceFirstDate: dates.race,
-      });
-    }
-    if (!skip.has('webhooks')) {
-      step('product: webhook delivery');
-      results.product.webhooks = await webhookDelivery(product, {
-        firstDate: dates.webhooks, bookings: quick ? 20 : 200, fanoutBookings: quick ? 2 : 20, baseMs: plan.baseMs,
       });
     }
     results.product.problems = product.node.problems();

@@ -56,8 +56,6 @@ export async function startProduct(options: {
       BCRYPT_COST: '4',
       // The bench's thousands of sockets sign in as a few members: lift the per-person cap above them.
       SOCKETS_PER_PERSON: '10000',
-      // The webhook suite's receiver listens on loopback.
-      WEBHOOK_ALLOW_PRIVATE: 'true',
     };
     progress('product: seeding the demo data (db/seed.ts)');
     const seed = spawnTs('db/seed.ts', env);

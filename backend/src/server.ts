@@ -12,7 +12,6 @@ import { createUnitOfWork } from './db/unit-of-work.js';
 import { closeAppServices, createAppDeps, type AppDeps } from './deps.js';
 import { createLogger, type Logger } from './logger.js';
 import { labelProcess, timeSocketIoRequests, watchDatabase, watchRedis } from './metrics/index.js';
-import { startDispatcher } from './modules/webhooks/dispatcher.js';
 import { startBackgroundJobs } from './jobs.js';
 import { createPublisher } from './realtime/publisher.js';
 import { createRealtime, type Realtime, type RealtimeOptions } from './realtime/realtime.js';
@@ -84,9 +83,6 @@ export async function startServer(config: Readonly<Config>, options: StartOption
   timeSocketIoRequests(httpServer);
   // Closes visits left open too long (safe with several workers: each pass locks what it closes).
   const jobs = startBackgroundJobs(deps);
-  // Webhooks go out from the event log; published events wake the dispatcher, a poll covers the rest.
-  const dispatcher = startDispatcher(deps);
-  const stopWaking = publisher.onPublished(() => dispatcher.wake());
   await options.worker?.attach({ httpServer, realtime });
   await new Promise<void>((resolve, reject) => {
     httpServer.once('error', reject);
@@ -114,8 +110,6 @@ export async function startServer(config: Readonly<Config>, options: StartOption
       }
       httpServer.closeAllConnections();
       await jobs.stop();
-      stopWaking();
-      await dispatcher.stop();
       await publisher.flush();
       closeAppServices(deps);
       redis?.disconnect();

@@ -26,7 +26,6 @@ export const ERROR_CODES = [
   'forbidden',
   'csrf_failed',
   'insufficient_scope',
-  'webhook_destination_refused',
   'tenant_mismatch',
   'tenant_suspended',
   'not_found',

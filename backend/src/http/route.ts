@@ -10,7 +10,6 @@ import { createDocument, type ZodOpenApiOperationObject, type ZodOpenApiPathsObj
 import { actingRole, requestState, type AuthContext, type Role } from './auth-context.js';
 import { AppError, forbidden, unauthorized } from './errors.js';
 import type { ApiScope } from '../contracts/api-scopes.js';
-import { webhookPayloadSchemas } from '../contracts/webhooks.js';
 import { errorEnvelopeSchema, successEnvelopeSchema } from '../contracts/envelope-schema.js';
 
 type Method = 'get' | 'post' | 'put' | 'patch' | 'delete';
@@ -210,14 +209,6 @@ export class ApiRegistry {
         },
       },
       paths,
-      // What the gym's webhook endpoints receive (modules/webhooks/): one signed POST per event.
-      webhooks: Object.fromEntries(Object.entries(webhookPayloadSchemas).map(([type, schema]) => [type, {
-        post: {
-          summary: `${type}, signed by the Standard Webhooks scheme (webhook-id, webhook-timestamp, webhook-signature)`,
-          requestBody: { content: { 'application/json': { schema } } },
-          responses: { '200': { description: 'Any 2xx: delivered. 410 disables the endpoint; anything else is retried with the same webhook-id.' } },
-        },
-      }])),
     });
   }
 }

@@ -27,8 +27,6 @@ export interface Publisher extends EventSink {
   publish(events: StoredEvent[]): void;
   /** Waits for the numbering in progress, then writes the pending published marks (tests, shutdown). */
   flush(): Promise<void>;
-  /** Hears of every batch emitted here (the webhook dispatcher wakes up); returns its removal. */
-  onPublished(listener: () => void): () => void;
 }
 
 export function createPublisher(options: { log?: Logger; markDelayMs?: number } = {}): Publisher {
@@ -41,7 +39,6 @@ export function createPublisher(options: { log?: Logger; markDelayMs?: number } 
   /** Numbering runs in progress, per tenant, and tenants that committed again meanwhile. */
   const numbering = new Map<string, Promise<void>>();
   const again = new Set<string>();
-  const listeners = new Set<() => void>();
 
   const writeMarks = (): Promise<void> => {
     if (timer) clearTimeout(timer);
@@ -72,7 +69,6 @@ export function createPublisher(options: { log?: Logger; markDelayMs?: number } 
       return;
     }
     for (const e of events) pending.set(e.tenant_id, Math.max(pending.get(e.tenant_id) ?? 0, e.seq));
-    for (const listener of listeners) listener();
     if (!timer) {
       timer = setTimeout(() => void writeMarks(), markDelayMs);
       timer.unref();
@@ -116,10 +112,6 @@ export function createPublisher(options: { log?: Logger; markDelayMs?: number } 
     async flush() {
       while (numbering.size) await Promise.all(numbering.values());
       await writeMarks();
-    },
-    onPublished(listener) {
-      listeners.add(listener);
-      return () => listeners.delete(listener);
     },
   };
 }

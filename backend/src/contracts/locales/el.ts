@@ -3,7 +3,6 @@ import type { en } from './en.js';
 
 export const el: Record<keyof typeof en, string> = {
   'error.invalid_input': 'Ορισμένα πεδία δεν είναι έγκυρα.',
-  'error.webhook_destination_refused': 'Τα webhooks στέλνονται μόνο σε δημόσιες διευθύνσεις https.',
   'error.invalid_json': 'Το σώμα του αιτήματος δεν είναι έγκυρο JSON.',
   'error.payload_too_large': 'Το σώμα του αιτήματος είναι πολύ μεγάλο.',
   'error.unsupported_media_type': 'Στείλτε το σώμα ως application/json.',

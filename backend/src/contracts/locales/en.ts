@@ -5,7 +5,6 @@ type ErrorMessages = Record<`error.${ErrorCode}`, string>;
 
 export const en = {
   'error.invalid_input': 'Some fields are invalid.',
-  'error.webhook_destination_refused': 'Webhooks can only go to public https addresses.',
   'error.invalid_json': 'The request body is not valid JSON.',
   'error.payload_too_large': 'The request body is too large.',
   'error.unsupported_media_type': 'Send the body as application/json.',

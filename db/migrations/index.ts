@@ -13,6 +13,7 @@ import * as peoplePresent from './20261202160000_people_present.js';
 import * as moneyInCents from './20261203100000_money_in_cents.js';
 import * as tenantKeys from './20261203110000_tenant_keys.js';
 import * as areaHours from './20261203300000_area_hours.js';
+import * as webhooks from './20261204030000_webhooks.js';
 
 /** Every migration in order. Listed here (not discovered on disk) so the same list runs from TS and the build. */
 export const migrations: ReadonlyArray<{ name: string; up(knex: Knex): Promise<void>; down(knex: Knex): Promise<void> }> = [
@@ -30,4 +31,5 @@ export const migrations: ReadonlyArray<{ name: string; up(knex: Knex): Promise<v
   { name: '20261203100000_money_in_cents', ...moneyInCents },
   { name: '20261203110000_tenant_keys', ...tenantKeys },
   { name: '20261203300000_area_hours', ...areaHours },
+  { name: '20261204030000_webhooks', ...webhooks },
 ];

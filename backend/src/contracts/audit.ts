@@ -13,6 +13,11 @@ export const AUDIT_ACTIONS = [
   'display_token.revoked',
   'tenant.plan_changed',
   'tenant.status_changed',
+  'webhook.created',
+  'webhook.updated',
+  'webhook.deleted',
+  'webhook.secret_rotated',
+  'webhook.recovered',
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 

@@ -7,12 +7,13 @@
 import { el as coreEl } from './locales/el.js';
 import { en as coreEn } from './locales/en.js';
 import { forecastTexts } from './locales/forecast.js';
+import { webhookTexts } from './locales/webhooks.js';
 
 export const LOCALES = ['en', 'el'] as const;
 export type Locale = (typeof LOCALES)[number];
 
-const en = { ...coreEn, ...forecastTexts.en };
-const el: Record<keyof typeof en, string> = { ...coreEl, ...forecastTexts.el };
+const en = { ...coreEn, ...forecastTexts.en, ...webhookTexts.en };
+const el: Record<keyof typeof en, string> = { ...coreEl, ...forecastTexts.el, ...webhookTexts.el };
 
 export type MessageKey = keyof typeof en;
 

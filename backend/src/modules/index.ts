@@ -9,7 +9,8 @@ import { tenantRoutes } from './tenants/tenants.routes.js';
 import { platformRoutes } from './tenants/platform.routes.js';
 import { displayTokenRoutes } from './display-tokens/display-tokens.routes.js';
 import { auditRoutes } from './audit/audit.routes.js';
+import { webhookRoutes } from './webhooks/webhooks.routes.js';
 
 export function moduleRoutes(deps: AppDeps): AnyRoute[] {
-  return [...healthRoutes(deps), ...gymDomainRoutes(deps), ...authRoutes(deps), ...webSessionRoutes(deps), ...tenantRoutes(deps), ...platformRoutes(deps), ...displayTokenRoutes(deps), ...auditRoutes(deps)];
+  return [...healthRoutes(deps), ...gymDomainRoutes(deps), ...authRoutes(deps), ...webSessionRoutes(deps), ...tenantRoutes(deps), ...platformRoutes(deps), ...displayTokenRoutes(deps), ...auditRoutes(deps), ...webhookRoutes(deps)];
 }

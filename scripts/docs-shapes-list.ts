@@ -15,6 +15,7 @@ import { slotGridSchema, slotSchema } from '../backend/src/contracts/slots.js';
 import { platformTenantSchema, tenantSchema } from '../backend/src/contracts/tenants.js';
 import { visitLogEntrySchema, visitSchema } from '../backend/src/contracts/visits.js';
 import { sessionSchema, statsSchema } from '../backend/src/contracts/workouts.js';
+import { webhookDeliverySchema, webhookEndpointSchema, webhookRecoverSchema, webhookWithSecretSchema } from '../backend/src/contracts/webhooks.js';
 
 export interface Shape {
   name: string;
@@ -28,6 +29,7 @@ const booking = { name: 'Booking', schema: bookingSchema };
 const bookingDetails = { name: 'BookingDetails', schema: bookingDetailsSchema };
 const visit = { name: 'Visit', schema: visitSchema };
 const displayToken = { name: 'DisplayToken', schema: displayTokenSchema };
+const webhookEndpoint = { name: 'WebhookEndpoint', schema: webhookEndpointSchema };
 
 /** docs/shapes.md: what signing in, the live view, booking, visits and workouts answer. */
 export const SHAPES: Shape[] = [
@@ -62,6 +64,10 @@ export const ADMIN_SHAPES: Shape[] = [
   { ...displayToken, about: 'A wall screen\'s token, without its secret.' },
   { name: 'NewDisplayToken', about: 'The answer of creating a display token: the only time its secret is shown.', schema: newDisplayTokenSchema, base: displayToken },
   { name: 'AuditEntry', about: 'One entry of the audit log.', schema: auditEntrySchema },
+  { ...webhookEndpoint, about: 'An integrator\'s endpoint for the gym\'s events, with its cursor and state, without its secret.' },
+  { name: 'WebhookEndpointWithSecret', about: 'The answer of creating an endpoint or rotating its secret: the only time the secret is shown.', schema: webhookWithSecretSchema, base: webhookEndpoint },
+  { name: 'WebhookDelivery', about: 'One attempt to deliver an event (or a test) to an endpoint.', schema: webhookDeliverySchema },
+  { name: 'WebhookRecovery', about: 'The answer of a recovery: from which seq, up to the gym\'s last event.', schema: webhookRecoverSchema },
   { name: 'PlatformTenant', about: 'A gym as the platform admin sees it: subscription and counts, never its people.', schema: platformTenantSchema },
 ];
 

@@ -52,7 +52,7 @@ export async function claimNext(uow: UnitOfWork, config: WebhookConfig, tenantId
       .where('next_attempt_at', '<=', scope.trx.raw('clock_timestamp()')).forUpdate().skipLocked().first();
     if (!row) return null;
     const counter = await scope.query(EventCounter).select('last_seq').first();
-    const upTo = Number(counter?.last_seq ?? 0);
+    const upTo = counter?.last_seq ?? 0;
     const types = matchingEventTypes(row.events);
     const next = types.length === 0 ? undefined : await scope.query(LoggedEvent)
       .select('seq', 'type', 'payload', 'created_at')
@@ -67,7 +67,7 @@ export async function claimNext(uow: UnitOfWork, config: WebhookConfig, tenantId
     const leaseMs = config.timeoutMs + Math.min(5000, config.timeoutMs);
     await scope.query(WebhookEndpoint).where({ id: endpointId }).patch({
       lease_id: leaseId,
-      next_attempt_at: scope.trx.raw(`clock_timestamp() + make_interval(secs => ?)`, [leaseMs / 1000]) as unknown as Date,
+      next_attempt_at: scope.trx.raw(`clock_timestamp() + make_interval(secs => ?)`, [leaseMs / 1000]),
     });
     return {
       tenantId, endpointId, url: row.url, secrets: signingSecrets(row), leaseId, attempt: row.attempts + 1,

@@ -27,7 +27,7 @@ type Actor = AuditEntry['actor'];
 const iso = (d: Date | null) => (d ? new Date(d).toISOString() : null);
 const view = (r: WebhookEndpoint): EndpointView => ({
   id: r.id, url: r.url, events: r.events, description: r.description, enabled: r.enabled,
-  disabled_reason: r.disabled_reason, disabled_at: iso(r.disabled_at), last_seq: Number(r.last_seq),
+  disabled_reason: r.disabled_reason, disabled_at: iso(r.disabled_at), last_seq: r.last_seq,
   failing_since: iso(r.failing_since), last_status: r.last_status, last_error: r.last_error,
   next_attempt_at: iso(r.next_attempt_at)!, previous_secret_until: iso(r.previous_secret_until), created_at: iso(r.created_at)!,
 });
@@ -75,7 +75,7 @@ export async function createWebhook(scope: TenantScope, body: WebhookCreateBody,
   const secret = newWebhookSecret();
   const row = await scope.query(WebhookEndpoint).insert({
     url: body.url, events: [...new Set(body.events)], description: body.description ?? null, enabled: body.enabled ?? true,
-    secret, last_seq: Number(counter?.last_seq ?? 0),
+    secret, last_seq: counter?.last_seq ?? 0,
   }).returning('*');
   await audit(scope, actor, 'webhook.created', row.id, { url: body.url, events: row.events });
   return { ...view(row), secret };
@@ -119,10 +119,10 @@ export async function rotateSecret(scope: TenantScope, id: string, config: Webho
 export async function recoverSince(scope: TenantScope, id: string, since: number, actor: Actor): Promise<{ since: number; last_seq: number }> {
   await find(scope, id);
   const counter = await scope.query(EventCounter).select('last_seq').first();
-  const last = Number(counter?.last_seq ?? 0);
+  const last = counter?.last_seq ?? 0;
   if (since > last) throw fieldError('since', 'field.webhook_since');
   await scope.query(WebhookEndpoint).where({ id }).patch({
-    last_seq: scope.trx.raw('least(last_seq, ?)', [since]) as unknown as number,
+    last_seq: scope.trx.raw('least(last_seq, ?)', [since]),
     attempts: 0, next_attempt_at: new Date(), lease_id: null, updated_at: new Date(),
   });
   await audit(scope, actor, 'webhook.recovered', id, { since });
@@ -130,7 +130,7 @@ export async function recoverSince(scope: TenantScope, id: string, since: number
 }
 
 const deliveryView = (r: WebhookDeliveryAttempt): WebhookDelivery => ({
-  id: r.id, seq: r.seq === null ? null : Number(r.seq), event_type: r.event_type, message_id: r.message_id, attempt: r.attempt,
+  id: r.id, seq: r.seq, event_type: r.event_type, message_id: r.message_id, attempt: r.attempt,
   outcome: r.outcome, status_code: r.status_code, latency_ms: r.latency_ms, response_excerpt: r.response_excerpt, error: r.error,
   attempted_at: iso(r.attempted_at)!,
 });

@@ -11,9 +11,12 @@ import type { EventType } from './events.js';
 /** Every event type of the log, in the contract's order. */
 export const WEBHOOK_EVENT_TYPES = Object.keys(eventPayloadSchemas) as EventType[];
 
-/** `booking:*`, `workout:*`, ...: every event of one domain. */
-export const WEBHOOK_EVENT_PATTERNS = [...new Set(WEBHOOK_EVENT_TYPES.map((t) => `${t.split(':')[0]}:*`))]
-  .filter((p) => !WEBHOOK_EVENT_TYPES.includes(p as EventType));
+const domainOf = (type: string) => type.split(':')[0]!;
+
+/** `booking:*`, `workout:*`, ...: every event of a domain that has several. */
+export const WEBHOOK_EVENT_PATTERNS = [...new Set(WEBHOOK_EVENT_TYPES.map(domainOf))]
+  .filter((domain) => WEBHOOK_EVENT_TYPES.filter((t) => domainOf(t) === domain).length > 1)
+  .map((domain) => `${domain}:*`);
 
 export const WEBHOOK_SUBSCRIPTIONS = [...WEBHOOK_EVENT_TYPES, ...WEBHOOK_EVENT_PATTERNS] as [string, ...string[]];
 

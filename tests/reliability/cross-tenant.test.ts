@@ -208,7 +208,7 @@ describe.runIf(withPostgres)('tenant A against tenant B', () => {
     const tested = await raw(gym.url, { method: 'POST', path: `/api/webhooks/${b.webhook}/test`, headers: { authorization: `Bearer ${bOwner}` } });
     expect(tested.status).toBe(202);
     for (const [k, v] of Object.entries(b)) if (v && k !== 'displaySecret' && k !== 'webhookSecret') markers.add(v);
-    markers.add(b.webhookSecret.slice(6));
+    markers.add(b.webhookSecret!.slice(6));
     markers.add(B);
     markers.add(p1.id).add(p2.id).add(p3.id);
     markers.add(await gym.server.deps.uow.inTenant(B, ({ trx }) => trx('gym_areas').where({ id: b.area }).first('name_en')).then((r) => r.name_en));

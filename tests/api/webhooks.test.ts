@@ -219,3 +219,26 @@ describe.runIf(withPostgres)('webhook destinations in production', () => {
     }
   });
 });
+
+describe('webhooks on the embedded database (PGlite)', () => {
+  it('disables an endpoint that keeps failing past the limit, and says why', async () => {
+    const gym = await startGym({ driver: 'pglite', env: { ...FAST, WEBHOOK_RETRY_SECONDS: '0.05,0.05,0.05,0.05,0.05,0.05,0.05,0.05', WEBHOOK_DISABLE_AFTER_HOURS: '0.0001' } });
+    const receiver = await startReceiver();
+    try {
+      const res = await gym.call('POST', '/api/webhooks', { token: gym.tokens.owner, body: { url: `${receiver.url}/failing`, events: ['occupancy'] } });
+      expect(res.status).toBe(201);
+      receiver.secrets.set('/failing', [res.body.data.secret]);
+      receiver.answer('/failing', ...Array.from({ length: 50 }, () => ({ status: 500 })));
+      await gym.server.deps.uow.inTenant(gym.demo, async (scope) => scope.record('occupancy', { area_id: '00000000-0000-4000-8000-000000000001', current_users: 1, capacity: 9 }));
+      const read = async () => (await gym.call('GET', `/api/webhooks/${res.body.data.id}`, { token: gym.tokens.owner })).body.data;
+      await until('the endpoint disabled', async () => (await read()).enabled === false);
+      expect(await read()).toMatchObject({ enabled: false, disabled_reason: 'failing', last_status: 500, failing_since: expect.any(String) });
+      expect(receiver.received.every((r) => r.verified && r.status === 500)).toBe(true);
+      const log = await gym.call('GET', `/api/webhooks/${res.body.data.id}/deliveries`, { token: gym.tokens.owner });
+      expect(log.body.data[0].outcome).toBe('disabled');
+    } finally {
+      await receiver.close();
+      await gym.stop();
+    }
+  });
+});

@@ -108,6 +108,8 @@ const schema = z
     WEBHOOK_POLL_MS: z.coerce.number().int().min(10).max(60_000).default(1000),
     /** Deliveries one process makes at a time (each to a different endpoint). */
     WEBHOOK_CONCURRENCY: z.coerce.number().int().min(1).max(256).default(8),
+    /** Days the delivery log keeps each attempt. */
+    WEBHOOK_LOG_DAYS: z.coerce.number().min(1).max(3650).default(30),
   })
   .superRefine(databaseRules);
 
@@ -193,6 +195,7 @@ export interface Config {
     secretOverlapHours: number;
     pollMs: number;
     concurrency: number;
+    logDays: number;
   };
 }
 
@@ -255,6 +258,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Readonly<Co
       secretOverlapHours: e.WEBHOOK_SECRET_OVERLAP_HOURS,
       pollMs: e.WEBHOOK_POLL_MS,
       concurrency: e.WEBHOOK_CONCURRENCY,
+      logDays: e.WEBHOOK_LOG_DAYS,
     },
   };
   return deepFreeze(config);

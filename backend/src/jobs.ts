@@ -5,6 +5,7 @@
 import type { AppDeps } from './deps.js';
 import { measureAreaHours } from './modules/forecast/forecast.jobs.js';
 import { expireStaleVisits } from './modules/visits/visits.jobs.js';
+import { pruneWebhookLog } from './modules/webhooks/webhooks.jobs.js';
 
 type Deps = Pick<AppDeps, 'db' | 'uow' | 'config' | 'log'>;
 
@@ -15,6 +16,7 @@ export interface BackgroundJobs {
 const PASSES: ReadonlyArray<{ name: string; run: (deps: Deps) => Promise<object> }> = [
   { name: 'visit expiry', run: (deps) => expireStaleVisits(deps) },
   { name: 'area hours', run: (deps) => measureAreaHours(deps) },
+  { name: 'webhook log', run: (deps) => pruneWebhookLog(deps) },
 ];
 
 /** Starts the passes, the first at once; `stop` waits for a running round to finish. */

@@ -236,6 +236,11 @@ describe('webhooks on the embedded database (PGlite)', () => {
       expect(receiver.received.every((r) => r.verified && r.status === 500)).toBe(true);
       const log = await gym.call('GET', `/api/webhooks/${res.body.data.id}/deliveries`, { token: gym.tokens.owner });
       expect(log.body.data[0].outcome).toBe('disabled');
+      // The log keeps 30 days: a pass a month later empties it, and the endpoint stays.
+      const { pruneWebhookLog } = await import('../../backend/src/modules/webhooks/webhooks.jobs.js');
+      expect((await pruneWebhookLog(gym.server.deps, new Date(Date.now() + 31 * 86_400_000))).deleted).toBe(log.body.data.length);
+      expect((await gym.call('GET', `/api/webhooks/${res.body.data.id}/deliveries`, { token: gym.tokens.owner })).body.data).toEqual([]);
+      expect((await read()).disabled_reason).toBe('failing');
     } finally {
       await receiver.close();
       await gym.stop();

@@ -94,12 +94,14 @@ export async function recordAttempt(uow: UnitOfWork, config: WebhookConfig, clai
     const ours = row.lease_id === claim.leaseId;
     const ok = result.status !== null && result.status >= 200 && result.status < 300;
     const now = Date.now();
+    // Due times on the database's clock, which the claim compares them with (app servers may drift).
+    const dueIn = (ms: number) => scope.trx.raw('clock_timestamp() + make_interval(secs => ?)', [ms / 1000]);
     let outcome: WebhookDeliveryAttempt['outcome'] = 'delivered';
     const changes: Partial<Record<keyof WebhookEndpoint, unknown>> = {
       last_status: result.status, last_error: ok ? null : (result.error ?? `answered ${result.status}`).slice(0, 300), updated_at: new Date(now),
     };
     if (ok) {
-      Object.assign(changes, { last_seq: claim.event.seq, attempts: 0, failing_since: null, next_attempt_at: new Date(now), lease_id: null });
+      Object.assign(changes, { last_seq: claim.event.seq, attempts: 0, failing_since: null, next_attempt_at: dueIn(0), lease_id: null });
     } else {
       const failingSince = row.failing_since ? new Date(row.failing_since).getTime() : now;
       const delay = retryDelayMs(config.retrySeconds, claim.attempt, result.retryAfterSeconds);
@@ -109,10 +111,10 @@ export async function recordAttempt(uow: UnitOfWork, config: WebhookConfig, clai
         Object.assign(changes, { enabled: false, disabled_reason: result.status === 410 ? 'gone' : 'failing', disabled_at: new Date(now), lease_id: null, attempts: claim.attempt });
       } else if (delay === null) {
         outcome = 'given_up';
-        Object.assign(changes, { last_seq: claim.event.seq, attempts: 0, next_attempt_at: new Date(now), lease_id: null });
+        Object.assign(changes, { last_seq: claim.event.seq, attempts: 0, next_attempt_at: dueIn(0), lease_id: null });
       } else {
         outcome = 'retrying';
-        Object.assign(changes, { attempts: claim.attempt, next_attempt_at: new Date(now + delay), lease_id: null });
+        Object.assign(changes, { attempts: claim.attempt, next_attempt_at: dueIn(delay), lease_id: null });
       }
     }
     // A lease lost (it expired, or a recovery rewound the cursor) leaves the endpoint to its new holder.

@@ -85,11 +85,11 @@ export async function createWebhook(scope: TenantScope, body: WebhookCreateBody,
 export async function updateWebhook(scope: TenantScope, id: string, body: WebhookUpdateBody, actor: Actor): Promise<EndpointView> {
   const row = await find(scope, id);
   const changes: Partial<WebhookEndpoint> = { updated_at: new Date() };
-  if (body.url !== undefined) Object.assign(changes, { url: body.url, attempts: 0, next_attempt_at: new Date() });
+  if (body.url !== undefined) Object.assign(changes, { url: body.url, attempts: 0, next_attempt_at: scope.trx.raw('clock_timestamp()') });
   if (body.events !== undefined) changes.events = [...new Set(body.events)];
   if (body.description !== undefined) changes.description = body.description;
   if (body.enabled === true && !row.enabled) {
-    Object.assign(changes, { enabled: true, disabled_reason: null, disabled_at: null, failing_since: null, attempts: 0, next_attempt_at: new Date(), lease_id: null });
+    Object.assign(changes, { enabled: true, disabled_reason: null, disabled_at: null, failing_since: null, attempts: 0, next_attempt_at: scope.trx.raw('clock_timestamp()'), lease_id: null });
   }
   if (body.enabled === false && row.enabled) Object.assign(changes, { enabled: false, disabled_reason: null, disabled_at: new Date(), lease_id: null });
   const [updated] = await scope.query(WebhookEndpoint).where({ id }).patch(changes).returning('*');
@@ -123,7 +123,7 @@ export async function recoverSince(scope: TenantScope, id: string, since: number
   if (since > last) throw fieldError('since', 'field.webhook_since');
   await scope.query(WebhookEndpoint).where({ id }).patch({
     last_seq: scope.trx.raw('least(last_seq, ?)', [since]),
-    attempts: 0, next_attempt_at: new Date(), lease_id: null, updated_at: new Date(),
+    attempts: 0, next_attempt_at: scope.trx.raw('clock_timestamp()'), lease_id: null, updated_at: new Date(),
   });
   await audit(scope, actor, 'webhook.recovered', id, { since });
   return { since, last_seq: last };

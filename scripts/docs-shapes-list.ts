@@ -18,6 +18,7 @@ import { visitLogEntrySchema, visitSchema } from '../backend/src/contracts/visit
 import { sessionSchema, statsSchema } from '../backend/src/contracts/workouts.js';
 import { waitlistEntrySchema, waitlistQueueSchema } from '../backend/src/contracts/waitlist.js';
 import { bookingRulesSchema } from '../backend/src/contracts/booking-rules.js';
+import { webhookDeliverySchema, webhookEndpointSchema, webhookRecoverSchema, webhookWithSecretSchema } from '../backend/src/contracts/webhooks.js';
 
 export interface Shape {
   name: string;
@@ -32,6 +33,7 @@ const bookingDetails = { name: 'BookingDetails', schema: bookingDetailsSchema };
 const visit = { name: 'Visit', schema: visitSchema };
 const displayToken = { name: 'DisplayToken', schema: displayTokenSchema };
 const apiKey = { name: 'ApiKey', schema: apiKeySchema };
+const webhookEndpoint = { name: 'WebhookEndpoint', schema: webhookEndpointSchema };
 
 /** docs/shapes.md: what signing in, the live view, booking, visits and workouts answer. */
 export const SHAPES: Shape[] = [
@@ -71,6 +73,10 @@ export const ADMIN_SHAPES: Shape[] = [
   { ...apiKey, about: "An integrator's API key, without its secret: its scopes, whether it works now (`state`) and its last use." },
   { name: 'NewApiKey', about: 'The answer of creating an API key: the only time its secret `key` is shown.', schema: newApiKeySchema, base: apiKey },
   { name: 'AuditEntry', about: 'One entry of the audit log.', schema: auditEntrySchema },
+  { ...webhookEndpoint, about: 'An integrator\'s endpoint for the gym\'s events, with its cursor and state, without its secret.' },
+  { name: 'WebhookEndpointWithSecret', about: 'The answer of creating an endpoint or rotating its secret: the only time the secret is shown.', schema: webhookWithSecretSchema, base: webhookEndpoint },
+  { name: 'WebhookDelivery', about: 'One attempt to deliver an event (or a test) to an endpoint.', schema: webhookDeliverySchema },
+  { name: 'WebhookRecovery', about: 'The answer of a recovery: from which seq, up to the gym\'s last event.', schema: webhookRecoverSchema },
   { name: 'PlatformTenant', about: 'A gym as the platform admin sees it: subscription and counts, never its people.', schema: platformTenantSchema },
 ];
 

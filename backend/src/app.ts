@@ -20,6 +20,7 @@ import { ApiRegistry } from './http/route.js';
 import { httpMetrics, noteErrors } from './metrics/index.js';
 import { authentication } from './modules/auth/auth.middleware.js';
 import { moduleRoutes } from './modules/index.js';
+import { outgoingWebhooks } from './modules/webhooks/webhooks.openapi.js';
 
 export function createApp(deps: AppDeps): { app: Koa; registry: ApiRegistry } {
   const { config, log } = deps;
@@ -39,7 +40,7 @@ export function createApp(deps: AppDeps): { app: Koa; registry: ApiRegistry } {
     else log.error({ err }, 'error outside a request');
   });
 
-  const registry = new ApiRegistry().add(...moduleRoutes(deps));
+  const registry = new ApiRegistry().add(...moduleRoutes(deps)).addWebhooks(...outgoingWebhooks());
 
   app.use(requestContext(log));
   app.use(httpMetrics());

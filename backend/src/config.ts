@@ -94,6 +94,24 @@ const schema = z
     METRICS_PORT: z.union([z.literal('off'), z.coerce.number().int().min(0).max(65535)]).optional(),
     METRICS_HOST: z.string().default('127.0.0.1'),
     NODE_NAME: z.string().regex(/^[A-Za-z0-9._-]{1,64}$/).optional(),
+    /** Webhooks may post to loopback, private and link-local addresses: default yes outside production. */
+    WEBHOOK_ALLOW_PRIVATE: bool.optional(),
+    /** How long one delivery may take (connect, answer and body) before it counts as failed. */
+    WEBHOOK_TIMEOUT_MS: z.coerce.number().int().min(50).max(60_000).default(15_000),
+    /** Seconds to wait before each retry after the first attempt (which is immediate); jittered. */
+    WEBHOOK_RETRY_SECONDS: csv
+      .default(['5', '300', '1800', '7200', '18000', '36000', '36000'])
+      .pipe(z.array(z.string().transform(Number).pipe(z.number().min(0).max(7 * 86400))).max(20)),
+    /** An endpoint failing without a success for this long is disabled (the owner sees why). */
+    WEBHOOK_DISABLE_AFTER_HOURS: z.coerce.number().min(0).max(24 * 30).default(72),
+    /** After a rotation the old secret keeps signing beside the new one for this long. */
+    WEBHOOK_SECRET_OVERLAP_HOURS: z.coerce.number().min(0).max(24 * 7).default(24),
+    /** How often each process looks for due deliveries (besides being woken by new events). */
+    WEBHOOK_POLL_MS: z.coerce.number().int().min(10).max(60_000).default(1000),
+    /** Deliveries one process makes at a time (each to a different endpoint). */
+    WEBHOOK_CONCURRENCY: z.coerce.number().int().min(1).max(256).default(8),
+    /** Days the delivery log keeps each attempt. */
+    WEBHOOK_LOG_DAYS: z.coerce.number().min(1).max(3650).default(30),
   })
   .superRefine(databaseRules);
 
@@ -172,6 +190,16 @@ export interface Config {
   staticDir: string;
   /** Metrics on their own port (never the public one; default 9464, none in tests); port null: not served. */
   metrics: { port: number | null; host: string; nodeName: string };
+  webhooks: {
+    allowPrivate: boolean;
+    timeoutMs: number;
+    retrySeconds: number[];
+    disableAfterHours: number;
+    secretOverlapHours: number;
+    pollMs: number;
+    concurrency: number;
+    logDays: number;
+  };
 }
 
 /** Parses an environment into a frozen Config; throws an Error that lists every bad variable. */
@@ -224,6 +252,17 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Readonly<Co
       host: e.METRICS_HOST,
       // Compose names its nodes by NODE_ID (app1, app2); a container's host name is a random id.
       nodeName: e.NODE_NAME ?? e.NODE_ID ?? os.hostname(),
+    },
+    webhooks: {
+      // A webhook to 127.0.0.1 or 10.x from a production server would reach its own private network.
+      allowPrivate: e.WEBHOOK_ALLOW_PRIVATE ?? !isProduction,
+      timeoutMs: e.WEBHOOK_TIMEOUT_MS,
+      retrySeconds: e.WEBHOOK_RETRY_SECONDS,
+      disableAfterHours: e.WEBHOOK_DISABLE_AFTER_HOURS,
+      secretOverlapHours: e.WEBHOOK_SECRET_OVERLAP_HOURS,
+      pollMs: e.WEBHOOK_POLL_MS,
+      concurrency: e.WEBHOOK_CONCURRENCY,
+      logDays: e.WEBHOOK_LOG_DAYS,
     },
   };
   return deepFreeze(config);

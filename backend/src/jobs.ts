@@ -7,6 +7,7 @@ import type { AppDeps } from './deps.js';
 import { measureAreaHours } from './modules/forecast/forecast.jobs.js';
 import { expireStaleVisits } from './modules/visits/visits.jobs.js';
 import { expireWaitlistHolds } from './modules/waitlist/waitlist.jobs.js';
+import { pruneWebhookLog } from './modules/webhooks/webhooks.jobs.js';
 
 type Deps = Pick<AppDeps, 'db' | 'uow' | 'config' | 'log'>;
 
@@ -22,6 +23,7 @@ interface Pass {
 const MINUTELY: readonly Pass[] = [
   { name: 'visit expiry', run: (deps) => expireStaleVisits(deps) },
   { name: 'area hours', run: (deps) => measureAreaHours(deps) },
+  { name: 'webhook log', run: (deps) => pruneWebhookLog(deps) },
 ];
 const FREQUENT: readonly Pass[] = [{ name: 'waitlist holds', run: (deps) => expireWaitlistHolds(deps) }];
 

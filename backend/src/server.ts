@@ -13,6 +13,7 @@ import { closeAppServices, createAppDeps, type AppDeps } from './deps.js';
 import { createLogger, type Logger } from './logger.js';
 import { labelProcess, timeSocketIoRequests, watchDatabase, watchRedis } from './metrics/index.js';
 import { startBackgroundJobs } from './jobs.js';
+import { startDispatcher, type Dispatcher } from './modules/webhooks/dispatcher.js';
 import { createPublisher } from './realtime/publisher.js';
 import { createRealtime, type Realtime, type RealtimeOptions } from './realtime/realtime.js';
 import type { RouteDeclaration } from './http/route.js';
@@ -25,6 +26,8 @@ export interface RunningServer {
   deps: AppDeps;
   httpServer: http.Server;
   realtime: Realtime;
+  /** This process's webhook dispatcher. */
+  webhooks: Dispatcher;
   /** The API's route declarations, as mounted. */
   routes: ReadonlyArray<RouteDeclaration>;
   /**
@@ -83,6 +86,9 @@ export async function startServer(config: Readonly<Config>, options: StartOption
   timeSocketIoRequests(httpServer);
   // Closes visits left open too long (safe with several workers: each pass locks what it closes).
   const jobs = startBackgroundJobs(deps);
+  // Webhooks: woken by every batch numbered here, polling for the rest (durable in PostgreSQL).
+  const dispatcher = startDispatcher(deps);
+  publisher.onPublished(() => dispatcher.wake());
   await options.worker?.attach({ httpServer, realtime });
   await new Promise<void>((resolve, reject) => {
     httpServer.once('error', reject);
@@ -110,6 +116,7 @@ export async function startServer(config: Readonly<Config>, options: StartOption
       }
       httpServer.closeAllConnections();
       await jobs.stop();
+      await dispatcher.stop();
       await publisher.flush();
       closeAppServices(deps);
       redis?.disconnect();
@@ -123,6 +130,7 @@ export async function startServer(config: Readonly<Config>, options: StartOption
     deps,
     httpServer,
     realtime,
+    webhooks: dispatcher,
     routes: registry.routes,
     drain() {
       draining ??= (async () => {

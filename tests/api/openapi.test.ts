@@ -30,6 +30,14 @@ describe('the API document (PGlite)', () => {
     expect(result.valid).toBe(true);
   });
 
+  it('describes every webhook the server sends, with its payload', async () => {
+    const { WEBHOOK_EVENT_TYPES } = await import('../../backend/src/contracts/webhooks.js');
+    expect(Object.keys(doc.webhooks).sort()).toEqual([...WEBHOOK_EVENT_TYPES, 'webhook:test'].sort());
+    const booking = doc.webhooks['booking:created'].post;
+    expect(booking.requestBody.content['application/json'].schema.properties.type.const).toBe('booking:created');
+    expect(booking.parameters.map((p: { name: string }) => p.name)).toEqual(['webhook-id', 'webhook-timestamp', 'webhook-signature']);
+  });
+
   it('lists every mounted route with its method', () => {
     const { registry } = createApp(server.deps);
     expect(registry.routes.length).toBeGreaterThan(30);
@@ -92,7 +100,9 @@ describe('the API document (PGlite)', () => {
       await page.waitForSelector('.opblock-summary-path', { timeout: 20_000 });
       const paths = await page.$$eval('.opblock-summary-path', (els) => els.map((e) => e.getAttribute('data-path')));
       expect(paths).toContain('/api/book-room');
-      expect(paths.length).toBe(Object.values(doc.paths).reduce((n: number, p: any) => n + Object.keys(p).length, 0));
+      // Swagger UI lists the outgoing webhooks beside the paths.
+      const operations = [...Object.values(doc.paths), ...Object.values(doc.webhooks)].reduce((n: number, p: any) => n + Object.keys(p).length, 0);
+      expect(paths.length).toBe(operations);
       expect(violations).toEqual([]);
     } finally {
       await browser.close();

@@ -13,6 +13,7 @@ import type { PgBaseline } from './suites/baseline-pg.js';
 import type { RedisBaseline } from './suites/baseline-redis.js';
 import type { ThroughputResult } from './suites/throughput.js';
 import { backtestTable, type BacktestRow } from '../../scripts/forecast-backtest.js';
+import type { WebhookBench } from './suites/webhooks.js';
 
 export interface Results {
   mode: 'full' | 'quick';
@@ -25,6 +26,7 @@ export interface Results {
   bare?: { broadcast: BroadcastResult; idle: IdleResult };
   product?: { broadcast?: BroadcastResult; idle?: IdleResult; throughput?: ThroughputResult; problems?: string[] };
   forecast?: BacktestRow[];
+  webhooks?: WebhookBench;
   seconds: number;
 }
 
@@ -134,6 +136,19 @@ function rows(r: Results): Row[] {
       ratio: t ? `${pct(events, r.redis.publishPerSecond)} of it` : '–',
       target: '',
     });
+  }
+  if (r.webhooks) {
+    const w = r.webhooks;
+    out.push({
+      figure: 'event→webhook receipt, 1 endpoint (p50 / p99)', product: `${ms(w.latency.p50)} / ${ms(w.latency.p99)} ms`,
+      baseline: `bare POST ${ms(w.bareLatency.p50)} / ${ms(w.bareLatency.p99)} ms`, ratio: `p99 ${ratio(w.latency.p99, w.bareLatency.p99)}`, target: '',
+    });
+    for (const [label, value] of [['1 endpoint', w.perSecond.one], ['100 endpoints', w.perSecond.hundred]] as const) {
+      out.push({
+        figure: `webhook deliveries/s, ${label}`, product: int(value), baseline: `bare POST loop (${w.lanes} in flight) ${int(w.barePerSecond)}`,
+        ratio: ratio(value, w.barePerSecond), target: '',
+      });
+    }
   }
   return out;
 }

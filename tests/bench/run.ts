@@ -5,7 +5,7 @@
  *
  *   npm run bench                 the full run (1,000 / 5,000 / 10,000 clients), writes BENCHMARKS.md
  *   npm run bench -- --quick      small numbers for development; writes nothing unless --write
- *   npm run bench -- --skip=bare,pg,koa,redis,product,latency,idle,throughput,forecast
+ *   npm run bench -- --skip=bare,pg,koa,redis,product,latency,idle,throughput,forecast,webhooks
  *                                 leaves parts out (then nothing is written)
  *   npm run bench -- --profile=/tmp/prof   V8 CPU profiles of the product's primary and workers
  */
@@ -26,6 +26,7 @@ import { redisBaseline } from './suites/baseline-redis.js';
 import { broadcastSteps, holdIdle, type Target } from './suites/broadcast.js';
 import { startProduct, type Product } from './suites/product.js';
 import { bookingThroughput } from './suites/throughput.js';
+import { webhookBench } from './suites/webhooks.js';
 import { plannedBooking, SLOT_MINUTES } from './lib/fixture.js';
 
 const args = new Set(process.argv.slice(2));
@@ -106,6 +107,10 @@ async function main(): Promise<void> {
   if (!skip.has('forecast')) {
     step('the busy-hours forecast against naive baselines (backtest)');
     results.forecast = backtest();
+  }
+  if (!skip.has('webhooks')) {
+    step('webhooks: event → receipt and deliveries/s against a bare POST loop');
+    results.webhooks = await webhookBench({ quick });
   }
   if (!skip.has('redis')) {
     step('baseline: Redis PUBLISH');

@@ -75,6 +75,7 @@ describe.runIf(withPostgres)('tenant A against tenant B', () => {
          UNION ALL SELECT 'r' || row(x.id, x.family_id, x.used_at, x.revoked_at)::text FROM refresh_tokens x WHERE tenant_id = $1
          UNION ALL SELECT 'd' || row(x.id, x.name, x.revoked_at)::text FROM display_tokens x WHERE tenant_id = $1
          UNION ALL SELECT 'k' || row(x.id, x.name, x.scopes, x.revoked_at)::text FROM api_keys x WHERE tenant_id = $1
+         UNION ALL SELECT 'w' || row(x.id, x.url, x.events, x.description, x.enabled, x.secret, x.previous_secret, x.last_seq)::text FROM webhook_endpoints x WHERE tenant_id = $1
          UNION ALL SELECT 'i' || (x.*)::text FROM idempotency_keys x WHERE tenant_id = $1
          UNION ALL SELECT 'w' || (x.*)::text FROM waitlist_entries x WHERE tenant_id = $1
          UNION ALL SELECT 't' || (x.*)::text FROM tenants x WHERE id = $1
@@ -137,6 +138,7 @@ describe.runIf(withPostgres)('tenant A against tenant B', () => {
     if (t.startsWith('/api/waitlist')) return b.waitlist!;
     if (t.startsWith('/api/display-tokens')) return b.display!;
     if (t.startsWith('/api/api-keys')) return b.apiKey!;
+    if (t.startsWith('/api/webhooks')) return b.webhook!;
     if (t.startsWith('/api/platform/tenants')) return B;
     if (t.startsWith('/api/docs')) return 'index.html';
     return b.area!;
@@ -226,6 +228,15 @@ describe.runIf(withPostgres)('tenant A against tenant B', () => {
     aKey = ownKey.json.data.key;
     for (const [k, v] of Object.entries(b)) if (v && k !== 'displaySecret' && k !== 'apiKeySecret') markers.add(v);
     markers.add(b.apiKeySecret!);
+    // A webhook endpoint of B (nothing listens there) with one attempt in its delivery log.
+    const hook = await raw(gym.url, { method: 'POST', path: '/api/webhooks', headers: { authorization: `Bearer ${bOwner}` }, json: { url: 'http://127.0.0.1:9/b-hook', events: ['occupancy'] } });
+    expect(hook.status).toBe(201);
+    b.webhook = hook.json.data.id;
+    b.webhookSecret = hook.json.data.secret;
+    const tested = await raw(gym.url, { method: 'POST', path: `/api/webhooks/${b.webhook}/test`, headers: { authorization: `Bearer ${bOwner}` } });
+    expect(tested.status).toBe(202);
+    for (const [k, v] of Object.entries(b)) if (v && k !== 'displaySecret' && k !== 'webhookSecret') markers.add(v);
+    markers.add(b.webhookSecret!.slice(6));
     markers.add(B);
     markers.add(p1.id).add(p2.id).add(p3.id);
     markers.add(await gym.server.deps.uow.inTenant(B, ({ trx }) => trx('gym_areas').where({ id: b.area }).first('name_en')).then((r) => r.name_en));
@@ -456,8 +467,9 @@ describe.runIf(withPostgres)('tenant A against tenant B', () => {
       ['waitlist entry in B area', `INSERT INTO waitlist_entries (tenant_id, user_id, gym_area_id, booking_date, start_time, duration, starts_at, ends_at, price_cents, position) VALUES ($1, $2, $3, '2030-01-01', '10:00', 60, '2030-01-01T08:00Z', '2030-01-01T09:00Z', 0, 1)`, (id) => [A, aUser, id]],
       ['API key by B user', `INSERT INTO api_keys (tenant_id, name, prefix, token_hash, scopes, created_by) VALUES ($1, 'x', 'gf_live_xxxxxx', encode(sha256(random()::text::bytea), 'hex'), '["occupancy:read"]', $2)`, (id) => [A, id]],
       ['booking for B user', `INSERT INTO bookings (tenant_id, user_id, gym_area_id, booking_date, start_time, duration, starts_at, ends_at, place, price_cents) VALUES ($1, $2, $3, '2030-01-01', '10:00', 60, '2030-01-01T08:00Z', '2030-01-01T09:00Z', 1, 0)`, (id) => [A, id, aArea]],
+      ['delivery of B webhook', `INSERT INTO webhook_deliveries (tenant_id, endpoint_id, event_type, message_id, attempt, outcome, latency_ms) VALUES ($1, $2, 'occupancy', 'x', 1, 'test', 0)`, (id) => [A, id]],
     ];
-    const real: Record<string, string> = { 'waitlist entry of B user': b.member!, 'waitlist entry in B area': b.area!, 'visit of B user': b.member!, 'visit in B area': b.area!, 'session of B program': b.program!, 'display token by B user': b.member!, 'API key by B user': b.member!, 'booking for B user': b.member! };
+    const real: Record<string, string> = { 'waitlist entry of B user': b.member!, 'waitlist entry in B area': b.area!, 'visit of B user': b.member!, 'visit in B area': b.area!, 'session of B program': b.program!, 'display token by B user': b.member!, 'API key by B user': b.member!, 'booking for B user': b.member!, 'delivery of B webhook': b.webhook! };
     const differences: string[] = [];
     const attempt = async (sql: string, params: unknown[]) => {
       await admin.query('BEGIN');

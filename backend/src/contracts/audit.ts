@@ -17,6 +17,11 @@ export const AUDIT_ACTIONS = [
   'api_key.used',
   'tenant.plan_changed',
   'tenant.status_changed',
+  'webhook.created',
+  'webhook.updated',
+  'webhook.deleted',
+  'webhook.secret_rotated',
+  'webhook.recovered',
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 

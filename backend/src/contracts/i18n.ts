@@ -9,12 +9,13 @@ import { en as coreEn } from './locales/en.js';
 import { forecastTexts } from './locales/forecast.js';
 import { apiKeyTexts } from './locales/api-keys.js';
 import { waitlistTexts } from './locales/waitlist.js';
+import { webhookTexts } from './locales/webhooks.js';
 
 export const LOCALES = ['en', 'el'] as const;
 export type Locale = (typeof LOCALES)[number];
 
-const en = { ...coreEn, ...forecastTexts.en, ...waitlistTexts.en, ...apiKeyTexts.en };
-const el: Record<keyof typeof en, string> = { ...coreEl, ...forecastTexts.el, ...waitlistTexts.el, ...apiKeyTexts.el };
+const en = { ...coreEn, ...forecastTexts.en, ...waitlistTexts.en, ...apiKeyTexts.en, ...webhookTexts.en };
+const el: Record<keyof typeof en, string> = { ...coreEl, ...forecastTexts.el, ...waitlistTexts.el, ...apiKeyTexts.el, ...webhookTexts.el };
 
 export type MessageKey = keyof typeof en;
 

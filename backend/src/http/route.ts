@@ -133,9 +133,23 @@ function fieldRolesText(spec: AnyRoute): string {
   return narrower.length ? ` Only some roles may set: ${narrower.map(([f, roles]) => `${f} (${roles.join(', ')})`).join('; ')}.` : '';
 }
 
+/** A request the server sends to integrators (OpenAPI 3.1 `webhooks`): its name, what it is and its JSON body. */
+export interface OutgoingWebhook {
+  name: string;
+  summary: string;
+  body: ZodType;
+}
+
 export class ApiRegistry {
   readonly router = new Router();
   private readonly specs: AnyRoute[] = [];
+  private readonly outgoing: OutgoingWebhook[] = [];
+
+  /** Declares the webhooks the server sends, for the document's `webhooks` section. */
+  addWebhooks(...hooks: OutgoingWebhook[]): this {
+    this.outgoing.push(...hooks);
+    return this;
+  }
 
   add(...specs: AnyRoute[]): this {
     for (const spec of specs) {
@@ -209,6 +223,24 @@ export class ApiRegistry {
         },
       },
       paths,
+      webhooks: Object.fromEntries(this.outgoing.map((hook) => [hook.name, {
+        post: {
+          summary: hook.summary,
+          operationId: `webhook${hook.name.replace(/[^a-zA-Z0-9]+(.)?/g, (_, c: string | undefined) => (c ? c.toUpperCase() : ''))}`,
+          description: 'Signed by the Standard Webhooks scheme: `webhook-id` (the same for every attempt of one event), `webhook-timestamp`, '
+            + '`webhook-signature` (`v1,<base64 HMAC-SHA256 of id.timestamp.body>`, two while a rotated secret overlaps). Answer 2xx within 15 s; '
+            + 'other answers are retried (Retry-After honoured on 429/503); 410 disables the endpoint.',
+          requestParams: {
+            header: z.object({
+              'webhook-id': z.string().meta({ example: 'evt_5f0c..._42' }),
+              'webhook-timestamp': z.string().meta({ description: 'Unix seconds of the attempt' }),
+              'webhook-signature': z.string().meta({ example: 'v1,K5oZfzN95Z9UVu1EsfQmfVNQhnkZ2pj9o9NDN/H/pI4=' }),
+            }),
+          },
+          requestBody: { content: { 'application/json': { schema: hook.body } } },
+          responses: { '200': { description: 'Received (any 2xx)' }, '410': { description: 'Gone: the endpoint is disabled' } },
+        },
+      }])),
     });
   }
 }

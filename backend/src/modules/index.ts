@@ -10,7 +10,8 @@ import { platformRoutes } from './tenants/platform.routes.js';
 import { displayTokenRoutes } from './display-tokens/display-tokens.routes.js';
 import { auditRoutes } from './audit/audit.routes.js';
 import { apiKeyRoutes } from './api-keys/api-keys.routes.js';
+import { webhookRoutes } from './webhooks/webhooks.routes.js';
 
 export function moduleRoutes(deps: AppDeps): AnyRoute[] {
-  return [...healthRoutes(deps), ...gymDomainRoutes(deps), ...authRoutes(deps), ...webSessionRoutes(deps), ...tenantRoutes(deps), ...platformRoutes(deps), ...displayTokenRoutes(deps), ...auditRoutes(deps), ...apiKeyRoutes(deps)];
+  return [...healthRoutes(deps), ...gymDomainRoutes(deps), ...authRoutes(deps), ...webSessionRoutes(deps), ...tenantRoutes(deps), ...platformRoutes(deps), ...displayTokenRoutes(deps), ...auditRoutes(deps), ...apiKeyRoutes(deps), ...webhookRoutes(deps)];
 }

@@ -27,6 +27,8 @@ export interface Publisher extends EventSink {
   publish(events: StoredEvent[]): void;
   /** Waits for the numbering in progress, then writes the pending published marks (tests, shutdown). */
   flush(): Promise<void>;
+  /** Hears of every batch of numbered events published (the webhook dispatcher wakes on it). */
+  onPublished(listener: (events: StoredEvent[]) => void): void;
 }
 
 export function createPublisher(options: { log?: Logger; markDelayMs?: number } = {}): Publisher {
@@ -39,6 +41,7 @@ export function createPublisher(options: { log?: Logger; markDelayMs?: number } 
   /** Numbering runs in progress, per tenant, and tenants that committed again meanwhile. */
   const numbering = new Map<string, Promise<void>>();
   const again = new Set<string>();
+  const listeners: Array<(events: StoredEvent[]) => void> = [];
 
   const writeMarks = (): Promise<void> => {
     if (timer) clearTimeout(timer);
@@ -62,6 +65,7 @@ export function createPublisher(options: { log?: Logger; markDelayMs?: number } 
 
   const publish = (events: StoredEvent[]): void => {
     if (!outlet || events.length === 0) return;
+    for (const listener of listeners) listener(events);
     try {
       outlet.emit(events);
     } catch (err) {
@@ -109,6 +113,9 @@ export function createPublisher(options: { log?: Logger; markDelayMs?: number } 
       numbering.set(tenantId, run);
     },
     publish,
+    onPublished(listener) {
+      listeners.push(listener);
+    },
     async flush() {
       while (numbering.size) await Promise.all(numbering.values());
       await writeMarks();

@@ -19,7 +19,7 @@ export interface AuditEntry {
   /** Who did it; null when the system did (e.g. a reused refresh token ended a login). */
   actor: Pick<AuthContext, 'userId' | 'role' | 'address'> | null;
   action: AuditAction;
-  target: { type: 'user' | 'display_token' | 'api_key' | 'tenant'; id: string };
+  target: { type: 'user' | 'display_token' | 'api_key' | 'tenant' | 'webhook_endpoint'; id: string };
   details?: Record<string, unknown>;
 }
 

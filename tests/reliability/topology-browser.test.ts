@@ -142,12 +142,12 @@ describe.runIf(withPostgres && withRedis && withChromium && hasNginx())('Chromiu
     const watcherNode = nodeOfSession(watcherSid);
     let throughOther = 0;
     for (const hour of hours) {
-      await watcher.page.locator(`[data-slot="${hour}"]`).waitFor();
-      await booker.page.locator(`[data-slot="${hour}"]`).click();
+      await watcher.page.locator(`label[data-slot="${hour}"]`).waitFor();
+      await booker.page.locator(`label[data-slot="${hour}"]`).click();
       await booker.page.getByTestId('book-confirm').click();
       await booker.page.getByTestId('book-notice').waitFor();
-      // The slot leaves the watcher's grid within a second of the booking's answer.
-      await watcher.page.locator(`[data-slot="${hour}"]`).waitFor({ state: 'detached', timeout: 1000 });
+      // The slot leaves the watcher's bookable choices (it stays in the grid as full) within a second of the answer.
+      await watcher.page.locator(`label[data-slot="${hour}"]`).waitFor({ state: 'detached', timeout: 1000 });
       if ((await lastBookingNode()) !== watcherNode) throughOther++;
       if (throughOther > 0) break;
       await booker.page.getByRole('button', { name: /Tomorrow/ }).click();

@@ -84,15 +84,19 @@ describe('a waitlist rush on one full slot', () => {
     async function check(round: number): Promise<string[]> {
       return uow.inTenant(tenant, async ({ trx }) => {
         const found: string[] = [];
-        const taking = Number((await trx('bookings').where({ gym_area_id: area.id }).whereIn('status', ['confirmed', 'held']).count({ n: '*' }))[0]!.n);
+        // One statement, one snapshot: the hold job and the other server keep working while this reads.
+        const { rows: [snap] } = await trx.raw<{ rows: Array<{ taking: number; entries: Array<{ id: string; user_id: string; position: number; status: string; booking_id: string | null }>; holds: Array<{ id: string; user_id: string }> }> }>(
+          `select (select count(*)::int from bookings where gym_area_id = ? and status in ('confirmed', 'held')) as taking,
+                  (select coalesce(json_agg(json_build_object('id', id, 'user_id', user_id, 'position', position, 'status', status, 'booking_id', booking_id)), '[]') from waitlist_entries where gym_area_id = ?) as entries,
+                  (select coalesce(json_agg(json_build_object('id', id, 'user_id', user_id)), '[]') from bookings where gym_area_id = ? and status = 'held') as holds`,
+          [area.id, area.id, area.id]);
+        const { taking, entries, holds } = snap!;
         if (taking > CAPACITY) found.push(`round ${round}: ${taking} confirmed and held > ${CAPACITY}`);
-        const entries = await trx('waitlist_entries').where({ gym_area_id: area.id }).select('id', 'user_id', 'position', 'status', 'booking_id');
-        const reached = entries.filter((e) => e.status !== 'waiting').map((e) => e.position as number);
-        const waiting = entries.filter((e) => e.status === 'waiting').map((e) => e.position as number);
+        const reached = entries.filter((e) => e.status !== 'waiting').map((e) => e.position);
+        const waiting = entries.filter((e) => e.status === 'waiting').map((e) => e.position);
         if (reached.length && waiting.length && Math.max(...reached) > Math.min(...waiting)) {
           found.push(`round ${round}: position ${Math.max(...reached)} reached before ${Math.min(...waiting)}`);
         }
-        const holds = await trx('bookings').where({ gym_area_id: area.id, status: 'held' }).select('id', 'user_id');
         const open = entries.filter((e) => e.status === 'offered');
         if (holds.length !== open.length || open.some((e) => !holds.some((h) => h.id === e.booking_id && h.user_id === e.user_id))) {
           found.push(`round ${round}: ${holds.length} holds for ${open.length} open offers`);

@@ -10,6 +10,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startCluster, type Cluster } from '../../scripts/cluster.js';
+import { widenBookingRulesAt } from '../support/booking-rules.js';
 import { loadConfig } from '../../backend/src/config.js';
 import { openDatabase, type Database } from '../../backend/src/db/database.js';
 import { createUnitOfWork, LATER, type UnitOfWork } from '../../backend/src/db/unit-of-work.js';
@@ -58,6 +59,8 @@ describe.runIf(withPostgres && withRedis && hasNginx())('faults of the topology 
       },
       log: (line) => output.push(line),
     });
+    // The crowd books far more than a member may by the gym's default rules (8 active bookings).
+    await widenBookingRulesAt(url);
     db = await openDatabase(loadConfig({ NODE_ENV: 'test', DATABASE_URL: url, ...TEST_SECRETS }).database, { migrate: false });
     uow = createUnitOfWork(db, LATER);
   }, 420_000);

@@ -19,6 +19,7 @@ import type { Role } from '../../http/auth-context.js';
 import { sqlLiteral } from '../../db/database.js';
 import { User } from '../members/user.model.js';
 import { RefreshToken } from './refresh-token.model.js';
+import { isUuid } from './tokens.js';
 
 /** What changed: a person's access (tenantId null: a platform user), a display token, or a tenant's status. */
 export type Revocation = RevocationNotice;
@@ -34,7 +35,6 @@ export interface Standing {
 }
 
 export const STANDING_TTL_MS = 1_000;
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 /** People whose standing one process keeps; beyond it the least recently used is read again. */
 const MAX_USERS = 50_000;
 
@@ -147,7 +147,7 @@ export async function revokeUserAccess(deps: AppDeps, scope: Scope, userId: stri
 /** A person's standing (and of one of their logins) as the database says. */
 async function readStanding(uow: UnitOfWork, tenantId: string | null, userId: string, family?: string): Promise<Standing | null> {
   // Ids come from signed tokens and sessions; anything else is no one (and never reaches SQL as text to cast).
-  if (!UUID.test(userId) || (family !== undefined && !UUID.test(family))) return null;
+  if (!isUuid(userId) || (family !== undefined && !isUuid(family))) return null;
   // Asked on every use of a credential the cache does not know: one statement in one round trip, the
   // person and whether the login's family was revoked, instead of a transaction around a query.
   const familyRevoked = family

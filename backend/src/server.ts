@@ -88,7 +88,7 @@ export async function startServer(config: Readonly<Config>, options: StartOption
   const jobs = startBackgroundJobs(deps);
   // Webhooks: woken by every batch numbered here, polling for the rest (durable in PostgreSQL).
   const dispatcher = startDispatcher(deps);
-  publisher.onPublished(() => dispatcher.wake());
+  publisher.onPublished((events) => dispatcher.wake(events));
   await options.worker?.attach({ httpServer, realtime });
   await new Promise<void>((resolve, reject) => {
     httpServer.once('error', reject);

@@ -1,17 +1,19 @@
 /**
- * Every server process runs a dispatcher: woken by the publisher when events are numbered here, and
+ * Every server process runs a dispatcher: woken by the publisher with the events it numbered here, and
  * polling now and then for the rest (events numbered by other processes, retries coming due, work
  * left by a process that died), so a restart or a Redis outage loses nothing: the state lives in
- * PostgreSQL only. Due endpoints are found across gyms in one read (the webhook_dispatch policies);
- * each is then claimed in its gym's scope, so the processes of a cluster share the work and never
- * post the same endpoint at once.
+ * PostgreSQL only. A wake names the gyms with new events, so their endpoints are claimed at once in
+ * each gym's scope; the poll finds due endpoints across gyms in one read (the webhook_dispatch
+ * policies) first. Claims hold leases, so the processes of a cluster share the work and never post
+ * the same endpoint at once.
  */
+import type { StoredEvent } from '../../contracts/events.js';
 import type { AppDeps } from '../../deps.js';
-import { claimNext, post, recordAttempt } from './delivery.js';
+import { claimDue, post, recordAttempt, type Claim } from './delivery.js';
 
 export interface Dispatcher {
-  /** New events may be there: look soon. */
-  wake(): void;
+  /** New events may be there (of these events' gyms, or anywhere when none are given): look soon. */
+  wake(events?: readonly Pick<StoredEvent, 'tenant_id'>[]): void;
   /** One pass now (tests); resolves when its deliveries are done. */
   pass(): Promise<void>;
   stop(): Promise<void>;
@@ -19,60 +21,76 @@ export interface Dispatcher {
 
 type Deps = Pick<AppDeps, 'db' | 'uow' | 'config' | 'log'>;
 
-/** Due endpoints of every gym, the longest waiting first. */
-async function dueEndpoints(deps: Deps, limit: number): Promise<Array<{ tenant_id: string; id: string }>> {
-  return deps.db.transaction({ role: deps.db.appRole, 'app.webhook_dispatch': 'on' }, async (trx) => {
-    const res = await trx.raw<{ rows: Array<{ tenant_id: string; id: string }> }>(
-      `select e.tenant_id, e.id from webhook_endpoints e join event_counters c on c.tenant_id = e.tenant_id
-        where e.enabled and e.next_attempt_at <= clock_timestamp() and e.last_seq < c.last_seq
-        order by e.next_attempt_at limit ?`,
-      [limit],
-    );
-    return res.rows;
-  });
+/** A lane lets an endpoint go after this many events in a row, so the others waiting get their turn. */
+const TURN = 20;
+
+/** Gyms with due endpoints, the longest waiting first, in one statement across gyms. */
+async function dueTenants(deps: Deps, limit: number): Promise<string[]> {
+  const rows = await deps.db.statement<{ tenant_id: string }>(
+    { role: deps.db.appRole, 'app.webhook_dispatch': 'on' },
+    `select tenant_id from (select e.tenant_id, min(e.next_attempt_at) as waiting from webhook_endpoints e
+        join event_counters c on c.tenant_id = e.tenant_id
+       where e.enabled and e.next_attempt_at <= clock_timestamp() and e.last_seq < c.last_seq
+       group by e.tenant_id) due order by waiting limit ${Math.trunc(limit)}`,
+  );
+  return rows.map((r) => r.tenant_id);
 }
 
 export function startDispatcher(deps: Deps): Dispatcher {
   const config = deps.config.webhooks;
+  let stopped = false;
   let running: Promise<void> | null = null;
   let again = false;
-  let stopped = false;
-  /** Endpoints this process is working on: never two loops on one. */
-  const busy = new Set<string>();
+  /** A due read across gyms is wanted (the poll, or a wake that named no gym). */
+  let polling = false;
+  /** Gyms that may have due endpoints not yet claimed: new events, or more than the free lanes took. */
+  const woken = new Set<string>();
+  /** Endpoints being delivered by this process, one lane each, at most `concurrency`. */
+  const lanes = new Set<Promise<void>>();
 
-  /** Delivers the endpoint's events one after another while they are due. */
-  const drain = async (tenantId: string, endpointId: string) => {
-    busy.add(endpointId);
-    try {
-      while (!stopped) {
-        const claim = await claimNext(deps.uow, config, tenantId, endpointId);
-        if (!claim) return;
-        const result = await post(claim, config);
-        await recordAttempt(deps.uow, config, claim, result);
-        if (result.status === null || result.status < 200 || result.status >= 300) return;
+  /** Delivers a claimed endpoint's events one after another: each record leases the next. */
+  const drain = (first: Claim) => {
+    const lane = (async () => {
+      let claim: Claim | null = first;
+      try {
+        for (let turn = 1; claim; turn++) {
+          const result = await post(claim, config);
+          const ok = result.status !== null && result.status >= 200 && result.status < 300;
+          const more = ok && !stopped && turn < TURN;
+          claim = await recordAttempt(deps.uow, config, claim, result, more);
+          // Its turn is over, not its events: it queues again behind the others.
+          if (ok && !more && !stopped) woken.add(first.tenantId);
+        }
+      } catch (err) {
+        if (!stopped) deps.log.warn({ err: (err as Error).message, tenantId: first.tenantId, endpointId: first.endpointId }, 'webhook delivery failed; retried on the next pass');
       }
-    } catch (err) {
-      if (!stopped) deps.log.warn({ err: (err as Error).message, tenantId, endpointId }, 'webhook delivery failed; retried on the next pass');
-    } finally {
-      busy.delete(endpointId);
+    })();
+    lanes.add(lane);
+    void lane.finally(() => {
+      lanes.delete(lane);
+      if (!stopped && (woken.size > 0 || polling)) void kick();
+    });
+  };
+
+  /** One look: a due read when wanted, then claims in the woken gyms for the free lanes. */
+  const round = async () => {
+    again = false;
+    if (polling && lanes.size < config.concurrency) {
+      polling = false;
+      for (const tenantId of await dueTenants(deps, config.concurrency * 4)) woken.add(tenantId);
+    }
+    for (const tenantId of [...woken]) {
+      const free = config.concurrency - lanes.size;
+      if (free <= 0) break;
+      woken.delete(tenantId);
+      const claims = await claimDue(deps.uow, config, tenantId, free);
+      for (const claim of claims) drain(claim);
+      // All the free lanes taken: the gym may have more, claimed when a lane is free again.
+      if (claims.length === free) woken.add(tenantId);
     }
   };
 
-  const round = async () => {
-    do {
-      again = false;
-      const due = (await dueEndpoints(deps, config.concurrency * 4)).filter((e) => !busy.has(e.id));
-      // At most `concurrency` endpoints at once; each drains in order.
-      const queue = [...due];
-      const lanes = Array.from({ length: Math.min(config.concurrency, queue.length) }, async () => {
-        for (let next = queue.shift(); next && !stopped; next = queue.shift()) await drain(next.tenant_id, next.id);
-      });
-      await Promise.all(lanes);
-      if (due.length === config.concurrency * 4) again = true;
-    } while (again && !stopped);
-  };
-
-  const pass = (): Promise<void> => {
+  const kick = (): Promise<void> => {
     if (stopped) return Promise.resolve();
     if (running) {
       again = true;
@@ -82,27 +100,44 @@ export function startDispatcher(deps: Deps): Dispatcher {
       .catch((err: unknown) => {
         if (!stopped) deps.log.warn({ err: (err as Error).message }, 'looking for due webhooks failed');
       })
-      .finally(() => { running = null; });
+      .finally(() => {
+        running = null;
+        // Woken after the round's last look: look again.
+        if (again && !stopped) void kick();
+      });
     return running;
   };
 
-  let woken: NodeJS.Immediate | null = null;
-  const timer = setInterval(() => void pass(), config.pollMs);
+  const settle = async () => {
+    while (running || lanes.size > 0) await Promise.all([running, ...lanes]);
+  };
+
+  let woke: NodeJS.Immediate | null = null;
+  const timer = setInterval(() => {
+    polling = true;
+    void kick();
+  }, config.pollMs);
   timer.unref();
   return {
-    wake() {
-      if (woken || stopped) return;
-      woken = setImmediate(() => {
-        woken = null;
-        void pass();
+    wake(events) {
+      if (stopped) return;
+      if (events?.length) for (const e of events) woken.add(e.tenant_id);
+      else polling = true;
+      woke ??= setImmediate(() => {
+        woke = null;
+        void kick();
       });
     },
-    pass,
+    async pass() {
+      polling = true;
+      await kick();
+      await settle();
+    },
     async stop() {
       stopped = true;
       clearInterval(timer);
-      if (woken) clearImmediate(woken);
-      await running;
+      if (woke) clearImmediate(woke);
+      await settle();
     },
   };
 }

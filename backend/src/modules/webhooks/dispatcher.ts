@@ -58,8 +58,9 @@ export function startDispatcher(deps: Deps): Dispatcher {
           const ok = result.status !== null && result.status >= 200 && result.status < 300;
           const more = ok && !stopped && turn < TURN;
           claim = await recordAttempt(deps.uow, config, claim, result, more);
-          // Its turn is over, not its events: it queues again behind the others.
-          if (ok && !more && !stopped) woken.add(first.tenantId);
+          // Once more after a success: its turn may be over, not its events, and an event numbered while
+          // the record ran was not seen by it, while its wake's claim found the endpoint still leased.
+          if (ok && !claim && !stopped) woken.add(first.tenantId);
         }
       } catch (err) {
         if (!stopped) deps.log.warn({ err: (err as Error).message, tenantId: first.tenantId, endpointId: first.endpointId }, 'webhook delivery failed; retried on the next pass');

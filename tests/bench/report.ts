@@ -14,6 +14,8 @@ import type { RedisBaseline } from './suites/baseline-redis.js';
 import type { ThroughputResult } from './suites/throughput.js';
 import { backtestTable, type BacktestRow } from '../../scripts/forecast-backtest.js';
 import type { WebhookBench } from './suites/webhooks.js';
+import type { BookingPathCost } from './suites/webhooks-booking.js';
+import { webhookHowMeasured, webhookRows } from './report-webhooks.js';
 
 export interface Results {
   mode: 'full' | 'quick';
@@ -27,6 +29,7 @@ export interface Results {
   product?: { broadcast?: BroadcastResult; idle?: IdleResult; throughput?: ThroughputResult; problems?: string[] };
   forecast?: BacktestRow[];
   webhooks?: WebhookBench;
+  webhookBooking?: BookingPathCost;
   seconds: number;
 }
 
@@ -36,7 +39,7 @@ export const TARGETS = { uncontendedPerSecond: 2500, shareOfPgInsert: 0.5, bytes
 
 const mark = (ok: boolean | undefined) => (ok === undefined ? '' : ok ? '✓' : '✗ MISSED');
 
-interface Row {
+export interface Row {
   figure: string;
   product: string;
   baseline: string;
@@ -137,19 +140,7 @@ function rows(r: Results): Row[] {
       target: '',
     });
   }
-  if (r.webhooks) {
-    const w = r.webhooks;
-    out.push({
-      figure: 'event→webhook receipt, 1 endpoint (p50 / p99)', product: `${ms(w.latency.p50)} / ${ms(w.latency.p99)} ms`,
-      baseline: `bare POST ${ms(w.bareLatency.p50)} / ${ms(w.bareLatency.p99)} ms`, ratio: `p99 ${ratio(w.latency.p99, w.bareLatency.p99)}`, target: '',
-    });
-    for (const [label, value] of [['1 endpoint', w.perSecond.one], ['100 endpoints', w.perSecond.hundred]] as const) {
-      out.push({
-        figure: `webhook deliveries/s, ${label}`, product: int(value), baseline: `bare POST loop (${w.lanes} in flight) ${int(w.barePerSecond)}`,
-        ratio: ratio(value, w.barePerSecond), target: '',
-      });
-    }
-  }
+  out.push(...webhookRows(r));
   return out;
 }
 
@@ -242,7 +233,7 @@ ${backtestTable(r.forecast).join('\n')}
   divided by the clients held. Kernel socket buffers are not in RSS.
 - **Redis**: PUBLISH of an event-sized message to a channel with two subscribers (the two workers), 64 in
   flight; and publish→receive latency one at a time.
-
+${webhookHowMeasured(r)}
 ${analysis}
 `;
 }

@@ -5,7 +5,7 @@
  *
  *   npm run bench                 the full run (1,000 / 5,000 / 10,000 clients), writes BENCHMARKS.md
  *   npm run bench -- --quick      small numbers for development; writes nothing unless --write
- *   npm run bench -- --skip=bare,pg,koa,redis,product,latency,idle,throughput,forecast,webhooks
+ *   npm run bench -- --skip=bare,pg,koa,redis,product,latency,idle,throughput,forecast,webhooks,webhooks-booking
  *                                 leaves parts out (then nothing is written)
  *   npm run bench -- --profile=/tmp/prof   V8 CPU profiles of the product's primary and workers
  */
@@ -27,6 +27,7 @@ import { broadcastSteps, holdIdle, type Target } from './suites/broadcast.js';
 import { startProduct, type Product } from './suites/product.js';
 import { bookingThroughput } from './suites/throughput.js';
 import { webhookBench } from './suites/webhooks.js';
+import { bookingPathCost } from './suites/webhooks-booking.js';
 import { plannedBooking, SLOT_MINUTES } from './lib/fixture.js';
 
 const args = new Set(process.argv.slice(2));
@@ -90,6 +91,15 @@ async function cleanup(): Promise<void> {
   }
 }
 
+/** Webhooks: delivery against a bare POST loop, then what they cost the booking path (its own product). */
+async function webhookParts(results: Results, firstDate: string): Promise<void> {
+  step('webhooks: event → receipt and deliveries/s against a bare POST loop');
+  results.webhooks = await webhookBench({ quick });
+  if (skip.has('webhooks-booking')) return;
+  step('webhooks: bookings/s with and without 100 endpoints, CPU per delivery, the forecast pass');
+  results.webhookBooking = await bookingPathCost({ quick, workers: WORKERS, concurrency: CONCURRENCY, durationMs: plan.durationMs, firstDate });
+}
+
 async function main(): Promise<void> {
   for (const [name, url, port] of [['PostgreSQL', PG_ADMIN_URL, 5432], ['Redis', REDIS_URL, 6379]] as const) {
     if (!(await reachable(url, port))) throw new Error(`${name} is not reachable at ${url}: start the local servers first`);
@@ -108,10 +118,7 @@ async function main(): Promise<void> {
     step('the busy-hours forecast against naive baselines (backtest)');
     results.forecast = backtest();
   }
-  if (!skip.has('webhooks')) {
-    step('webhooks: event → receipt and deliveries/s against a bare POST loop');
-    results.webhooks = await webhookBench({ quick });
-  }
+  if (!skip.has('webhooks')) await webhookParts(results, tomorrow);
   if (!skip.has('redis')) {
     step('baseline: Redis PUBLISH');
     results.redis = await redisBaseline(REDIS_URL, plan.baseMs);

@@ -21,6 +21,8 @@ export interface WebhookBench {
   bareLatency: Distribution;
   perSecond: { one: number; hundred: number };
   barePerSecond: number;
+  /** CPU ms of this process per bare POST of that loop: the client and the receiver together. */
+  bareCpuMsPerPost: number;
 }
 
 const LANES = 8;
@@ -125,6 +127,7 @@ export async function webhookBench(options: { quick: boolean }): Promise<Webhook
     const total = Math.max(events * 10, 2000);
     let sent = 0;
     const t = performance.now();
+    const cpu = process.cpuUsage();
     await Promise.all(Array.from({ length: LANES }, async () => {
       while (sent < total) {
         sent++;
@@ -132,8 +135,10 @@ export async function webhookBench(options: { quick: boolean }): Promise<Webhook
       }
     }));
     const barePerSecond = total / ((performance.now() - t) / 1000);
+    const { user, system } = process.cpuUsage(cpu);
+    const bareCpuMsPerPost = (user + system) / 1000 / total;
     agent.destroy();
-    return { lanes: LANES, latency: distribution(latencies), bareLatency: distribution(bare), perSecond: { one, hundred }, barePerSecond };
+    return { lanes: LANES, latency: distribution(latencies), bareLatency: distribution(bare), perSecond: { one, hundred }, barePerSecond, bareCpuMsPerPost };
   } finally {
     await server.close();
     await rx.close();

@@ -97,7 +97,9 @@ async function webhookParts(results: Results, firstDate: string): Promise<void> 
   results.webhooks = await webhookBench({ quick });
   if (skip.has('webhooks-booking')) return;
   step('webhooks: bookings/s with and without 100 endpoints, CPU per delivery, the forecast pass');
-  results.webhookBooking = await bookingPathCost({ quick, workers: WORKERS, concurrency: CONCURRENCY, durationMs: plan.durationMs, firstDate });
+  results.webhookBooking = await bookingPathCost({
+    quick, workers: WORKERS, concurrency: CONCURRENCY, durationMs: plan.durationMs, firstDate, profileDir: option('profile'),
+  });
 }
 
 async function main(): Promise<void> {

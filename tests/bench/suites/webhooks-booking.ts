@@ -8,7 +8,7 @@
  * Last, the minutely forecast pass (measureAreaHours) on the same data: its first pass over the
  * demo's weeks of visits and the passes after it, which are what runs every minute.
  *
- *   npx tsx tests/bench/suites/webhooks-booking.ts [--quick]     this part alone
+ *   npx tsx tests/bench/suites/webhooks-booking.ts [--quick] [--profile=DIR]     this part alone
  */
 import fs from 'node:fs';
 import http from 'node:http';
@@ -74,7 +74,11 @@ async function receiver() {
   };
 }
 
-export async function bookingPathCost(options: { quick: boolean; workers: number; concurrency: number; durationMs: number; firstDate: string }): Promise<BookingPathCost> {
+export async function bookingPathCost(options: {
+  quick: boolean; workers: number; concurrency: number; durationMs: number; firstDate: string;
+  /** V8 CPU profiles of the product's processes into this folder (the bench's --profile). */
+  profileDir?: string;
+}): Promise<BookingPathCost> {
   const ENDPOINTS = 100;
   const AREAS = 128;
   const rx = await receiver();
@@ -83,7 +87,7 @@ export async function bookingPathCost(options: { quick: boolean; workers: number
   process.env.WEBHOOK_ALLOW_PRIVATE = 'true';
   let product: Product;
   try {
-    product = await startProduct({ workers: options.workers, areas: AREAS, members: AREAS, logLevel: 'warn', tenants: 0, areasPerTenant: 0 });
+    product = await startProduct({ workers: options.workers, areas: AREAS, members: AREAS, logLevel: 'warn', tenants: 0, areasPerTenant: 0, profileDir: options.profileDir });
   } finally {
     if (saved === undefined) delete process.env.WEBHOOK_ALLOW_PRIVATE;
     else process.env.WEBHOOK_ALLOW_PRIVATE = saved;
@@ -191,6 +195,7 @@ async function forecastPass(url: string, owner: pg.Client): Promise<BookingPathC
 
 if (process.argv[1]?.endsWith('webhooks-booking.ts')) {
   const quick = process.argv.includes('--quick');
-  const r = await bookingPathCost({ quick, workers: 2, concurrency: 32, durationMs: quick ? 2000 : 8000, firstDate: addDays(new Date().toISOString().slice(0, 10), 1) });
+  const profileDir = process.argv.find((a) => a.startsWith('--profile='))?.slice(10);
+  const r = await bookingPathCost({ quick, workers: 2, concurrency: 32, durationMs: quick ? 2000 : 8000, firstDate: addDays(new Date().toISOString().slice(0, 10), 1), profileDir });
   console.log(JSON.stringify(r, null, 2));
 }

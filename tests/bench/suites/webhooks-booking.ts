@@ -24,7 +24,7 @@ import { runHttpLoad } from '../lib/http-load.js';
 import { descendants, sleep } from '../lib/proc.js';
 import { progress } from '../lib/progress.js';
 import { distribution, type Distribution } from '../lib/stats.js';
-import { startProduct, type Product } from './product.js';
+import { startHookedProduct } from './webhooks-product.js';
 
 export interface BookingPathCost {
   endpoints: number;
@@ -82,23 +82,13 @@ export async function bookingPathCost(options: {
   const ENDPOINTS = 100;
   const AREAS = 128;
   const rx = await receiver();
-  // The receiver is on loopback, which production refuses: allowed for this product only.
-  const saved = process.env.WEBHOOK_ALLOW_PRIVATE;
-  process.env.WEBHOOK_ALLOW_PRIVATE = 'true';
-  let product: Product;
-  try {
-    product = await startProduct({ workers: options.workers, areas: AREAS, members: AREAS, logLevel: 'warn', tenants: 0, areasPerTenant: 0, profileDir: options.profileDir });
-  } finally {
-    if (saved === undefined) delete process.env.WEBHOOK_ALLOW_PRIVATE;
-    else process.env.WEBHOOK_ALLOW_PRIVATE = saved;
-  }
+  const product = await startHookedProduct({ workers: options.workers, areas: AREAS, profileDir: options.profileDir });
   const owner = new pg.Client({ connectionString: product.db.url });
   await owner.connect();
   try {
     const { fixture } = product;
     progress(`webhooks on the booking path: signing in ${AREAS} members`);
-    const tokens: string[] = [];
-    for (let i = 0; i < AREAS; i += 16) tokens.push(...(await Promise.all(Array.from({ length: Math.min(16, AREAS - i) }, (_, k) => product.token(i + k)))));
+    const tokens = await product.tokens();
     const processes = () => [product.node.pid, ...descendants(product.node.pid)];
     const backends = async () =>
       (await owner.query<{ pid: number }>('select pid from pg_stat_activity where datname = $1 and pid <> pg_backend_pid()', [product.db.name])).rows.map((r) => r.pid);

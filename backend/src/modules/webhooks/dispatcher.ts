@@ -14,7 +14,7 @@ import { claimDue, post, recordAttempt, type Claim } from './delivery.js';
 export interface Dispatcher {
   /** New events may be there (of these events' gyms, or anywhere when none are given): look soon. */
   wake(events?: readonly Pick<StoredEvent, 'tenant_id'>[]): void;
-  /** One pass now (tests); resolves when its deliveries are done. */
+  /** A look across gyms soon (tests); resolves once it ran and the deliveries it left are done. */
   pass(): Promise<void>;
   stop(): Promise<void>;
 }
@@ -47,6 +47,8 @@ export function startDispatcher(deps: Deps): Dispatcher {
   const woken = new Set<string>();
   /** Endpoints being delivered by this process, one lane each, at most `concurrency`. */
   const lanes = new Set<Promise<void>>();
+  /** pass() callers, answered by the next round that reads across gyms, once the lanes it leaves are done. */
+  const passes: Array<() => void> = [];
 
   /** Delivers a claimed endpoint's events one after another: each record leases the next. */
   const drain = (first: Claim) => {
@@ -76,18 +78,24 @@ export function startDispatcher(deps: Deps): Dispatcher {
   /** One look: a due read when wanted, then claims in the woken gyms for the free lanes. */
   const round = async () => {
     again = false;
-    if (polling && lanes.size < config.concurrency) {
-      polling = false;
-      for (const tenantId of await dueTenants(deps, config.concurrency * 4)) woken.add(tenantId);
-    }
-    for (const tenantId of [...woken]) {
-      const free = config.concurrency - lanes.size;
-      if (free <= 0) break;
-      woken.delete(tenantId);
-      const claims = await claimDue(deps.uow, config, tenantId, free);
-      for (const claim of claims) drain(claim);
-      // All the free lanes taken: the gym may have more, claimed when a lane is free again.
-      if (claims.length === free) woken.add(tenantId);
+    const reading = polling && lanes.size < config.concurrency;
+    const answered = reading ? passes.splice(0) : [];
+    try {
+      if (reading) {
+        polling = false;
+        for (const tenantId of await dueTenants(deps, config.concurrency * 4)) woken.add(tenantId);
+      }
+      for (const tenantId of [...woken]) {
+        const free = config.concurrency - lanes.size;
+        if (free <= 0) break;
+        woken.delete(tenantId);
+        const claims = await claimDue(deps.uow, config, tenantId, free);
+        for (const claim of claims) drain(claim);
+        // All the free lanes taken: the gym may have more, claimed when a lane is free again.
+        if (claims.length === free) woken.add(tenantId);
+      }
+    } finally {
+      if (answered.length) void Promise.all([...lanes]).then(() => answered.forEach((done) => done()));
     }
   };
 
@@ -129,16 +137,20 @@ export function startDispatcher(deps: Deps): Dispatcher {
         void kick();
       });
     },
-    async pass() {
+    pass() {
+      if (stopped) return Promise.resolve();
+      // Not "until idle": with a short poll under load a round is nearly always running.
+      const done = new Promise<void>((resolve) => passes.push(resolve));
       polling = true;
-      await kick();
-      await settle();
+      void kick();
+      return done;
     },
     async stop() {
       stopped = true;
       clearInterval(timer);
       if (woke) clearImmediate(woke);
       await settle();
+      passes.splice(0).forEach((done) => done());
     },
   };
 }

@@ -53,6 +53,15 @@ export function rushRows(r: Results): Row[] {
   const pg = rush.pg;
   const bare = r.bare?.broadcast.steps.find((s) => Math.abs(s.clients - p.screens) / p.screens < 0.02);
   const unexpected = byKey({ ...p.unexpected, ...p.requestErrors });
+  const w = p.waitlist;
+  const waitlist: Row[] = w ? [{
+    figure: `class rush: the ${int(w.joins)} refused join the waitlist (p50 / p99 / max)`,
+    product: `${int(w.joined)}× 201, positions ${int(w.distinctPositions)} distinct up to ${int(w.maxPosition)}${byKey(w.other) ? `; other: ${byKey(w.other)}` : ''}; ${three(w.answerMs)}`,
+    baseline: '',
+    ratio: '',
+    target: 'every one queued, in order',
+    met: w.joined === w.joins && w.distinctPositions === w.joins && w.maxPosition === w.joins,
+  }] : [];
   return [
     {
       figure: `class rush: ${int(p.members)} members, ${p.capacity} places (answers)`,
@@ -85,6 +94,7 @@ export function rushRows(r: Results): Row[] {
       target: `${p.capacity}, 0 and 0`,
       met: p.confirmedInSlot === p.capacity && p.check.overbooked === 0 && p.check.doubleBooked === 0,
     },
+    ...waitlist,
   ];
 }
 
@@ -136,5 +146,8 @@ export function scaleMeasuredText(r: Results): string {
   201 reached its booker. Baselines: the same race through \`pg\` alone (scratch database with the real schema, the
   product pools' number of connections, the same send schedule: BEGIN, the slot's advisory lock, INSERT of the lowest
   free place, COMMIT), and the bare Socket.IO broadcast to the same number of clients (the booking→screen baseline).
-  Afterwards the class slot's confirmed bookings are counted and the SQL overbooking check runs.`;
+  Afterwards the class slot's confirmed bookings are counted and the SQL overbooking check runs. Then the screens
+  are closed and every refused member POSTs /api/waitlist for the slot on the same schedule (closed first because each
+  join sends \`waitlist:changed\` to every screen: this times the joins themselves); each must get 201 and its own
+  position, 1 to the number refused.`;
 }

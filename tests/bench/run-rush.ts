@@ -3,9 +3,9 @@
  * merges on its own): the pg-alone race first, then the product's rush with its screens connected.
  */
 import type { ClientFleet } from './lib/client-fleet.js';
-import { step } from './lib/progress.js';
+import { progress, step } from './lib/progress.js';
 import { rushPgBaseline, type RushPgBaseline } from './suites/rush-baseline-pg.js';
-import { classRush, type RushResult } from './suites/rush.js';
+import { classRush, waitlistJoins, type RushResult } from './suites/rush.js';
 import type { Product } from './suites/product.js';
 
 /** The class and its bookers, as startProduct adds them to the demo gym. */
@@ -29,10 +29,14 @@ export async function runRush(
   step(`baseline: the class rush through pg alone (${plan.members.toLocaleString('en-US')} attempts, ${plan.capacity} places)`);
   const pg = await rushPgBaseline({ ...plan, poolSize: options.poolSize, spreadMs: SPREAD_MS, date: options.date, time: TIME });
   step(`product: class rush (${plan.members.toLocaleString('en-US')} members, ${plan.capacity} places, ${SCREENS(options.quick).toLocaleString('en-US')} screens)`);
+  let rush: Awaited<ReturnType<typeof classRush>>;
   try {
-    const rush = await classRush(product, fleet, { screens: SCREENS(options.quick), date: options.date, time: TIME, spreadMs: SPREAD_MS, sourceAddresses: options.sourceAddresses });
-    return { product: rush, pg };
+    rush = await classRush(product, fleet, { screens: SCREENS(options.quick), date: options.date, time: TIME, spreadMs: SPREAD_MS, sourceAddresses: options.sourceAddresses });
   } finally {
     await fleet.closeAll();
   }
+  // Each join tells every screen that the queue changed; with the screens gone this times the joins alone.
+  progress(`rush: ${rush.refusedTokens.length.toLocaleString('en-US')} refused members join the waitlist`);
+  rush.result.waitlist = await waitlistJoins(product, rush.refusedTokens, { date: options.date, time: TIME, spreadMs: SPREAD_MS });
+  return { product: rush.result, pg };
 }

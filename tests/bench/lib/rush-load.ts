@@ -8,9 +8,13 @@ import http from 'node:http';
 import { send, type LoadRequest } from './http-load.js';
 
 export interface RushAnswer {
+  /** Which of the requests this answers. */
+  index: number;
   status: number;
   /** `data.code` of an error envelope. */
   code?: string;
+  /** `data.position` of a waitlist entry. */
+  position?: number;
   sentAt: number;
   answeredAt: number;
 }
@@ -42,17 +46,18 @@ export async function fireRush(options: {
       // Send every request whose moment has come, then yield for a millisecond.
       const due = Math.min(n, Math.floor(((monotonicMs() - start) / options.spreadMs) * n) + 1);
       while (sent < due) {
-        const r = options.requests[sent++]!;
+        const index = sent++;
+        const r = options.requests[index]!;
         const sentAt = monotonicMs();
         pending.push(
           send(agent, base, r).then(
             ({ status, body }) => {
               const answeredAt = monotonicMs();
-              let code: string | undefined;
+              let data: { code?: string; position?: number } | undefined;
               try {
-                code = (JSON.parse(body) as { data?: { code?: string } }).data?.code;
+                data = (JSON.parse(body) as { data?: { code?: string; position?: number } }).data;
               } catch { /* not JSON: the status says enough */ }
-              answers.push({ status, code, sentAt, answeredAt });
+              answers.push({ index, status, code: data?.code, position: data?.position, sentAt, answeredAt });
             },
             (err: NodeJS.ErrnoException) => {
               const key = err.code ?? err.message;

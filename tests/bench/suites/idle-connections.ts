@@ -141,7 +141,7 @@ export async function holdIdle(
   if (limitReached && options.probePastLimit) {
     progress(`${options.label}: ${options.probePastLimit} more connects past the open-file limit`);
     const res = await fleet.connect(options.probePastLimit, {
-      url: target.url, nsp: target.nsp, tokens: target.tokens, sourceAddresses: options.sourceAddresses(fleet.size), inFlight: 64, attempts: 1, handshakeTimeoutMs: 3000,
+      url: target.url, nsp: target.nsp, tokens: target.tokens, sourceAddresses: options.sourceAddresses(fleet.size), inFlight: 256, attempts: 1, handshakeTimeoutMs: 3000,
     });
     result.probe = { tried: options.probePastLimit, failed: res.failed, errors: res.errors };
   }

@@ -38,13 +38,15 @@ export interface RushResult {
   screensOverCount: number;
   confirmedInSlot: number;
   check: { confirmed: number; overbooked: number; doubleBooked: number };
+  /** The refused then join the slot's waitlist (with the screens closed: the HTTP path alone). */
+  waitlist?: { joins: number; joined: number; distinctPositions: number; maxPosition: number; other: Record<string, number>; answerMs: Distribution };
 }
 
 export async function classRush(
   product: Product,
   fleet: ClientFleet,
   options: { screens: number; date: string; time: string; spreadMs: number; sourceAddresses: (n: number) => string[] },
-): Promise<RushResult> {
+): Promise<{ result: RushResult; refusedTokens: string[] }> {
   const rush = product.rush;
   if (!rush) throw new Error('the product was started without the rush class (startProduct({ rush }))');
   const members = rush.members.length;
@@ -73,7 +75,7 @@ export async function classRush(
     requests: tokens.map((token) => ({ method: 'POST', path: '/api/book-room', headers: { authorization: `Bearer ${token}` }, body })),
     spreadMs: options.spreadMs,
     connections: members,
-    warmPath: '/readyz',
+    warmPath: '/healthz',
     onProgress: (sent, answered) => progress(`rush: ${sent.toLocaleString('en-US')} Book presses sent, ${answered.toLocaleString('en-US')} answered`),
   });
 
@@ -104,7 +106,8 @@ export async function classRush(
   const { rows } = await owner.query<{ n: number }>(`select count(*)::int as n from bookings where gym_area_id = $1 and status = 'confirmed'`, [rush.areaId]);
   await owner.end();
   const sentAts = answers.map((a) => a.sentAt);
-  return {
+  const refusedTokens = refused.map((a) => tokens[a.index]!);
+  const result: RushResult = {
     members,
     screens,
     capacity: rush.capacity,
@@ -122,5 +125,35 @@ export async function classRush(
     screensOverCount,
     confirmedInSlot: rows[0]!.n,
     check: await overbookingCheck(product.db.url),
+  };
+  return { result, refusedTokens };
+}
+
+/** The refused members each POST /api/waitlist for the slot, on the same kind of schedule. */
+export async function waitlistJoins(
+  product: Product,
+  tokens: string[],
+  options: { date: string; time: string; spreadMs: number },
+): Promise<NonNullable<RushResult['waitlist']>> {
+  const body = JSON.stringify({ room_id: product.rush!.areaId, date: options.date, time: options.time, duration: SLOT_MINUTES });
+  const { answers, errors } = await fireRush({
+    url: product.url,
+    requests: tokens.map((token) => ({ method: 'POST', path: '/api/waitlist', headers: { authorization: `Bearer ${token}` }, body })),
+    spreadMs: options.spreadMs,
+    connections: tokens.length,
+    warmPath: '/healthz',
+    onProgress: (sent, answered) => progress(`rush: ${sent.toLocaleString('en-US')} waitlist joins sent, ${answered.toLocaleString('en-US')} answered`),
+  });
+  const joined = answers.filter((a) => a.status === 201);
+  const positions = new Set(joined.map((a) => a.position));
+  const other: Record<string, number> = { ...errors };
+  for (const a of answers) if (a.status !== 201) other[`${a.status} ${a.code ?? ''}`.trim()] = (other[`${a.status} ${a.code ?? ''}`.trim()] ?? 0) + 1;
+  return {
+    joins: tokens.length,
+    joined: joined.length,
+    distinctPositions: positions.size,
+    maxPosition: Math.max(0, ...joined.map((a) => a.position ?? 0)),
+    other,
+    answerMs: distribution(answers.map((a) => a.answeredAt - a.sentAt)),
   };
 }

@@ -60,7 +60,7 @@ export async function classRush(
 
   const res = await fleet.connect(
     options.screens,
-    { url: product.url, nsp: product.nsp, tokens, sourceAddresses: options.sourceAddresses(Math.ceil(options.screens / 2000) + fleet.size), inFlight: 256 },
+    { url: product.url, nsp: product.nsp, tokens, sourceAddresses: options.sourceAddresses(Math.ceil(options.screens / 2000) + fleet.size), inFlight: 1024 },
     (c, f) => progress(`rush: connecting screens ${c.toLocaleString('en-US')}/${options.screens.toLocaleString('en-US')}${f ? ` (${f} failed)` : ''}`),
   );
   if (res.failed > options.screens / 100) throw new Error(`rush: ${res.failed} of ${options.screens} screens could not connect: ${JSON.stringify(res.errors)}`);

@@ -10,7 +10,9 @@ import { TARGETS, type Results, type Row } from './report.js';
 export const SCALE_TARGETS = { connections: 100_000, connectPerSecond: 3000 };
 
 const range = (values: number[]) => (values.length ? `chunks ${int(Math.min(...values))}–${int(Math.max(...values))}/s` : '');
-const three = (d: Distribution) => `${ms(d.p50)} / ${ms(d.p99)} / ${ms(d.max)} ms`;
+/** Milliseconds, or seconds once they pass ten of them (a rush is decided in tens of seconds). */
+const dur = (v: number) => (Number.isFinite(v) && Math.abs(v) >= 10_000 ? `${(v / 1000).toFixed(1)} s` : `${ms(v)} ms`);
+const three = (d: Distribution) => [d.p50, d.p99, d.max].every((v) => Math.abs(v) < 10_000) ? `${ms(d.p50)} / ${ms(d.p99)} / ${ms(d.max)} ms` : `${dur(d.p50)} / ${dur(d.p99)} / ${dur(d.max)}`;
 const byKey = (o: Record<string, number>) => Object.entries(o).map(([k, n]) => `${int(n)}× ${k}`).join(', ');
 
 export function idleRows(r: Results): Row[] {
@@ -65,7 +67,7 @@ export function rushRows(r: Results): Row[] {
   return [
     {
       figure: `class rush: ${int(p.members)} members, ${p.capacity} places (answers)`,
-      product: `${int(p.created)}× 201, ${int(p.refused)}× 409 slot_unavailable${unexpected ? `; other: ${unexpected}` : ''} (sent over ${ms(p.sendSpreadMs)} ms)`,
+      product: `${int(p.created)}× 201, ${int(p.refused)}× 409 slot_unavailable${unexpected ? `; other: ${unexpected}` : ''} (sent over ${dur(p.sendSpreadMs)})`,
       baseline: `pg alone ${int(pg.created)} won, ${int(pg.refused)} refused`,
       ratio: '',
       target: `exactly ${p.capacity}× 201, the rest 409`,
@@ -73,8 +75,8 @@ export function rushRows(r: Results): Row[] {
     },
     {
       figure: 'class rush: answer time (p50 / p99 / max)',
-      product: `${three(p.answerMs)}; all decided ${ms(p.decidedInMs)} ms after the first press`,
-      baseline: `pg alone ${three(pg.answerMs)}; decided in ${ms(pg.decidedInMs)} ms`,
+      product: `${three(p.answerMs)}; all decided ${dur(p.decidedInMs)} after the first press`,
+      baseline: `pg alone ${three(pg.answerMs)}; decided in ${dur(pg.decidedInMs)}`,
       ratio: `p99 ${ratio(p.answerMs.p99, pg.answerMs.p99)}`,
       target: '',
     },

@@ -19,6 +19,7 @@ import { freePort, ROOT, spawnTs, type Spawned } from './lib/proc.js';
 import { clearProgress, elapsedSeconds, say, step } from './lib/progress.js';
 import { backtest } from '../../scripts/forecast-backtest.js';
 import { summaryLines, writeReport, type Results } from './report.js';
+import { scaleDetails } from './report-scale.js';
 import { koaBaseline } from './suites/baseline-koa.js';
 import { pgBaseline } from './suites/baseline-pg.js';
 import { redisBaseline } from './suites/baseline-redis.js';
@@ -217,6 +218,7 @@ async function main(): Promise<void> {
   clearProgress();
   say('');
   for (const line of summaryLines(results)) say(line);
+  say(scaleDetails(results));
   say(`\nTotal ${Math.round(results.seconds)} s.`);
   if (write) say(`Wrote ${writeReport(ROOT, results, machine)}`);
   else say('(BENCHMARKS.md not written: partial or quick run; add --write to write it anyway)');

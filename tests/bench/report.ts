@@ -40,7 +40,7 @@ export interface Results {
 export const LATENCY_TARGETS: Record<number, number> = { 1000: 15, 5000: 60, 10000: 120 };
 export const TARGETS = { uncontendedPerSecond: 2500, shareOfPgInsert: 0.5, bytesPerIdleConnection: 25 * 1024 };
 
-export const mark = (ok: boolean | undefined) => (ok === undefined ? '' : ok ? '✓' : '✗ MISSED');
+const mark = (ok: boolean | undefined) => (ok === undefined ? '' : ok ? '✓' : '✗ MISSED');
 
 export interface Row {
   figure: string;

@@ -52,8 +52,7 @@ const AREAS_PER_TENANT = 16;
 /**
  * 100,000 sockets need more descriptors than the usual limit; raised here, before anything is spawned,
  * so that every child (servers, workers, load clients) inherits it. Without CAP_SYS_RESOURCE (root in a
- * container may lack it) it stays as it was and
- * the idle step reports the limit that stopped it.
+ * container may lack it) it stays as it was and the idle step reports the limit that stopped it.
  */
 const WANTED_FILE_LIMIT = 250_000;
 const fileLimitRaise = raiseFileLimit(WANTED_FILE_LIMIT);

@@ -76,6 +76,39 @@ export async function addTenants(
   return out;
 }
 
+/** A class for the release rush: one area with `capacity` places a slot, and members of its own to book it. */
+export interface RushClass {
+  areaId: string;
+  capacity: number;
+  members: Array<{ id: string; username: string }>;
+}
+
+/** Adds the rush's class area and `members` members (named apart from addFixture's) to a tenant. */
+export async function addRushClass(
+  url: string,
+  tenantId: string,
+  options: { capacity: number; members: number; passwordHash: string },
+): Promise<RushClass> {
+  const c = new pg.Client({ connectionString: url });
+  await c.connect();
+  try {
+    const { rows: areas } = await c.query<{ id: string }>(
+      `insert into gym_areas (tenant_id, name_en, name_el, capacity, is_bookable, booking_capacity, slot_minutes, price_per_hour_cents)
+       values ($1, 'Bench class', 'Μάθημα δοκιμής', 1000, true, $2, $3, 0) returning id`,
+      [tenantId, options.capacity, SLOT_MINUTES],
+    );
+    const { rows: members } = await c.query<{ id: string; username: string }>(
+      `insert into users (tenant_id, username, password_hash, role, locale)
+       select $1, 'rush-' || lpad(g::text, 5, '0'), $3, 'member', 'en' from generate_series(1, $2) g
+       returning id, username`,
+      [tenantId, options.members, options.passwordHash],
+    );
+    return { areaId: areas[0]!.id, capacity: options.capacity, members };
+  } finally {
+    await c.end();
+  }
+}
+
 export interface PlannedBooking {
   areaId: string;
   memberIndex: number;

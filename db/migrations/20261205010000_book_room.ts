@@ -11,21 +11,36 @@ import { bookPlaceWithRules, takePlace } from './20261204010000_booking_rules.js
  * - the member: locked as before, and it must be active (staff booking for a member);
  * - the events: the service passes them, with the booking's id it chose, and they are appended only
  *   when the place is taken, in the same statement and so the same transaction.
- * take_place() takes the id (NULL: a new one, as before for waitlist offers); book_place() goes.
+ * take_place() takes the id (NULL: a new one, as before for waitlist offers) and refuses a full slot
+ * without queueing on its lock; book_place() goes.
  */
 const TAKE_PLACE_ARGS = 'uuid, uuid, date, time, int, timestamptz, timestamptz, text, uuid, bigint, text';
 const BOOK_PLACE = 'book_place(uuid, uuid, date, time, int, timestamptz, timestamptz, text, uuid, bigint, timestamptz, jsonb)';
 
+const LOCK = 'PERFORM pg_advisory_xact_lock(';
+const FREE_PLACES = /SELECT coalesce\(array_agg\(g ORDER BY g\), '\{\}'\) INTO places[^;]*;/;
+
+/**
+ * take_place() with the booking's id, and a look before the queue: a slot without a free place at this
+ * moment is refused without taking its lock (the answer was true when it was read), so the hundreds
+ * refused in a class-release rush do not line up behind the few who get a place. With a place free it
+ * queues as before and looks again under the lock.
+ */
 function takePlaceWithId(): string {
+  const body = takePlace();
+  const search = FREE_PLACES.exec(body)?.[0];
+  if (!search) throw new Error('take_place(): the free-place search is not in the earlier body');
   const edits: Array<[string, string]> = [
     ['p_price_cents bigint, p_status text)', 'p_price_cents bigint, p_status text, p_id uuid DEFAULT NULL)'],
+    ["-- The slot's lock, then the lowest place", "-- A look for a free place, the slot's lock, then the lowest place"],
+    [LOCK, `${search}\n      IF coalesce(array_length(places, 1), 0) = 0 THEN RETURN NULL; END IF;\n      ${LOCK}`],
     ['INSERT INTO bookings (tenant_id,', 'INSERT INTO bookings (id, tenant_id,'],
     ['VALUES (t, p_user,', 'VALUES (coalesce(p_id, gen_random_uuid()), t, p_user,'],
   ];
-  return edits.reduce((body, [from, to]) => {
-    if (!body.includes(from)) throw new Error(`take_place(): "${from}" is not in the earlier body`);
-    return body.replace(from, to);
-  }, takePlace());
+  return edits.reduce((text, [from, to]) => {
+    if (!text.includes(from)) throw new Error(`take_place(): "${from}" is not in the earlier body`);
+    return text.replace(from, to);
+  }, body);
 }
 
 export async function up(knex: Knex): Promise<void> {

@@ -8,7 +8,7 @@
 import type { Knex } from 'knex';
 import type { Model } from 'objection';
 import type { EventPayloads, EventType } from '../contracts/events.js';
-import { sqlLiteral, type Database } from './database.js';
+import { sqlLiteral, type Database, type Lane } from './database.js';
 import { isUuid } from '../contracts/common.js';
 import { scopedQuery, type ModelOf } from './model.js';
 
@@ -46,9 +46,9 @@ export interface UnitOfWork {
   inTenant<T>(tenantId: string, work: (scope: TenantScope) => Promise<T>): Promise<T>;
   /**
    * One statement (no bindings, records no events) in the tenant's scope, or the platform's for null, in
-   * a single round trip.
+   * a single round trip; on the events' own connections for `lane` 'events' (db/database.ts).
    */
-  statementInScope<R>(tenantId: string | null, sql: string): Promise<R[]>;
+  statementInScope<R>(tenantId: string | null, sql: string, lane?: Lane): Promise<R[]>;
   /**
    * One statement in the tenant's scope that may append events itself (a database function calling
    * append_events), in a single round trip. `settle` turns its rows into the answer and says whether
@@ -118,10 +118,10 @@ export function createUnitOfWork(db: Database, sink: EventSink): UnitOfWork {
       if (recorded.length || appended.byStatement) sink.committed(tenantId);
       return result;
     },
-    statementInScope(tenantId, sql) {
-      if (tenantId === null) return db.statement({ role: appRole, 'app.platform': 'on' }, sql);
+    statementInScope(tenantId, sql, lane) {
+      if (tenantId === null) return db.statement({ role: appRole, 'app.platform': 'on' }, sql, lane);
       if (!isUuid(tenantId)) throw new Error('statementInScope needs a tenant uuid');
-      return db.statement({ role: appRole, 'app.tenant_id': tenantId }, sql);
+      return db.statement({ role: appRole, 'app.tenant_id': tenantId }, sql, lane);
     },
     async statementInTenant(tenantId, sql, settle) {
       if (!isUuid(tenantId)) throw new Error('statementInTenant needs a tenant uuid');

@@ -74,7 +74,7 @@ function keyedUnitOfWork(uow: UnitOfWork, c: Claim): UnitOfWork {
     inPlatform: (work) => uow.inPlatform(work),
     // A tenant's scope goes through inTenant below, so it claims the key too.
     inScope: (tenantId, work) => runInScope(keyed, tenantId, work),
-    statementInScope: (tenantId, sql) => uow.statementInScope(tenantId, sql),
+    statementInScope: (tenantId, sql, lane) => uow.statementInScope(tenantId, sql, lane),
     // A statement that writes takes the key with it: a transaction of inTenant below.
     statementInTenant: (tenantId, sql, settle) => statementInTransaction(keyed, tenantId, sql, settle),
     async inTenant(tenantId, work) {

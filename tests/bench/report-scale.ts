@@ -128,7 +128,9 @@ export function scaleDetails(r: Results): string {
 export function scaleMeasuredText(r: Results): string {
   const members = r.rush ? int(r.rush.product.members) : 'N';
   const capacity = r.rush?.product.capacity ?? 20;
-  return `- **idle connections / memory / connect rate**: after the latency steps, idle clients (each with a member's
+  return `- **idle connections / memory / connect rate**: on deployments of their own, the product and the bare server each
+  with as many cluster workers as the per-process open-file limit requires for the cap (${r.idleWorkers ?? 'N'} here; the latency and
+  throughput figures are from the 2-worker ones), idle clients (each with a member's
   access token, so every handshake is authenticated) are added in chunks towards ${int(SCALE_TARGETS.connections)}; before each chunk the
   descriptors each server worker holds are read in /proc against its open-file limit and the chunk is cut to the room
   left, and the ramp also stops at the first chunk with failed connects. They are held through the hold period and

@@ -26,7 +26,9 @@ export interface Results {
   redis?: RedisBaseline;
   pg?: PgBaseline;
   koa?: LoadResult;
-  bare?: { broadcast: BroadcastResult; idle: IdleResult };
+  bare?: { broadcast: BroadcastResult; idle?: IdleResult };
+  /** Cluster workers of the idle step's deployments (run-idle.ts). */
+  idleWorkers?: number;
   product?: { broadcast?: BroadcastResult; idle?: IdleResult; throughput?: ThroughputResult; problems?: string[] };
   forecast?: BacktestRow[];
   webhooks?: WebhookBench;
@@ -72,7 +74,7 @@ function rows(r: Results): Row[] {
     }
     if (r.pg) out.push({ figure: 'pg INSERT (baseline)', product: '', baseline: `${int(r.pg.uncontendedPerSecond)}/s uncontended, ${int(r.pg.withEventsPerSecond)}/s with the event log, ${int(r.pg.serialCommitsPerSecond)}/s one at a time, ${int(r.pg.contendedPerSecond)}/s raced`, ratio: '', target: '' });
     if (r.koa) out.push({ figure: 'bare Koa (baseline)', product: '', baseline: `${int(r.koa.rate)} req/s, p50 ${ms(r.koa.latency.p50)} ms`, ratio: '', target: '' });
-    if (r.bare) out.push({ figure: 'bare Socket.IO idle', product: '', baseline: `${int(r.bare.idle.held)} held, ${kb(r.bare.idle.bytesPerConnection)} each`, ratio: '', target: '' });
+    if (r.bare?.idle) out.push({ figure: 'bare Socket.IO idle', product: '', baseline: `${int(r.bare.idle.held)} held, ${kb(r.bare.idle.bytesPerConnection)} each`, ratio: '', target: '' });
   }
   const t = r.product?.throughput;
   if (t) {

@@ -24,7 +24,7 @@ import { koaBaseline } from './suites/baseline-koa.js';
 import { pgBaseline } from './suites/baseline-pg.js';
 import { redisBaseline } from './suites/baseline-redis.js';
 import { broadcastSteps, type Target } from './suites/broadcast.js';
-import { holdIdle } from './suites/idle-connections.js';
+import { runIdle, workersFor } from './run-idle.js';
 import { fileLimitOf, raiseFileLimit } from './lib/file-limits.js';
 import { runRush, RUSH_PLAN } from './run-rush.js';
 import { startProduct, type Product } from './suites/product.js';
@@ -156,11 +156,7 @@ async function main(): Promise<void> {
     const broadcast = await broadcastSteps(fleet, target, {
       label: 'bare Socket.IO', steps: plan.steps, samples: plan.samples, trigger: emit, sourceAddresses: addresses, event: 'booking:created',
     });
-    const idle = await holdIdle(fleet, target, {
-      label: 'bare Socket.IO', cap: plan.idleCap, chunk: plan.idleChunk, holdMs: plan.holdMs, idleRssBytes: broadcast.idleRssBytes,
-      sourceAddresses: addresses, inFlight: IDLE_IN_FLIGHT, probePastLimit: 500,
-    });
-    results.bare = { broadcast, idle };
+    results.bare = { broadcast };
     await fleet.closeAll();
     await cleanups.pop()!();
   }
@@ -194,12 +190,6 @@ async function main(): Promise<void> {
         label: 'product', steps: plan.steps, samples: plan.samples, trigger: book, sourceAddresses: addresses, event: 'booking:created',
       });
       results.product.broadcast = broadcast;
-      if (!skip.has('idle')) {
-        results.product.idle = await holdIdle(fleet, target, {
-          label: 'product', cap: plan.idleCap, chunk: plan.idleChunk, holdMs: plan.holdMs, idleRssBytes: broadcast.idleRssBytes,
-          sourceAddresses: addresses, inFlight: IDLE_IN_FLIGHT,
-        });
-      }
       await fleet.closeAll();
     }
     if (!skip.has('throughput')) {
@@ -210,6 +200,17 @@ async function main(): Promise<void> {
     }
     if (!skip.has('rush')) results.rush = await runRush(product, fleet, { quick, date: dates.rush, poolSize: WORKERS * POOL_PER_WORKER, sourceAddresses: addresses });
     results.product.problems = product.node.problems();
+    await cleanups.pop()!();
+  }
+
+  if (!skip.has('idle')) {
+    results.idleWorkers = workersFor(plan.idleCap, fileLimit(), WORKERS);
+    const idle = await runIdle(fleet, {
+      cap: plan.idleCap, chunk: plan.idleChunk, holdMs: plan.holdMs, inFlight: IDLE_IN_FLIGHT, sourceAddresses: addresses,
+      workers: results.idleWorkers,
+    }, { bare: !skip.has('bare'), product: !skip.has('product') });
+    if (results.bare && idle.bare) results.bare.idle = idle.bare;
+    if (results.product && idle.product) results.product.idle = idle.product;
   }
 
   await cleanup();

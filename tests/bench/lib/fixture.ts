@@ -11,6 +11,22 @@ export const SLOTS_PER_DAY = 24;
 export const FIRST_SLOT_MINUTE = 8 * 60;
 export const TIMEZONE = 'Europe/Athens';
 
+/** A gym of its own on a scratch database (the pg baselines): its id. */
+export async function addBenchGym(url: string): Promise<string> {
+  const owner = new pg.Client({ connectionString: url });
+  await owner.connect();
+  try {
+    const { rows } = await owner.query<{ id: string }>(
+      `insert into tenants (name, subdomain, subscription_plan, subscription_status, settings)
+       values ('Bench Gym', 'bench', 'enterprise', 'active', $1) returning id`,
+      [{ locale: 'en', timezone: TIMEZONE, currency: 'EUR' }],
+    );
+    return rows[0]!.id;
+  } finally {
+    await owner.end();
+  }
+}
+
 export interface Fixture {
   tenantId: string;
   subdomain: string;

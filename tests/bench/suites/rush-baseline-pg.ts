@@ -9,7 +9,7 @@
 import bcrypt from 'bcrypt';
 import pg from 'pg';
 import { createMigratedDatabase } from '../lib/database.js';
-import { addRushClass, SLOT_MINUTES, TIMEZONE } from '../lib/fixture.js';
+import { addBenchGym, addRushClass, SLOT_MINUTES, TIMEZONE } from '../lib/fixture.js';
 import { progress } from '../lib/progress.js';
 import { monotonicMs } from '../lib/rush-load.js';
 import { distribution, type Distribution } from '../lib/stats.js';
@@ -41,15 +41,7 @@ export async function rushPgBaseline(options: { members: number; capacity: numbe
   const db = await createMigratedDatabase('gym_bench_rush');
   let pool: pg.Pool | null = null;
   try {
-    const owner = new pg.Client({ connectionString: db.url });
-    await owner.connect();
-    const { rows } = await owner.query<{ id: string }>(
-      `insert into tenants (name, subdomain, subscription_plan, subscription_status, settings)
-       values ('Bench Gym', 'bench', 'enterprise', 'active', $1) returning id`,
-      [{ locale: 'en', timezone: TIMEZONE, currency: 'EUR' }],
-    );
-    await owner.end();
-    const tenantId = rows[0]!.id;
+    const tenantId = await addBenchGym(db.url);
     const rush = await addRushClass(db.url, tenantId, { capacity: options.capacity, members: options.members, passwordHash: await bcrypt.hash('unused', 4) });
 
     const appUrl = new URL(db.url);

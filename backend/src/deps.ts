@@ -9,6 +9,7 @@ import { createAccessVerifier, type AccessVerifier } from './modules/auth/tokens
 import { createSessionStore, type SessionStore } from './modules/auth/session.store.js';
 import { createLoginThrottle, type LoginThrottle } from './modules/auth/throttle.js';
 import { createTenantDirectory, type TenantDirectory } from './modules/tenants/tenant-directory.js';
+import { createBookableAreas, type BookableAreas } from './modules/bookings/bookable-areas.js';
 import type { Publisher } from './realtime/publisher.js';
 
 /** What the server opens itself, before the services built on it. */
@@ -38,6 +39,8 @@ export interface AppServices {
   accessTokens: AccessVerifier;
   /** Each API key's requests per minute. */
   apiKeyLimits: ApiKeyLimits;
+  /** Copies of what bookings are computed from, checked against the database's version by each booking. */
+  bookableAreas: BookableAreas;
 }
 
 /** What the application is built from; created once at boot and passed down explicitly. */
@@ -54,6 +57,7 @@ export function createAppDeps(core: CoreDeps): AppDeps {
     revocations: createRevocations({ ...core, tenantDirectory }),
     accessTokens: createAccessVerifier(core.config.jwt),
     apiKeyLimits: createApiKeyLimits(core),
+    bookableAreas: createBookableAreas(),
   };
 }
 

@@ -19,44 +19,9 @@ import { bookPlaceByDate, NEAR_DATES } from './20261203400000_book_place_by_date
  */
 const OLD_BOOK_PLACE = 'book_place(uuid, uuid, date, time, int, timestamptz, timestamptz, text, uuid, bigint)';
 
-export async function up(knex: Knex): Promise<void> {
-  await runScript(knex, `
-    DO $d$
-    DECLARE c text;
-    BEGIN
-      SELECT conname INTO c FROM pg_constraint
-        WHERE conrelid = 'bookings'::regclass AND contype = 'c' AND pg_get_constraintdef(oid) LIKE '%cancelled_at IS NOT NULL%';
-      EXECUTE format('ALTER TABLE bookings DROP CONSTRAINT %I', c);
-    END $d$;
-    ALTER TABLE bookings DROP CONSTRAINT bookings_status_check;
-    ALTER TABLE bookings ADD CONSTRAINT bookings_status_check
-      CHECK (status IN ('confirmed', 'held', 'cancelled', 'late_cancelled', 'completed', 'no_show'));
-    ALTER TABLE bookings ADD CONSTRAINT bookings_cancelled_at_check
-      CHECK ((status IN ('cancelled', 'late_cancelled')) = (cancelled_at IS NOT NULL));
-    ALTER TABLE bookings DROP CONSTRAINT bookings_no_overbooking;
-    ALTER TABLE bookings ADD CONSTRAINT bookings_no_overbooking EXCLUDE USING gist
-      (tenant_id WITH =, gym_area_id WITH =, place WITH =, period WITH &&) WHERE (status IN ('confirmed', 'held'));
-    CREATE INDEX bookings_user_starts ON bookings (tenant_id, user_id, starts_at) WHERE status = 'confirmed';
-
-    CREATE OR REPLACE FUNCTION check_booking_place() RETURNS trigger LANGUAGE plpgsql AS $f$
-    DECLARE cap int; bookable boolean;
-    BEGIN
-      IF NEW.status NOT IN ('confirmed', 'held') THEN RETURN NEW; END IF;
-      SELECT booking_capacity, is_bookable INTO cap, bookable FROM gym_areas
-        WHERE tenant_id = NEW.tenant_id AND id = NEW.gym_area_id;
-      IF cap IS NULL OR NOT bookable OR NEW.place > cap THEN
-        RAISE EXCEPTION 'booking place % is outside the area''s booking capacity', NEW.place
-          USING ERRCODE = '23514', CONSTRAINT = 'bookings_place_in_capacity';
-      END IF;
-      RETURN NEW;
-    END $f$;
-
-    ALTER TABLE gym_areas ADD COLUMN max_booking_minutes integer CHECK (max_booking_minutes BETWEEN 5 AND 1440);
-    ALTER TABLE users ADD COLUMN booking_blocked_until timestamptz, ADD COLUMN booking_block_lifted_at timestamptz;
-
-    DROP FUNCTION ${OLD_BOOK_PLACE};
-
-    -- The slot's lock, then the lowest place no overlapping confirmed booking or hold takes; NULL when full.
+/** take_place() as this migration creates it (CREATE FUNCTION …), for the migrations after it to build on. */
+export function takePlace(): string {
+  return `-- The slot's lock, then the lowest place no overlapping confirmed booking or hold takes; NULL when full.
     CREATE FUNCTION take_place(p_area uuid, p_user uuid, p_date date, p_time time, p_duration int,
       p_starts timestamptz, p_ends timestamptz, p_trainer text, p_trainer_id uuid, p_price_cents bigint, p_status text)
     RETURNS bookings LANGUAGE plpgsql AS $f$
@@ -95,7 +60,75 @@ export async function up(knex: Knex): Promise<void> {
         END;
       END LOOP;
       RETURN NULL;
+    END $f$;`;
+}
+
+/** book_place() as this migration creates it (CREATE FUNCTION …), for the migrations after it to go back to. */
+export function bookPlaceWithRules(): string {
+  return `-- Answers {"outcome": "booked", "booking": {...}}, {"outcome": "full"}, {"outcome": "overlaps_own",
+    -- "booking_id": ...}, {"outcome": "blocked", "until": ...} or {"outcome": "limit_reached", ...}.
+    CREATE FUNCTION book_place(p_area uuid, p_user uuid, p_date date, p_time time, p_duration int,
+      p_starts timestamptz, p_ends timestamptz, p_trainer text, p_trainer_id uuid, p_price_cents bigint,
+      p_now timestamptz, p_rules jsonb)
+    RETURNS jsonb LANGUAGE plpgsql AS $f$
+    DECLARE
+      t uuid := app_tenant();
+      own uuid;
+      refusal jsonb;
+      booked bookings;
+    BEGIN
+      IF t IS NULL THEN RAISE EXCEPTION 'book_place needs a tenant context' USING ERRCODE = '42501'; END IF;
+      -- Every booking of one member queues here, so the counts below cannot be raced past.
+      PERFORM 1 FROM users u WHERE u.tenant_id = t AND u.id = p_user FOR NO KEY UPDATE;
+      refusal := booking_rule_refusal(p_user, p_area, p_date, p_duration, p_now, p_rules);
+      IF refusal IS NOT NULL THEN RETURN refusal; END IF;
+      SELECT b.id INTO own FROM bookings b
+        WHERE b.tenant_id = t AND b.user_id = p_user AND b.status = 'confirmed' AND b.period && tstzrange(p_starts, p_ends, '[)') LIMIT 1;
+      IF own IS NOT NULL THEN RETURN jsonb_build_object('outcome', 'overlaps_own', 'booking_id', own); END IF;
+      booked := take_place(p_area, p_user, p_date, p_time, p_duration, p_starts, p_ends, p_trainer, p_trainer_id, p_price_cents, 'confirmed');
+      IF booked.id IS NULL THEN RETURN jsonb_build_object('outcome', 'full'); END IF;
+      RETURN jsonb_build_object('outcome', 'booked', 'booking', to_jsonb(booked) - 'period');
+    END $f$;`;
+}
+
+export async function up(knex: Knex): Promise<void> {
+  await runScript(knex, `
+    DO $d$
+    DECLARE c text;
+    BEGIN
+      SELECT conname INTO c FROM pg_constraint
+        WHERE conrelid = 'bookings'::regclass AND contype = 'c' AND pg_get_constraintdef(oid) LIKE '%cancelled_at IS NOT NULL%';
+      EXECUTE format('ALTER TABLE bookings DROP CONSTRAINT %I', c);
+    END $d$;
+    ALTER TABLE bookings DROP CONSTRAINT bookings_status_check;
+    ALTER TABLE bookings ADD CONSTRAINT bookings_status_check
+      CHECK (status IN ('confirmed', 'held', 'cancelled', 'late_cancelled', 'completed', 'no_show'));
+    ALTER TABLE bookings ADD CONSTRAINT bookings_cancelled_at_check
+      CHECK ((status IN ('cancelled', 'late_cancelled')) = (cancelled_at IS NOT NULL));
+    ALTER TABLE bookings DROP CONSTRAINT bookings_no_overbooking;
+    ALTER TABLE bookings ADD CONSTRAINT bookings_no_overbooking EXCLUDE USING gist
+      (tenant_id WITH =, gym_area_id WITH =, place WITH =, period WITH &&) WHERE (status IN ('confirmed', 'held'));
+    CREATE INDEX bookings_user_starts ON bookings (tenant_id, user_id, starts_at) WHERE status = 'confirmed';
+
+    CREATE OR REPLACE FUNCTION check_booking_place() RETURNS trigger LANGUAGE plpgsql AS $f$
+    DECLARE cap int; bookable boolean;
+    BEGIN
+      IF NEW.status NOT IN ('confirmed', 'held') THEN RETURN NEW; END IF;
+      SELECT booking_capacity, is_bookable INTO cap, bookable FROM gym_areas
+        WHERE tenant_id = NEW.tenant_id AND id = NEW.gym_area_id;
+      IF cap IS NULL OR NOT bookable OR NEW.place > cap THEN
+        RAISE EXCEPTION 'booking place % is outside the area''s booking capacity', NEW.place
+          USING ERRCODE = '23514', CONSTRAINT = 'bookings_place_in_capacity';
+      END IF;
+      RETURN NEW;
     END $f$;
+
+    ALTER TABLE gym_areas ADD COLUMN max_booking_minutes integer CHECK (max_booking_minutes BETWEEN 5 AND 1440);
+    ALTER TABLE users ADD COLUMN booking_blocked_until timestamptz, ADD COLUMN booking_block_lifted_at timestamptz;
+
+    DROP FUNCTION ${OLD_BOOK_PLACE};
+
+    ${takePlace()}
 
     -- Which rule refuses this booking of a member whose row the caller has locked; NULL when none does.
     -- p_rules: {"max_active_bookings": int, "max_daily_exclusive_minutes": int}.
@@ -129,30 +162,7 @@ export async function up(knex: Knex): Promise<void> {
       RETURN NULL;
     END $f$;
 
-    -- Answers {"outcome": "booked", "booking": {...}}, {"outcome": "full"}, {"outcome": "overlaps_own",
-    -- "booking_id": ...}, {"outcome": "blocked", "until": ...} or {"outcome": "limit_reached", ...}.
-    CREATE FUNCTION book_place(p_area uuid, p_user uuid, p_date date, p_time time, p_duration int,
-      p_starts timestamptz, p_ends timestamptz, p_trainer text, p_trainer_id uuid, p_price_cents bigint,
-      p_now timestamptz, p_rules jsonb)
-    RETURNS jsonb LANGUAGE plpgsql AS $f$
-    DECLARE
-      t uuid := app_tenant();
-      own uuid;
-      refusal jsonb;
-      booked bookings;
-    BEGIN
-      IF t IS NULL THEN RAISE EXCEPTION 'book_place needs a tenant context' USING ERRCODE = '42501'; END IF;
-      -- Every booking of one member queues here, so the counts below cannot be raced past.
-      PERFORM 1 FROM users u WHERE u.tenant_id = t AND u.id = p_user FOR NO KEY UPDATE;
-      refusal := booking_rule_refusal(p_user, p_area, p_date, p_duration, p_now, p_rules);
-      IF refusal IS NOT NULL THEN RETURN refusal; END IF;
-      SELECT b.id INTO own FROM bookings b
-        WHERE b.tenant_id = t AND b.user_id = p_user AND b.status = 'confirmed' AND b.period && tstzrange(p_starts, p_ends, '[)') LIMIT 1;
-      IF own IS NOT NULL THEN RETURN jsonb_build_object('outcome', 'overlaps_own', 'booking_id', own); END IF;
-      booked := take_place(p_area, p_user, p_date, p_time, p_duration, p_starts, p_ends, p_trainer, p_trainer_id, p_price_cents, 'confirmed');
-      IF booked.id IS NULL THEN RETURN jsonb_build_object('outcome', 'full'); END IF;
-      RETURN jsonb_build_object('outcome', 'booked', 'booking', to_jsonb(booked) - 'period');
-    END $f$;
+    ${bookPlaceWithRules()}
   `);
 }
 

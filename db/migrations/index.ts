@@ -19,6 +19,8 @@ import * as waitlists from './20261204011000_waitlists.js';
 import * as apiKeys from './20261204020000_api_keys.js';
 import * as webhooks from './20261204030000_webhooks.js';
 import * as webhookSteps from './20261204040000_webhook_steps.js';
+import * as memberDayIndex from './20261205000000_member_day_index.js';
+import * as bookRoom from './20261205010000_book_room.js';
 
 /** Every migration in order. Listed here (not discovered on disk) so the same list runs from TS and the build. */
 export const migrations: ReadonlyArray<{ name: string; up(knex: Knex): Promise<void>; down(knex: Knex): Promise<void> }> = [
@@ -42,4 +44,6 @@ export const migrations: ReadonlyArray<{ name: string; up(knex: Knex): Promise<v
   { name: '20261204020000_api_keys', ...apiKeys },
   { name: '20261204030000_webhooks', ...webhooks },
   { name: '20261204040000_webhook_steps', ...webhookSteps },
+  { name: '20261205000000_member_day_index', ...memberDayIndex },
+  { name: '20261205010000_book_room', ...bookRoom },
 ];

@@ -143,6 +143,35 @@ describe.runIf(withPostgres)('bookings on PostgreSQL', () => {
     expect(unknown.status).toBe(422);
   });
 
+  it('books on the area and rules as they are now, though this server read them before the change', async () => {
+    const area = await openArea(2, 10);
+    const me = await gym.person();
+    const book = (time: string, extra: Record<string, unknown> = {}) =>
+      gym.call('POST', '/api/book-room', { token: me.token, body: { room_id: area.id, date: day, time, duration: 60, ...extra } });
+    expect((await book('08:00')).body.data.booking.price).toBe(10);
+    // Changed behind this server's back, as another node or an operator's SQL would: it must not book on old terms.
+    const change = (patch: Record<string, unknown>) =>
+      gym.server.deps.uow.inTenant(gym.demo, ({ trx }) => trx('gym_areas').where({ id: area.id }).update(patch));
+    await change({ price_per_hour_cents: 2500 });
+    const stalePrice = await book('09:00', { price: 10 });
+    expect(stalePrice.status).toBe(422);
+    expect(stalePrice.body.data).toEqual({ code: 'price_mismatch', details: { price: 25, currency: 'EUR' } });
+    expect((await book('09:00')).body.data.booking.price).toBe(25);
+    await change({ max_booking_minutes: 30 });
+    expect((await book('10:00')).body.data).toEqual({ code: 'too_long', details: { field: 'duration', max_minutes: 30 } });
+    await change({ is_bookable: false });
+    expect((await book('11:00', { duration: 30 })).body.data.code).toBe('area_not_bookable');
+  });
+
+  it('does not let staff book for a member who is no longer active', async () => {
+    const area = await openArea(2);
+    const gone = await gym.person();
+    await gym.server.deps.uow.inTenant(gym.demo, ({ trx }) => trx('users').where({ id: gone.id }).update({ active: false }));
+    const res = await gym.call('POST', '/api/book-room', { token: gym.tokens.owner, body: { room_id: area.id, date: day, time: '08:00', user_id: gone.id } });
+    expect(res.status).toBe(404);
+    expect(res.body.data).toMatchObject({ code: 'not_found', details: { field: 'user_id' } });
+  });
+
   it("lists the caller's bookings latest first, page by page with a Link header", async () => {
     const me = await gym.person();
     const allDay = await openArea(5);

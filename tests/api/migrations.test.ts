@@ -73,7 +73,7 @@ for (const { driver, enabled } of drivers) {
       const [booking] = await rows<{ cents: string; type: string }>(
         `SELECT price_cents::text AS cents, pg_typeof(price_cents)::text AS type FROM bookings`);
       expect(booking).toEqual({ cents: '1799', type: 'bigint' });
-      const [fn] = await rows<{ args: string }>(`SELECT pg_get_function_identity_arguments('book_place'::regproc) AS args`);
+      const [fn] = await rows<{ args: string }>(`SELECT pg_get_function_identity_arguments('book_room'::regproc) AS args`);
       expect(fn!.args).toMatch(/p_price_cents bigint, p_now timestamp with time zone, p_rules jsonb$/);
       expect(await rows(`SELECT token_hash FROM refresh_tokens ORDER BY token_hash`)).toEqual([{ token_hash: 'hash-a' }, { token_hash: 'hash-p' }]);
 

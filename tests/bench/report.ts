@@ -8,7 +8,10 @@ import path from 'node:path';
 import type { Machine } from './lib/machine.js';
 import type { LoadResult } from './lib/http-load.js';
 import { int, kb, ms, pct, ratio } from './lib/stats.js';
-import type { BroadcastResult, IdleResult } from './suites/broadcast.js';
+import type { BroadcastResult } from './suites/broadcast.js';
+import type { IdleResult } from './suites/idle-connections.js';
+import type { RushResults } from './run-rush.js';
+import { idleRows, rushRows, scaleDetails, scaleMeasuredText } from './report-scale.js';
 import type { PgBaseline } from './suites/baseline-pg.js';
 import type { RedisBaseline } from './suites/baseline-redis.js';
 import type { ThroughputResult } from './suites/throughput.js';
@@ -25,11 +28,16 @@ export interface Results {
   redis?: RedisBaseline;
   pg?: PgBaseline;
   koa?: LoadResult;
-  bare?: { broadcast: BroadcastResult; idle: IdleResult };
+  bare?: { broadcast: BroadcastResult; idle?: IdleResult };
+  /** Cluster workers of the idle step's deployments (run-idle.ts). */
+  idleWorkers?: number;
   product?: { broadcast?: BroadcastResult; idle?: IdleResult; throughput?: ThroughputResult; problems?: string[] };
   forecast?: BacktestRow[];
   webhooks?: WebhookBench;
   webhookBooking?: BookingPathCost;
+  rush?: RushResults;
+  /** The open-file limit the run asked for and got (and why not, when it could not raise it). */
+  fileLimit?: { wanted: number; got: number; error?: string };
   seconds: number;
 }
 
@@ -69,7 +77,7 @@ function rows(r: Results): Row[] {
     }
     if (r.pg) out.push({ figure: 'pg INSERT (baseline)', product: '', baseline: `${int(r.pg.uncontendedPerSecond)}/s uncontended, ${int(r.pg.withEventsPerSecond)}/s with the event log, ${int(r.pg.serialCommitsPerSecond)}/s one at a time, ${int(r.pg.contendedPerSecond)}/s raced`, ratio: '', target: '' });
     if (r.koa) out.push({ figure: 'bare Koa (baseline)', product: '', baseline: `${int(r.koa.rate)} req/s, p50 ${ms(r.koa.latency.p50)} ms`, ratio: '', target: '' });
-    if (r.bare) out.push({ figure: 'bare Socket.IO idle', product: '', baseline: `${int(r.bare.idle.held)} held, ${kb(r.bare.idle.bytesPerConnection)} each`, ratio: '', target: '' });
+    if (r.bare?.idle) out.push({ figure: 'bare Socket.IO idle', product: '', baseline: `${int(r.bare.idle.held)} held, ${kb(r.bare.idle.bytesPerConnection)} each`, ratio: '', target: '' });
   }
   const t = r.product?.throughput;
   if (t) {
@@ -111,25 +119,7 @@ function rows(r: Results): Row[] {
       met: t.check.overbooked === 0 && t.check.doubleBooked === 0,
     });
   }
-  const pi = r.product?.idle;
-  const bi = r.bare?.idle;
-  if (pi) {
-    out.push({
-      figure: 'idle connections held',
-      product: `${int(pi.held)} (stopped by ${pi.stoppedBy}; ${pi.dropped} dropped)`,
-      baseline: bi ? `bare Socket.IO ${int(bi.held)}` : '–',
-      ratio: bi ? ratio(pi.held, bi.held) : '–',
-      target: '',
-    });
-    out.push({
-      figure: 'server memory per idle connection',
-      product: kb(pi.bytesPerConnection),
-      baseline: bi ? `bare Socket.IO ${kb(bi.bytesPerConnection)}` : '–',
-      ratio: bi ? ratio(pi.bytesPerConnection, bi.bytesPerConnection) : '–',
-      target: `≤ ${kb(TARGETS.bytesPerIdleConnection)}`,
-      met: pi.bytesPerConnection <= TARGETS.bytesPerIdleConnection,
-    });
-  }
+  out.push(...idleRows(r), ...rushRows(r));
   if (r.redis) {
     const events = (t?.uncontended.createdPerSecond ?? NaN) * 2;
     out.push({
@@ -198,6 +188,7 @@ Clients held by each worker at each step (read in /proc; the primary holds none)
 ${spread('bare', r.bare?.broadcast)}.
 ${r.product?.problems?.length ? `Warnings and errors the product logged during the run (first ${r.product.problems.length}):\n\n\`\`\`\n${r.product.problems.join('\n')}\n\`\`\`\n` : 'The product logged no warnings or errors during the run.'}
 Failed connect attempts (each retried up to twice, as a client would): product ${JSON.stringify(r.product?.broadcast?.connectErrors ?? {})}, bare ${JSON.stringify(r.bare?.broadcast.connectErrors ?? {})}.
+${scaleDetails(r)}
 
 ${r.forecast ? `## Busy-hours forecast
 
@@ -227,10 +218,7 @@ ${backtestTable(r.forecast).join('\n')}
   round must end with exactly one 201 and the rest 409 \`slot_unavailable\`. Baseline: the same race through \`pg\`
   alone (the exclusion constraint refuses the losers). After both runs an SQL check counts confirmed bookings
   that overlap more bookings of their room than it has places, and members with overlapping bookings.
-- **idle connections / memory**: after the latency steps, idle clients are added in chunks until a connect fails
-  or the cap is reached, held through the hold period, and counted; memory per connection is the growth of the
-  resident memory of the server's whole process tree (primary and workers) from no clients to all of them,
-  divided by the clients held. Kernel socket buffers are not in RSS.
+${scaleMeasuredText(r)}
 - **Redis**: PUBLISH of an event-sized message to a channel with two subscribers (the two workers), 64 in
   flight; and publish→receive latency one at a time.
 ${webhookHowMeasured(r)}

@@ -5,11 +5,10 @@
  *
  *   npm run bench                 the full run (1,000 / 5,000 / 10,000 clients), writes BENCHMARKS.md
  *   npm run bench -- --quick      small numbers for development; writes nothing unless --write
- *   npm run bench -- --skip=bare,pg,koa,redis,product,latency,idle,throughput,forecast,webhooks,webhooks-booking
+ *   npm run bench -- --skip=bare,pg,koa,redis,product,latency,idle,throughput,rush,forecast,webhooks,webhooks-booking
  *                                 leaves parts out (then nothing is written)
  *   npm run bench -- --profile=/tmp/prof   V8 CPU profiles of the product's primary and workers
  */
-import fs from 'node:fs';
 import os from 'node:os';
 import net from 'node:net';
 import { addressAllocator, ClientFleet } from './lib/client-fleet.js';
@@ -20,10 +19,14 @@ import { freePort, ROOT, spawnTs, type Spawned } from './lib/proc.js';
 import { clearProgress, elapsedSeconds, say, step } from './lib/progress.js';
 import { backtest } from '../../scripts/forecast-backtest.js';
 import { summaryLines, writeReport, type Results } from './report.js';
+import { scaleDetails } from './report-scale.js';
 import { koaBaseline } from './suites/baseline-koa.js';
 import { pgBaseline } from './suites/baseline-pg.js';
 import { redisBaseline } from './suites/baseline-redis.js';
-import { broadcastSteps, holdIdle, type Target } from './suites/broadcast.js';
+import { broadcastSteps, type Target } from './suites/broadcast.js';
+import { runIdle, workersFor } from './run-idle.js';
+import { fileLimitOf, raiseFileLimit } from './lib/file-limits.js';
+import { runRush, RUSH_PLAN } from './run-rush.js';
 import { startProduct, type Product } from './suites/product.js';
 import { bookingThroughput } from './suites/throughput.js';
 import { webhookBench } from './suites/webhooks.js';
@@ -47,27 +50,31 @@ const SOCKET_MEMBERS = 16;
 const TENANTS = 16;
 const AREAS_PER_TENANT = 16;
 
-function fileLimit(): number {
-  try {
-    return Number(/Max open files\s+(\d+)/.exec(fs.readFileSync('/proc/self/limits', 'utf8'))?.[1] ?? 1024);
-  } catch {
-    return 1024;
-  }
-}
+/**
+ * 100,000 sockets need more descriptors than the usual limit; raised here, before anything is spawned,
+ * so that every child (servers, workers, load clients) inherits it. Without CAP_SYS_RESOURCE (root in a
+ * container may lack it) it stays as it was and the idle step reports the limit that stopped it.
+ */
+const WANTED_FILE_LIMIT = 250_000;
+const fileLimitRaise = raiseFileLimit(WANTED_FILE_LIMIT);
+const fileLimit = () => fileLimitOf('self');
 
 const plan = quick
-  ? { steps: [100, 500, 1000], samples: () => 5, durationMs: 2000, baseMs: 1500, idleCap: 2000, idleChunk: 1000, holdMs: 1000 }
+  ? { steps: [100, 500, 1000], samples: () => 5, durationMs: 2000, baseMs: 1500, idleCap: 5000, idleChunk: 2500, holdMs: 1000 }
   : {
       steps: [1000, 5000, 10000],
       samples: (n: number) => (n <= 1000 ? 20 : n <= 5000 ? 10 : 8),
       durationMs: 8000,
       baseMs: 4000,
-      // Each server worker and each load process may hold ~limit sockets; stay clear of it.
-      idleCap: Math.min(30_000, WORKERS * (fileLimit() - 2000)),
-      idleChunk: 5000,
+      // The idle step stops short of each worker's open-file limit by itself (suites/idle-connections.ts).
+      idleCap: 100_000,
+      idleChunk: 10_000,
       holdMs: 5000,
     };
+/** Each load process holds at most ~limit sockets. */
 const CLIENT_PROCESSES = Math.max(2, Math.ceil(plan.idleCap / (fileLimit() - 1000)));
+/** Connects in flight over all load processes while ramping idle clients. */
+const IDLE_IN_FLIGHT = 1024;
 
 function reachable(url: string, port: number): Promise<boolean> {
   const u = new URL(url);
@@ -108,13 +115,18 @@ async function main(): Promise<void> {
   }
   await dropLeftovers();
   const machine = await describeMachine(PG_ADMIN_URL, REDIS_URL);
+  if (fileLimitRaise.error) say(`Open-file limit stays at ${fileLimit().toLocaleString('en-US')} per process: ${fileLimitRaise.error}`);
+  else say(`Open-file limit ${fileLimit().toLocaleString('en-US')} per process (the bench and everything it starts)`);
   say(`Benchmarks (${quick ? 'quick' : 'full'} run) on ${machine.cpu}, ${machine.cores} cores, ${machine.memory}; Node ${machine.node}, PostgreSQL ${machine.postgres}, Redis ${machine.redis}; load ${machine.loadAverage}`);
-  const results: Results = { mode: quick ? 'quick' : 'full', workers: WORKERS, concurrency: CONCURRENCY, racers: RACERS, seconds: 0 };
+  const results: Results = {
+    mode: quick ? 'quick' : 'full', workers: WORKERS, concurrency: CONCURRENCY, racers: RACERS, seconds: 0,
+    fileLimit: { wanted: WANTED_FILE_LIMIT, got: fileLimit(), error: fileLimitRaise.error },
+  };
 
   // Future dates (bookings go at most 366 days ahead), apart so the phases never meet: the uncontended
   // run fills 3,072 slots a day (days 1–99 hold 300,000), the race one slot per round.
   const tomorrow = addDays(new Date().toISOString().slice(0, 10), 1);
-  const dates = { throughput: tomorrow, race: addDays(tomorrow, 100), latency: addDays(tomorrow, 300) };
+  const dates = { throughput: tomorrow, race: addDays(tomorrow, 100), rush: addDays(tomorrow, 200), latency: addDays(tomorrow, 300) };
 
   if (!skip.has('forecast')) {
     step('the busy-hours forecast against naive baselines (backtest)');
@@ -153,10 +165,7 @@ async function main(): Promise<void> {
     const broadcast = await broadcastSteps(fleet, target, {
       label: 'bare Socket.IO', steps: plan.steps, samples: plan.samples, trigger: emit, sourceAddresses: addresses, event: 'booking:created',
     });
-    const idle = await holdIdle(fleet, target, {
-      label: 'bare Socket.IO', cap: plan.idleCap, chunk: plan.idleChunk, holdMs: plan.holdMs, idleRssBytes: broadcast.idleRssBytes, sourceAddresses: addresses,
-    });
-    results.bare = { broadcast, idle };
+    results.bare = { broadcast };
     await fleet.closeAll();
     await cleanups.pop()!();
   }
@@ -166,6 +175,7 @@ async function main(): Promise<void> {
     const product: Product = await startProduct({
       workers: WORKERS, areas: AREAS, members: AREAS + RACERS + SOCKET_MEMBERS, logLevel: 'info',
       profileDir: option('profile'), tenants: TENANTS, areasPerTenant: AREAS_PER_TENANT,
+      rush: skip.has('rush') ? undefined : RUSH_PLAN(quick),
     });
     cleanups.push(() => product.stop());
     const tokens = await Promise.all(Array.from({ length: SOCKET_MEMBERS }, (_, i) => product.token(AREAS + RACERS + i)));
@@ -189,11 +199,6 @@ async function main(): Promise<void> {
         label: 'product', steps: plan.steps, samples: plan.samples, trigger: book, sourceAddresses: addresses, event: 'booking:created',
       });
       results.product.broadcast = broadcast;
-      if (!skip.has('idle')) {
-        results.product.idle = await holdIdle(fleet, target, {
-          label: 'product', cap: plan.idleCap, chunk: plan.idleChunk, holdMs: plan.holdMs, idleRssBytes: broadcast.idleRssBytes, sourceAddresses: addresses,
-        });
-      }
       await fleet.closeAll();
     }
     if (!skip.has('throughput')) {
@@ -202,7 +207,19 @@ async function main(): Promise<void> {
         concurrency: CONCURRENCY, racers: RACERS, durationMs: plan.durationMs, firstDate: dates.throughput, raceFirstDate: dates.race,
       });
     }
+    if (!skip.has('rush')) results.rush = await runRush(product, fleet, { quick, date: dates.rush, poolSize: WORKERS * POOL_PER_WORKER, sourceAddresses: addresses });
     results.product.problems = product.node.problems();
+    await cleanups.pop()!();
+  }
+
+  if (!skip.has('idle')) {
+    results.idleWorkers = workersFor(plan.idleCap, fileLimit(), WORKERS);
+    const idle = await runIdle(fleet, {
+      cap: plan.idleCap, chunk: plan.idleChunk, holdMs: plan.holdMs, inFlight: IDLE_IN_FLIGHT, sourceAddresses: addresses,
+      workers: results.idleWorkers,
+    }, { bare: !skip.has('bare'), product: !skip.has('product') });
+    if (results.bare && idle.bare) results.bare.idle = idle.bare;
+    if (results.product && idle.product) results.product.idle = idle.product;
   }
 
   await cleanup();
@@ -211,6 +228,7 @@ async function main(): Promise<void> {
   clearProgress();
   say('');
   for (const line of summaryLines(results)) say(line);
+  say(scaleDetails(results));
   say(`\nTotal ${Math.round(results.seconds)} s.`);
   if (write) say(`Wrote ${writeReport(ROOT, results, machine)}`);
   else say('(BENCHMARKS.md not written: partial or quick run; add --write to write it anyway)');

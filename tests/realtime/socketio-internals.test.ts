@@ -7,7 +7,7 @@ import type { AddressInfo } from 'node:net';
 import { Server, type Namespace, type Socket } from 'socket.io';
 import { io as connect } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { drained, existingNamespace, forgetNamespace } from '../../backend/src/realtime/socketio-internals.js';
+import { drained, existingNamespace, forgetNamespace, inOneWrite } from '../../backend/src/realtime/socketio-internals.js';
 
 describe('Socket.IO internals', () => {
   const http = createServer();
@@ -67,5 +67,46 @@ describe('Socket.IO internals', () => {
     await drained(socket, 2000);
     expect(await got).toBe(999);
     client.close();
+  });
+
+  it('sends a batch of broadcasts to each WebSocket in one write, in order', async () => {
+    const clients = await Promise.all([join('/tenant/d'), join('/tenant/d'), join('/tenant/d')]);
+    const nsp = existingNamespace(io, '/tenant/d')!;
+    // Counts the writes each server-side TCP socket makes (one writev or write call each).
+    const writes = [...nsp.sockets.values()].map((socket) => {
+      const tcp = (socket.conn as unknown as { transport: { socket: { _socket: Record<string, (...a: unknown[]) => unknown> } } }).transport.socket._socket;
+      const count = { n: 0 };
+      for (const name of ['_write', '_writev']) {
+        const original = tcp[name]!.bind(tcp);
+        tcp[name] = (...args: unknown[]) => (count.n++, original(...args));
+      }
+      return count;
+    });
+    const received = clients.map((client) => {
+      const got: string[] = [];
+      client.onAny((event: string, n: number) => got.push(`${event}${n}`));
+      return got;
+    });
+    const settle = () => new Promise((resolve) => setTimeout(resolve, 100));
+
+    nsp.emit('a', 1);
+    nsp.emit('b', 2);
+    await settle();
+    expect(writes.map((w) => w.n)).toEqual([2, 2, 2]);
+
+    for (const w of writes) w.n = 0;
+    inOneWrite(nsp.sockets.values(), () => {
+      nsp.emit('a', 3);
+      nsp.emit('b', 4);
+      nsp.except('nobody').emit('c', 5);
+    });
+    await settle();
+    expect(writes.map((w) => w.n)).toEqual([1, 1, 1]);
+    expect(received).toEqual(Array.from({ length: 3 }, () => ['a1', 'b2', 'a3', 'b4', 'c5']));
+    // The transports are writable again: a later emit goes out at once.
+    nsp.emit('d', 6);
+    await settle();
+    expect(received.map((got) => got.at(-1))).toEqual(['d6', 'd6', 'd6']);
+    for (const client of clients) client.close();
   });
 });

@@ -35,8 +35,10 @@ describe('tenant namespaces', () => {
     expect(made).toBe(2);
     expect(registry.stream(TENANT)).toBe(second);
     // What another server's serverSideEmit does on arrival: the namespace's own listeners hear it.
-    EventEmitter.prototype.emit.call(nsp, 'event', { seq: 1 });
-    expect(received).toEqual(['stream 2']);
+    EventEmitter.prototype.emit.call(nsp, 'events', [{ seq: 1 }]);
+    EventEmitter.prototype.emit.call(nsp, 'event', { seq: 2 });
+    expect(received).toEqual(['stream 2', 'stream 2']);
+    expect(nsp.listeners('events')).toHaveLength(1);
     expect(nsp.listeners('event')).toHaveLength(1);
     expect(nsp.listeners('resync')).toHaveLength(1);
   });

@@ -37,9 +37,12 @@ export const DEFAULT_BOOKING_RULES: BookingRules = {
   waitlist_auto_book: false,
 };
 
+// Built once: deriving a schema is far dearer than parsing with it, and this runs on every booking.
+const storedRulesSchema = bookingRulesSchema.partial();
+
 /** The rules in a gym's settings, any missing one at its default (gyms older than a rule have none). */
 export function bookingRulesOf(settings: { booking_rules?: Partial<BookingRules> } | Record<string, unknown> | undefined): BookingRules {
   const stored = (settings as { booking_rules?: unknown } | undefined)?.booking_rules;
-  const parsed = bookingRulesSchema.partial().safeParse(stored ?? {});
+  const parsed = storedRulesSchema.safeParse(stored ?? {});
   return { ...DEFAULT_BOOKING_RULES, ...(parsed.success ? parsed.data : {}) };
 }

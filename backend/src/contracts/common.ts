@@ -14,6 +14,10 @@ export const CLOCK = /^(?:[01]\d|2[0-3]):[0-5]\d$/;
 export const CLOSING_CLOCK = /^(?:(?:[01]\d|2[0-3]):[0-5]\d|24:00)$/;
 export const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
 
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+/** A uuid in its text form, either case (PostgreSQL reads both the same). */
+export const isUuid = (v: unknown): v is string => typeof v === 'string' && UUID.test(v);
+
 /** A calendar date that exists (2026-02-30 does not). */
 export function isValidDate(date: string): boolean {
   if (!ISO_DATE.test(date)) return false;

@@ -68,7 +68,9 @@ export type ConnectErrorMessage = (typeof CONNECT_ERRORS)[keyof typeof CONNECT_E
 
 /** Events between the servers of a cluster (through the Redis adapter), per tenant namespace. */
 export interface InterServerEvents {
-  /** A committed event of the namespace's tenant, unredacted; every server shapes it for its own sockets. */
+  /** Committed events of the namespace's tenant, unredacted, in seq order; every server shapes them for its own sockets. */
+  events: (events: StoredEvent[]) => void;
+  /** One such event, as nodes of the previous release send them (heard during a rolling deploy). */
   event: (event: StoredEvent) => void;
   /** Events may have been lost between servers (Redis was away): re-read the log from Postgres. */
   resync: () => void;

@@ -37,7 +37,7 @@ export interface Database {
    * trip on PostgreSQL: the settings and the statement go out as one simple-protocol query, which
    * PostgreSQL runs as one implicit transaction (all of it commits, or none of it).
    */
-  statement<R>(settings: Readonly<Record<string, string>>, sql: string): Promise<R[]>;
+  statement<R>(settings: Readonly<Record<string, string>>, sql: string, lane?: Lane): Promise<R[]>;
   /**
    * Runs `work` unless another process of the cluster is running work under the same key (a session
    * advisory lock on PostgreSQL, held on one connection for the whole of `work`); null when skipped.
@@ -47,6 +47,14 @@ export interface Database {
   pendingMigrations(): Promise<number>;
   close(): Promise<void>;
 }
+
+/**
+ * Which connections a statement uses: the requests' pool, or the events' own small one. Numbering and
+ * publishing events must not queue behind a burst of requests waiting for a connection (a class
+ * release: 2,000 bookings at once), or every screen would wait as long as the last request.
+ */
+export type Lane = 'requests' | 'events';
+const EVENT_LANE_CONNECTIONS = 2;
 
 pg.types.setTypeParser(pg.types.builtins.INT8, (v) => Number(v));
 pg.types.setTypeParser(pg.types.builtins.NUMERIC, (v) => Number(v));
@@ -117,13 +125,13 @@ export async function openDatabase(
     const url = new URL(cfg.url);
     url.username = appRole;
     url.password = cfg.appPassword ?? '';
-    const knex = knexFactory({
+    const pool = (max: number): Knex => knexFactory({
       client: SettingsPgClient as unknown as typeof Knex.Client,
       connection: url.toString(),
       log,
       pool: {
         min: 0,
-        max: cfg.poolMax,
+        max,
         afterCreate(conn: pg.Client, done: (err: Error | null, conn: pg.Client) => void) {
           // A connection the server drops while idle (a restart) is logged once, as JSON; knex discards it.
           conn.on('error', (err) => options.log?.warn({ source: 'pg', err: err.message, code: (err as { code?: string }).code }, 'database connection lost'));
@@ -131,13 +139,15 @@ export async function openDatabase(
         },
       },
     });
+    const knex = pool(cfg.poolMax);
+    const events = pool(EVENT_LANE_CONNECTIONS);
     return {
       knex,
       driver: 'pg',
       appRole,
       transaction: (settings, work, beforeCommit) => knex.transaction(work, { settings, beforeCommit } as Knex.TransactionConfig),
-      statement: <R>(settings: Readonly<Record<string, string>>, sql: string) =>
-        withConnection(knex, async (conn) => {
+      statement: <R>(settings: Readonly<Record<string, string>>, sql: string, lane: Lane = 'requests') =>
+        withConnection(lane === 'events' ? events : knex, async (conn) => {
           const results = (await timeStatement(sql, () => conn.query(`SELECT ${setConfigCalls(settings)}; ${sql}`))) as unknown as pg.QueryResult[];
           return results[1]!.rows as R[];
         }),
@@ -152,7 +162,7 @@ export async function openDatabase(
           }
         }),
       pendingMigrations: () => pendingMigrations(knex),
-      close: () => knex.destroy(),
+      close: () => Promise.all([knex.destroy(), events.destroy()]).then(() => undefined),
     };
   }
 

@@ -8,7 +8,8 @@
 import type { Knex } from 'knex';
 import type { Model } from 'objection';
 import type { EventPayloads, EventType } from '../contracts/events.js';
-import { sqlLiteral, type Database } from './database.js';
+import { sqlLiteral, type Database, type Lane } from './database.js';
+import { isUuid } from '../contracts/common.js';
 import { scopedQuery, type ModelOf } from './model.js';
 
 export interface TenantScope {
@@ -18,6 +19,8 @@ export interface TenantScope {
   readonly query: <M extends Model>(model: ModelOf<M>) => M['QueryBuilderType'];
   /** Adds an event to the tenant's log with this transaction; it is numbered and published after commit. */
   record<T extends EventType>(type: T, payload: EventPayloads[T]): void;
+  /** A statement of this transaction appended events itself (a database function): publish them after commit too. */
+  appended(): void;
 }
 
 /**
@@ -43,9 +46,15 @@ export interface UnitOfWork {
   inTenant<T>(tenantId: string, work: (scope: TenantScope) => Promise<T>): Promise<T>;
   /**
    * One statement (no bindings, records no events) in the tenant's scope, or the platform's for null, in
-   * a single round trip.
+   * a single round trip; on the events' own connections for `lane` 'events' (db/database.ts).
    */
-  statementInScope<R>(tenantId: string | null, sql: string): Promise<R[]>;
+  statementInScope<R>(tenantId: string | null, sql: string, lane?: Lane): Promise<R[]>;
+  /**
+   * One statement in the tenant's scope that may append events itself (a database function calling
+   * append_events), in a single round trip. `settle` turns its rows into the answer and says whether
+   * events were appended, so that they are published; it may throw only for answers that wrote nothing.
+   */
+  statementInTenant<T>(tenantId: string, sql: string, settle: (rows: unknown[]) => Settled<T>): Promise<T>;
   /** Platform-level work (tenant signup, platform admins): no tenant rows, platform rows visible. */
   inPlatform<T>(work: (trx: Knex.Transaction) => Promise<T>): Promise<T>;
   /**
@@ -66,14 +75,34 @@ export function runInScope<T>(
     : uow.inTenant(tenantId, work);
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+/** What a statement's rows come to, and whether the statement appended events. */
+export interface Settled<T> {
+  value: T;
+  appended: boolean;
+}
+
+/** `statementInTenant` as a transaction of `inTenant` (for units of work that add to every transaction). */
+export function statementInTransaction<T>(
+  uow: Pick<UnitOfWork, 'inTenant'>,
+  tenantId: string,
+  sql: string,
+  settle: (rows: unknown[]) => Settled<T>,
+): Promise<T> {
+  return uow.inTenant(tenantId, async (scope) => {
+    const { rows } = await scope.trx.raw<{ rows: unknown[] }>(sql);
+    const { value, appended } = settle(rows);
+    if (appended) scope.appended();
+    return value;
+  });
+}
 
 export function createUnitOfWork(db: Database, sink: EventSink): UnitOfWork {
   const { appRole } = db;
   const uow: UnitOfWork = {
     async inTenant(tenantId, work) {
-      if (!UUID.test(tenantId)) throw new Error('inTenant needs a tenant uuid');
+      if (!isUuid(tenantId)) throw new Error('inTenant needs a tenant uuid');
       const recorded: Array<{ type: EventType; payload: unknown }> = [];
+      const appended = { byStatement: false };
       const result = await db.transaction(
         { role: appRole, 'app.tenant_id': tenantId },
         (trx) => work({
@@ -81,17 +110,24 @@ export function createUnitOfWork(db: Database, sink: EventSink): UnitOfWork {
           tenantId,
           query: (model) => scopedQuery(model, trx, tenantId),
           record: (type, payload) => void recorded.push({ type, payload }),
+          appended: () => void (appended.byStatement = true),
         }),
         // The events travel with the COMMIT.
         () => (recorded.length ? `select append_events(${sqlLiteral(JSON.stringify(recorded))}::jsonb)` : null),
       );
-      if (recorded.length) sink.committed(tenantId);
+      if (recorded.length || appended.byStatement) sink.committed(tenantId);
       return result;
     },
-    statementInScope(tenantId, sql) {
-      if (tenantId === null) return db.statement({ role: appRole, 'app.platform': 'on' }, sql);
-      if (!UUID.test(tenantId)) throw new Error('statementInScope needs a tenant uuid');
-      return db.statement({ role: appRole, 'app.tenant_id': tenantId }, sql);
+    statementInScope(tenantId, sql, lane) {
+      if (tenantId === null) return db.statement({ role: appRole, 'app.platform': 'on' }, sql, lane);
+      if (!isUuid(tenantId)) throw new Error('statementInScope needs a tenant uuid');
+      return db.statement({ role: appRole, 'app.tenant_id': tenantId }, sql, lane);
+    },
+    async statementInTenant(tenantId, sql, settle) {
+      if (!isUuid(tenantId)) throw new Error('statementInTenant needs a tenant uuid');
+      const { value, appended } = settle(await db.statement({ role: appRole, 'app.tenant_id': tenantId }, sql));
+      if (appended) sink.committed(tenantId);
+      return value;
     },
     async inPlatform(work) {
       return db.transaction({ role: appRole, 'app.platform': 'on' }, work);

@@ -7,7 +7,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { Context } from 'koa';
-import { runInScope, type TenantScope, type UnitOfWork } from '../db/unit-of-work.js';
+import { runInScope, statementInTransaction, type TenantScope, type UnitOfWork } from '../db/unit-of-work.js';
 import type { MessageKey } from '../contracts/i18n.js';
 import type { AuthContext } from './auth-context.js';
 import { reply } from './envelope.js';
@@ -74,17 +74,21 @@ function keyedUnitOfWork(uow: UnitOfWork, c: Claim): UnitOfWork {
     inPlatform: (work) => uow.inPlatform(work),
     // A tenant's scope goes through inTenant below, so it claims the key too.
     inScope: (tenantId, work) => runInScope(keyed, tenantId, work),
-    statementInScope: (tenantId, sql) => uow.statementInScope(tenantId, sql),
-    inTenant(tenantId, work) {
+    statementInScope: (tenantId, sql, lane) => uow.statementInScope(tenantId, sql, lane),
+    // A statement that writes takes the key with it: a transaction of inTenant below.
+    statementInTenant: (tenantId, sql, settle) => statementInTransaction(keyed, tenantId, sql, settle),
+    async inTenant(tenantId, work) {
       if (claimed) return uow.inTenant(tenantId, work);
-      claimed = true;
-      return uow.inTenant(tenantId, async (scope) => {
+      const answer = await uow.inTenant(tenantId, async (scope) => {
         await claim(scope, c);
         const result = await work(scope);
         await scope.query(IdempotencyKey).where({ user_id: c.userId, key: c.key })
           .patch({ status_code: c.status, response: result ?? null });
         return result;
       });
+      // Only a committed claim counts: after a rolled-back attempt (the work threw) the next one claims.
+      claimed = true;
+      return answer;
     },
   };
   return keyed;

@@ -6,6 +6,7 @@
 import type { Context } from 'koa';
 import { reply } from './envelope.js';
 import { badRequest } from './errors.js';
+import { isUuid } from '../contracts/common.js';
 
 export { pageQuery, type PageQuery } from '../contracts/common.js';
 
@@ -24,8 +25,6 @@ export interface KeysetOrder {
   id?: string;
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
 export function encodeCursor(value: string, id: string): string {
   return Buffer.from(JSON.stringify([value, id])).toString('base64url');
 }
@@ -34,7 +33,7 @@ export function decodeCursor(cursor: string): [string, string] {
   try {
     const parsed: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
     if (Array.isArray(parsed) && parsed.length === 2 && typeof parsed[0] === 'string' && typeof parsed[1] === 'string'
-      && parsed[0].length <= 256 && UUID.test(parsed[1])) {
+      && parsed[0].length <= 256 && isUuid(parsed[1])) {
       return [parsed[0], parsed[1]];
     }
   } catch { /* answered below */ }

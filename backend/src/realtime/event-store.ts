@@ -53,10 +53,11 @@ export function createEventStore(deps: Pick<AppDeps, 'db' | 'uow'>): EventStore 
     async sequence(tenantId) {
       const out: StoredEvent[] = [];
       for (;;) {
-        // On the path of every event to the screens: one round trip.
+        // On the path of every event to the screens: one round trip, on the events' own connections.
         const rows = await uow.statementInScope<Omit<EventRow, 'tenant_id'>>(
           tenantId,
           `select seq, type, payload, created_at from sequence_events(${SEQUENCE_PAGE})`,
+          'events',
         );
         for (const r of rows) out.push(toStored({ ...r, tenant_id: tenantId }));
         if (rows.length < SEQUENCE_PAGE) return out;
@@ -77,6 +78,7 @@ export function createEventStore(deps: Pick<AppDeps, 'db' | 'uow'>): EventStore 
       await uow.statementInScope(
         tenantId,
         `update event_counters set published_seq = greatest(published_seq, ${upTo}) where tenant_id = app_tenant()`,
+        'events',
       );
     },
     async lag() {

@@ -76,6 +76,7 @@ export function namespaceRegistry<S extends RegisteredStream>(
       }
       if (!wired.has(nsp)) {
         wired.add(nsp);
+        nsp.on('events', (events: StoredEvent[]) => streams.get(tenantId)?.ingest(events));
         nsp.on('event', (event: StoredEvent) => streams.get(tenantId)?.ingest([event]));
         nsp.on('resync', () => streams.get(tenantId)?.resync());
       }

@@ -148,7 +148,8 @@ export async function createRealtime(httpServer: http.Server, deps: AppDeps, opt
       if (bus) {
         const nsp = namespaces.namespaceOf(tenantId);
         if (nsp.sockets.size === 0) namespaces.scheduleIdleClose(nsp);
-        for (const e of list) nsp.serverSideEmit('event', e);
+        // One message for the batch: the other servers deliver it in one pass too.
+        nsp.serverSideEmit('events', list);
       }
       namespaces.stream(tenantId)?.ingest(list);
     }

@@ -9,7 +9,7 @@
  */
 import { CONNECT_ERRORS, tenantNamespace, type RevocationNotice } from '../contracts/events.js';
 import type { AppDeps } from '../deps.js';
-import { isUuid } from '../modules/auth/tokens.js';
+import { isUuid } from '../contracts/common.js';
 import { checkCredentials } from './handshake.js';
 import { existingNamespace } from './socketio-internals.js';
 import type { IoServer } from './realtime.js';

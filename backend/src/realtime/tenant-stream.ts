@@ -18,7 +18,7 @@ import type { Logger } from '../logger.js';
 import { eventEmitDelay, eventsEmitted } from '../metrics/index.js';
 import type { EventStore } from './event-store.js';
 import { fullView, isPrivate, KEY_VIEWS, keyView, needsRedaction, publicView, subjectOf } from './event-views.js';
-import { drained } from './socketio-internals.js';
+import { drained, inOneWrite } from './socketio-internals.js';
 
 export type TenantNamespace = Namespace<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;
 export type TenantSocket = Socket<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;
@@ -115,13 +115,20 @@ export class TenantStream {
 
   private drain(): void {
     for (const seq of this.pending.keys()) if (seq <= this.lastSeq) this.pending.delete(seq);
-    let next = this.pending.get(this.lastSeq + 1);
-    while (next) {
+    const due: StoredEvent[] = [];
+    for (let next = this.pending.get(this.lastSeq + 1); next; next = this.pending.get(next.seq + 1)) {
       this.pending.delete(next.seq);
-      this.deliver(next);
-      this.lastSeq = next.seq;
-      next = this.pending.get(this.lastSeq + 1);
+      due.push(next);
     }
+    const deliverDue = () => {
+      for (const event of due) {
+        this.deliver(event);
+        this.lastSeq = event.seq;
+      }
+    };
+    // A booking's events (booking:created, slots:changed) go to each socket in one write.
+    if (due.length > 1) inOneWrite(this.nsp.sockets.values(), deliverDue);
+    else deliverDue();
     if (this.pending.size > 0 && !this.gapTimer && !this.filling) {
       this.gapTimer = setTimeout(() => {
         this.gapTimer = null;

@@ -7,11 +7,21 @@ import { fork, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { ROOT } from './proc.js';
 import type { ClientCommand, ClientReply } from './load-client.js';
+import type { WatchCommand } from './load-client-watch.js';
 
 export interface ConnectResult {
   connected: number;
   failed: number;
   errors: Record<string, number>;
+  /** From the first connect attempt of any process to the last handshake ack of any (0 when none). */
+  rampMs: number;
+}
+
+/** Per screen (connection), monotonic ms; 0 where it never came. See load-client-watch.ts. */
+export interface Watched {
+  nthAt: Float64Array;
+  thenAt: Float64Array;
+  counts: Uint16Array;
 }
 
 export interface Measurement {
@@ -59,6 +69,15 @@ class ClientProcess {
     return reply;
   }
 
+  /** Starts a watch: resolves `watching` once listening, `watched` at its end. */
+  watch(options: Omit<WatchCommand, 'type' | 'id'>) {
+    const id = this.nextId++;
+    const watching = this.expect(id, 'watching');
+    const watched = this.expect(id, 'watched');
+    this.child.send({ type: 'watch', ...options, id } satisfies ClientCommand);
+    return { watching, watched };
+  }
+
   /** Arms for an event: resolves `armed` once listening, `received` once every client got it (or timed out). */
   arm(event: string, timeoutMs: number) {
     const id = this.nextId++;
@@ -91,13 +110,17 @@ export class ClientFleet {
     return this.procs.length;
   }
 
+  get pids(): number[] {
+    return this.procs.map((p) => p.child.pid!);
+  }
+
   /**
    * Opens `total` more connections, spread evenly over the processes; source addresses are split too
    * so that no one address runs out of ephemeral ports.
    */
   async connect(
     total: number,
-    options: { url: string; nsp: string; tokens: string[]; sourceAddresses: string[]; inFlight?: number },
+    options: { url: string; nsp: string; tokens: string[]; sourceAddresses: string[]; inFlight?: number; attempts?: number; handshakeTimeoutMs?: number },
     onProgress?: (connected: number, failed: number) => void,
   ): Promise<ConnectResult> {
     const k = this.procs.length;
@@ -114,7 +137,10 @@ export class ClientFleet {
         const count = Math.floor(total / k) + (i < total % k ? 1 : 0);
         const sourceAddresses = options.sourceAddresses.filter((_, j) => j % k === i);
         return p.request(
-          { type: 'connect', url: wsUrl, nsp: options.nsp, tokens: options.tokens, count, sourceAddresses, inFlight: Math.ceil((options.inFlight ?? 128) / k) },
+          {
+            type: 'connect', url: wsUrl, nsp: options.nsp, tokens: options.tokens, count, sourceAddresses, inFlight: Math.ceil((options.inFlight ?? 128) / k),
+            attempts: options.attempts, handshakeTimeoutMs: options.handshakeTimeoutMs,
+          },
           'connected',
         );
       }),
@@ -122,7 +148,38 @@ export class ClientFleet {
     if (ticker) clearInterval(ticker);
     const errors: Record<string, number> = {};
     for (const r of replies) for (const [e, n] of Object.entries(r.errors)) errors[e] = (errors[e] ?? 0) + n;
-    return { connected: replies.reduce((s, r) => s + r.connected, 0), failed: replies.reduce((s, r) => s + r.failed, 0), errors };
+    const acks = replies.filter((r) => r.lastAckAt > 0);
+    const rampMs = acks.length ? Math.max(...acks.map((r) => r.lastAckAt)) - Math.min(...replies.map((r) => r.firstAttemptAt)) : 0;
+    return { connected: replies.reduce((s, r) => s + r.connected, 0), failed: replies.reduce((s, r) => s + r.failed, 0), errors, rampMs };
+  }
+
+  /**
+   * Every open connection watches for the `nth` `event` that contains `contains`, and the first `then`
+   * after it. `watching` resolves once every process listens; `watched` once every connection saw both
+   * or `timeoutMs` passed.
+   */
+  async watch(options: Omit<WatchCommand, 'type' | 'id'>): Promise<{ watched: Promise<Watched> }> {
+    const started = this.procs.map((p) => p.watch(options));
+    await Promise.all(started.map((s) => s.watching));
+    return { watched: this.collect(Promise.all(started.map((s) => s.watched))) };
+  }
+
+  private async collect(all: Promise<Array<{ nthAt: Float64Array; thenAt: Float64Array; counts: Uint16Array }>>): Promise<Watched> {
+    const replies = await all;
+    const join = <T extends Float64Array | Uint16Array>(make: (n: number) => T, pick: (r: (typeof replies)[number]) => T): T => {
+      const out = make(replies.reduce((s, r) => s + pick(r).length, 0));
+      let at = 0;
+      for (const r of replies) {
+        out.set(pick(r), at);
+        at += pick(r).length;
+      }
+      return out;
+    };
+    return {
+      nthAt: join((n) => new Float64Array(n), (r) => r.nthAt),
+      thenAt: join((n) => new Float64Array(n), (r) => r.thenAt),
+      counts: join((n) => new Uint16Array(n), (r) => r.counts),
+    };
   }
 
   /** Open connections now, and how many closed by themselves since they opened. */

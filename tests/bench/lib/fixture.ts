@@ -11,6 +11,22 @@ export const SLOTS_PER_DAY = 24;
 export const FIRST_SLOT_MINUTE = 8 * 60;
 export const TIMEZONE = 'Europe/Athens';
 
+/** A gym of its own on a scratch database (the pg baselines): its id. */
+export async function addBenchGym(url: string): Promise<string> {
+  const owner = new pg.Client({ connectionString: url });
+  await owner.connect();
+  try {
+    const { rows } = await owner.query<{ id: string }>(
+      `insert into tenants (name, subdomain, subscription_plan, subscription_status, settings)
+       values ('Bench Gym', 'bench', 'enterprise', 'active', $1) returning id`,
+      [{ locale: 'en', timezone: TIMEZONE, currency: 'EUR' }],
+    );
+    return rows[0]!.id;
+  } finally {
+    await owner.end();
+  }
+}
+
 export interface Fixture {
   tenantId: string;
   subdomain: string;
@@ -74,6 +90,39 @@ export async function addTenants(
   const out: Fixture[] = [];
   for (const id of ids) out.push(await addFixture(url, id, options));
   return out;
+}
+
+/** A class for the release rush: one area with `capacity` places a slot, and members of its own to book it. */
+export interface RushClass {
+  areaId: string;
+  capacity: number;
+  members: Array<{ id: string; username: string }>;
+}
+
+/** Adds the rush's class area and `members` members (named apart from addFixture's) to a tenant. */
+export async function addRushClass(
+  url: string,
+  tenantId: string,
+  options: { capacity: number; members: number; passwordHash: string },
+): Promise<RushClass> {
+  const c = new pg.Client({ connectionString: url });
+  await c.connect();
+  try {
+    const { rows: areas } = await c.query<{ id: string }>(
+      `insert into gym_areas (tenant_id, name_en, name_el, capacity, is_bookable, booking_capacity, slot_minutes, price_per_hour_cents)
+       values ($1, 'Bench class', 'Μάθημα δοκιμής', 1000, true, $2, $3, 0) returning id`,
+      [tenantId, options.capacity, SLOT_MINUTES],
+    );
+    const { rows: members } = await c.query<{ id: string; username: string }>(
+      `insert into users (tenant_id, username, password_hash, role, locale)
+       select $1, 'rush-' || lpad(g::text, 5, '0'), $3, 'member', 'en' from generate_series(1, $2) g
+       returning id, username`,
+      [tenantId, options.members, options.passwordHash],
+    );
+    return { areaId: areas[0]!.id, capacity: options.capacity, members };
+  } finally {
+    await c.end();
+  }
 }
 
 export interface PlannedBooking {

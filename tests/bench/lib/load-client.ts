@@ -7,16 +7,27 @@
  * process on the machine shares (process.hrtime), so the parent can subtract its own send time.
  */
 import WebSocket from 'ws';
+import { watchCommand, watchMessage, type WatchCommand, type WatchReply } from './load-client-watch.js';
 
 export type ClientCommand =
-  | { type: 'connect'; id: number; url: string; nsp: string; tokens: string[]; count: number; sourceAddresses: string[]; inFlight: number }
+  | {
+      type: 'connect'; id: number; url: string; nsp: string; tokens: string[]; count: number; sourceAddresses: string[]; inFlight: number;
+      /** Per connection; defaults 3 attempts and 8 s (a probe past a limit wants fewer and shorter). */
+      attempts?: number; handshakeTimeoutMs?: number;
+    }
   | { type: 'arm'; id: number; event: string; timeoutMs: number }
+  | WatchCommand
   | { type: 'status'; id: number }
   | { type: 'close'; id: number };
 
 export type ClientReply =
   | { type: 'progress'; id: number; connected: number; failed: number }
-  | { type: 'connected'; id: number; connected: number; failed: number; errors: Record<string, number> }
+  | {
+      type: 'connected'; id: number; connected: number; failed: number; errors: Record<string, number>;
+      /** Monotonic ms: the first connect attempt and the last handshake ack (0 when none). */
+      firstAttemptAt: number; lastAckAt: number;
+    }
+  | WatchReply
   | { type: 'armed'; id: number; expected: number }
   | { type: 'received'; id: number; times: Float64Array; missing: number }
   | { type: 'status'; id: number; open: number; dropped: number }
@@ -54,9 +65,11 @@ function finish(): void {
   send({ type: 'received', id: a.id, times: a.times, missing: a.times.length - a.got });
 }
 
-function openOne(url: string, nsp: string, token: string, localAddress: string | undefined): Promise<string | null> {
+let lastAckAt = 0;
+
+function openOne(url: string, nsp: string, token: string, localAddress: string | undefined, handshakeTimeoutMs: number): Promise<string | null> {
   return new Promise((resolve) => {
-    const ws = new WebSocket(url, { perMessageDeflate: false, localAddress, handshakeTimeout: 8_000 });
+    const ws = new WebSocket(url, { perMessageDeflate: false, localAddress, handshakeTimeout: handshakeTimeoutMs });
     const conn: Conn = { ws, nsp, ready: false, slot: -1 };
     const connectedPrefix = Buffer.from(`40${nsp},`);
     const errorPrefix = Buffer.from(`44${nsp},`);
@@ -70,7 +83,7 @@ function openOne(url: string, nsp: string, token: string, localAddress: string |
     const timer = setTimeout(() => {
       settle('timeout');
       ws.terminate();
-    }, 10_000);
+    }, handshakeTimeoutMs + 2_000);
     ws.on('message', (data: Buffer) => {
       // The hot path: pings and the armed event, checked on raw bytes without decoding.
       if (data.length === 1 && data[0] === 0x32) return ws.send('3');
@@ -82,11 +95,12 @@ function openOne(url: string, nsp: string, token: string, localAddress: string |
         }
         return;
       }
-      if (conn.ready) return;
+      if (conn.ready) return watchMessage(conn, data);
       if (data[0] === 0x30) {
         ws.send(`40${nsp},${JSON.stringify({ token })}`);
       } else if (data.compare(connectedPrefix, 0, connectedPrefix.length, 0, connectedPrefix.length) === 0) {
         conn.ready = true;
+        lastAckAt = now();
         conns.add(conn);
         settle(null);
       } else if (data.compare(errorPrefix, 0, errorPrefix.length, 0, errorPrefix.length) === 0) {
@@ -111,6 +125,10 @@ async function connect(cmd: Extract<ClientCommand, { type: 'connect' }>): Promis
   let connected = 0;
   let failed = 0;
   const errors: Record<string, number> = {};
+  const attempts = cmd.attempts ?? 3;
+  const handshakeTimeoutMs = cmd.handshakeTimeoutMs ?? 8_000;
+  const firstAttemptAt = now();
+  lastAckAt = 0;
   const ticker = setInterval(() => send({ type: 'progress', id: cmd.id, connected, failed }), 250);
   const lane = async () => {
     while (next < cmd.count) {
@@ -119,10 +137,11 @@ async function connect(cmd: Extract<ClientCommand, { type: 'connect' }>): Promis
       // Like a real client, retry a failed connect (a SYN dropped by a full backlog, a handshake lost in a
       // busy moment) a few times before giving up; every failed attempt is still reported.
       let error: string | null = 'not tried';
-      for (let attempt = 0; attempt < 3 && error !== null; attempt++) {
+      for (let attempt = 0; attempt < attempts && error !== null; attempt++) {
         if (attempt > 0) await new Promise((r) => setTimeout(r, 200 * attempt));
-        error = await openOne(cmd.url, cmd.nsp, cmd.tokens[i % cmd.tokens.length]!, address);
-        if (error !== null) errors[`${error}${attempt < 2 ? ' (retried)' : ''}`] = (errors[`${error}${attempt < 2 ? ' (retried)' : ''}`] ?? 0) + 1;
+        error = await openOne(cmd.url, cmd.nsp, cmd.tokens[i % cmd.tokens.length]!, address, handshakeTimeoutMs);
+        const key = `${error}${attempt < attempts - 1 ? ' (retried)' : ''}`;
+        if (error !== null) errors[key] = (errors[key] ?? 0) + 1;
       }
       if (error === null) connected++;
       else failed++;
@@ -130,7 +149,7 @@ async function connect(cmd: Extract<ClientCommand, { type: 'connect' }>): Promis
   };
   await Promise.all(Array.from({ length: Math.max(1, cmd.inFlight) }, lane));
   clearInterval(ticker);
-  send({ type: 'connected', id: cmd.id, connected, failed, errors });
+  send({ type: 'connected', id: cmd.id, connected, failed, errors, firstAttemptAt, lastAckAt });
 }
 
 process.on('message', (cmd: ClientCommand) => {
@@ -154,6 +173,9 @@ process.on('message', (cmd: ClientCommand) => {
       if (slot === 0) finish();
       break;
     }
+    case 'watch':
+      watchCommand(cmd, conns, send);
+      break;
     case 'status':
       send({ type: 'status', id: cmd.id, open: conns.size, dropped });
       break;

@@ -215,3 +215,19 @@ export async function freePort(): Promise<number> {
 }
 
 export const sleep = (msDelay: number) => new Promise((r) => setTimeout(r, msDelay));
+
+/** CPU time (user + system) a process has used, in seconds (0 when it is gone). */
+export function cpuSeconds(pid: number): number {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(f[11]) + Number(f[12])) / 100;
+  } catch {
+    return 0;
+  }
+}
+
+/** CPU seconds of a process and its live descendants. */
+export function treeCpuSeconds(root: number): number {
+  return [root, ...descendants(root)].reduce((sum, pid) => sum + cpuSeconds(pid), 0);
+}

@@ -8,7 +8,7 @@
 import bcrypt from 'bcrypt';
 import pg from 'pg';
 import { createMigratedDatabase } from '../lib/database.js';
-import { addFixture, plannedBooking, raceSlot, TIMEZONE, SLOT_MINUTES, type Fixture } from '../lib/fixture.js';
+import { addBenchGym, addFixture, plannedBooking, raceSlot, TIMEZONE, SLOT_MINUTES, type Fixture } from '../lib/fixture.js';
 import { progress } from '../lib/progress.js';
 
 export interface PgBaseline {
@@ -57,15 +57,7 @@ export async function pgBaseline(options: { poolSize: number; concurrency: numbe
   const db = await createMigratedDatabase('gym_bench_base');
   let pool: pg.Pool | null = null;
   try {
-    const owner = new pg.Client({ connectionString: db.url });
-    await owner.connect();
-    const { rows } = await owner.query<{ id: string }>(
-      `insert into tenants (name, subdomain, subscription_plan, subscription_status, settings)
-       values ('Bench Gym', 'bench', 'enterprise', 'active', $1) returning id`,
-      [{ locale: 'en', timezone: TIMEZONE, currency: 'EUR' }],
-    );
-    await owner.end();
-    const tenantId = rows[0]!.id;
+    const tenantId = await addBenchGym(db.url);
     const fixture: Fixture = await addFixture(db.url, tenantId, {
       areas: 128,
       members: 128 + options.concurrency,

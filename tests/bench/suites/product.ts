@@ -7,7 +7,7 @@ import bcrypt from 'bcrypt';
 import pg from 'pg';
 import { widenBookingRulesAt } from '../../support/booking-rules.js';
 import { createMigratedDatabase, PRODUCTION_SECRETS, REDIS_URL, type ScratchDatabase } from '../lib/database.js';
-import { addFixture, addTenants, MEMBER_PASSWORD, type Fixture } from '../lib/fixture.js';
+import { addFixture, addRushClass, addTenants, MEMBER_PASSWORD, type Fixture, type RushClass } from '../lib/fixture.js';
 import { freePort, spawnTs, waitForHttp, type Spawned } from '../lib/proc.js';
 import { progress } from '../lib/progress.js';
 
@@ -22,6 +22,8 @@ export interface Product {
   token(memberIndex: number): Promise<string>;
   /** More gyms, each with its own rooms and members, for bookings spread over tenants. */
   tenants: Fixture[];
+  /** The class-release rush's class and members, in the demo gym (when asked for). */
+  rush?: RushClass;
   /** An access token of a member of any bench gym. */
   login(subdomain: string, username: string): Promise<string>;
   stop(): Promise<void>;
@@ -37,6 +39,8 @@ export async function startProduct(options: {
   /** Extra gyms (each `areasPerTenant` rooms and as many members). */
   tenants: number;
   areasPerTenant: number;
+  /** A class of this many places and this many members of its own (suites/rush.ts). */
+  rush?: { capacity: number; members: number };
 }): Promise<Product> {
   progress('product: creating and migrating its database');
   const db = await createMigratedDatabase('gym_bench_app');
@@ -72,6 +76,7 @@ export async function startProduct(options: {
     progress('product: adding the bench rooms and members');
     const passwordHash = await bcrypt.hash(MEMBER_PASSWORD, 4);
     const fixture = await addFixture(db.url, tenantId, { areas: options.areas, members: options.members, passwordHash });
+    const rush = options.rush ? await addRushClass(db.url, tenantId, { ...options.rush, passwordHash }) : undefined;
     const tenants = await addTenants(db.url, tenantId, { tenants: options.tenants, areas: options.areasPerTenant, members: options.areasPerTenant, passwordHash });
 
     const port = await freePort();
@@ -113,6 +118,7 @@ export async function startProduct(options: {
       fixture,
       nsp: `/tenant/${tenantId}`,
       tenants,
+      rush,
       login,
       token: (i) => login(fixture.subdomain, fixture.members[i]!.username),
       async stop() {

@@ -19,7 +19,7 @@ import type { Role } from '../../http/auth-context.js';
 import { sqlLiteral } from '../../db/database.js';
 import { User } from '../members/user.model.js';
 import { RefreshToken } from './refresh-token.model.js';
-import { isUuid } from './tokens.js';
+import { isUuid } from '../../contracts/common.js';
 
 /** What changed: a person's access (tenantId null: a platform user), a display token, or a tenant's status. */
 export type Revocation = RevocationNotice;

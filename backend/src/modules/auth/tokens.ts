@@ -14,11 +14,10 @@ import type { Config } from '../../config.js';
 import { ROLES, type Role } from '../../http/auth-context.js';
 import { isLocale, type Locale } from '../../contracts/i18n.js';
 import { API_KEY_PREFIX } from '../../contracts/api-scopes.js';
+import { isUuid } from '../../contracts/common.js';
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const SECRET = /^[A-Za-z0-9_-]{43}$/;
 
-export const isUuid = (v: unknown): v is string => typeof v === 'string' && UUID.test(v);
 
 /** What an access token says about its bearer. */
 export interface AccessClaims {

@@ -1,7 +1,7 @@
 /**
  * The gym's booking rules (contracts/booking-rules.ts) where bookings are taken and given back. What
  * depends on the request alone (how far ahead, how long) is checked here; what depends on the member's
- * other bookings is checked by book_place() under a lock of the member's row
+ * other bookings is checked by book_room() under a lock of the member's row
  * (db/migrations/*_booking_rules.ts), so concurrent requests of one member cannot get around it.
  * Everything that changes a member's standing (a late cancel, a no-show, staff lifting a block) takes
  * the same lock first.
@@ -31,7 +31,7 @@ export function checkRequest(rules: BookingRules, area: { max_booking_minutes: n
   }
 }
 
-/** What book_place() answers when a rule refuses. */
+/** What book_room() answers when a rule refuses. */
 export type RuleRefusal =
   | { outcome: 'blocked'; until: string }
   | { outcome: 'limit_reached'; rule: 'active_bookings' | 'daily_exclusive_minutes'; limit: number; used?: number };
@@ -41,7 +41,7 @@ export function refusalError(refusal: RuleRefusal) {
   return unprocessable('booking_limit_reached', { rule: refusal.rule, limit: refusal.limit, ...(refusal.used === undefined ? {} : { used: refusal.used }) });
 }
 
-/** The rules as book_place() and the waitlist functions read them. */
+/** The rules as the waitlist functions read them. */
 export const rulesParameter = (rules: BookingRules) => JSON.stringify(rules);
 
 /** Locks a member's row: the queue every change of their bookings and standing waits in. */

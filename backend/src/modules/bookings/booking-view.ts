@@ -16,7 +16,7 @@ export const BOOKING_COLUMNS = [
 ];
 
 /**
- * A booking row as the model reads it, or as `book_place()` answers it in JSON (timestamps as text),
+ * A booking row as the model reads it, or as `book_room()` answers it in JSON (timestamps as text),
  * with the area's and the person's names when the query joined them.
  */
 export type BookingRow = Pick<Booking, 'id' | 'gym_area_id' | 'user_id' | 'booking_date' | 'start_time' | 'duration' | 'trainer' | 'trainer_id' | 'price_cents' | 'status'> & {

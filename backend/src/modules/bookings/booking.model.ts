@@ -6,8 +6,9 @@ import { User } from '../members/user.model.js';
 export type { BookingStatus };
 
 /**
- * A booked place in an area. Rows are written only by the database function `book_place()`
- * (db/migrations/*_book_place.ts), which takes the place under the slot's lock; models read and cancel.
+ * A booked place in an area. Rows are written only by the database functions `book_room()` and the
+ * waitlist's (db/migrations/*_book_room.ts, *_waitlists.ts), which take the place under the slot's lock
+ * (take_place()); models read and cancel.
  */
 export class Booking extends TenantModel {
   static override tableName = 'bookings';

@@ -2,33 +2,42 @@
  * Booking and cancelling. The exclusion constraints on `place` and per user are the guarantee; bookings
  * of one slot queue on a lock of that slot alone, so bookings of other slots and areas never wait.
  */
+import { randomUUID } from 'node:crypto';
+import { ZodError } from 'zod';
 import type { TenantAuth } from '../../http/auth-context.js';
 import { seesWholeGym } from '../../http/auth-context.js';
 import { fromCents, isCentsAmount, priceFor, toCents } from '../../contracts/money.js';
+import { isUuid } from '../../contracts/common.js';
+import type { EventPayloads, EventType } from '../../contracts/events.js';
 import type { UnitOfWork } from '../../db/unit-of-work.js';
-import { ZodError } from 'zod';
-import { conflict, forbidden, notFound, unprocessable } from '../../http/errors.js';
+import { selectCall } from '../../db/sql-call.js';
+import { sqlLiteral } from '../../db/database.js';
+import { AppError, conflict, forbidden, notFound, unprocessable } from '../../http/errors.js';
 import { buildSlotGrid, localDate, pickSlots } from '../slots/slot-grid.js';
-import { calendarOf, systemClock, tenantCalendar, type Clock } from '../slots/tenant-clock.js';
-import { Area } from '../areas/area.model.js';
+import { systemClock, tenantCalendar, type Clock } from '../slots/tenant-clock.js';
 import { User } from '../members/user.model.js';
 import { BOOKING_COLUMNS, bookingEventView, bookingView, type BookingRow, type BookingView } from './booking-view.js';
 import { Booking } from './booking.model.js';
+import type { BookableArea, BookableAreas } from './bookable-areas.js';
 import type { BookRoomInput } from '../../contracts/bookings.js';
 import { offerFreedPlaces } from '../waitlist/waitlist.offers.js';
-import {
-  applyNoShowRule, bookingRulesOf, checkRequest, isLate, lockMember, refusalError, rulesIn, rulesParameter, type RuleRefusal,
-} from './booking-rules.js';
+import { applyNoShowRule, checkRequest, isLate, lockMember, refusalError, rulesIn, type RuleRefusal } from './booking-rules.js';
 
 export interface BookingDeps {
   uow: UnitOfWork;
+  bookableAreas: BookableAreas;
   clock?: Clock;
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 /** Staff, and API keys with bookings:write (the route checked the scope), book and cancel for anyone of the gym. */
 const isStaff = (auth: TenantAuth) => seesWholeGym(auth);
 
+/**
+ * Books a slot in one statement (book_room(), db/migrations/*_book_room.ts): the member's lock, the
+ * rules, the slot's lock and place, and the booking's events. What depends on the request alone is
+ * checked here first, from this process's copy of the area (bookable-areas.ts); a copy the area has
+ * outgrown is answered `stale` and the area read again.
+ */
 export async function bookRoom(deps: BookingDeps, auth: TenantAuth, input: BookRoomInput): Promise<{ booking: BookingView }> {
   const now = (deps.clock ?? systemClock)();
   const userId = input.user_id ?? auth.userId;
@@ -36,78 +45,106 @@ export async function bookRoom(deps: BookingDeps, auth: TenantAuth, input: BookR
   if (!userId && auth.apiKey) throw new ZodError([{ code: 'custom', path: ['user_id'], message: 'field.required', input: undefined }]);
   if (!userId) throw forbidden();
   if (userId !== auth.userId && !isStaff(auth)) throw forbidden();
+  const trainer = input.trainer ? await trainerOf(deps.uow, auth.tenantId, input.trainer) : { name: null, id: null };
 
-  return deps.uow.inTenant(auth.tenantId, async (scope) => {
-    const { trx } = scope;
-    // The area and the gym's calendar in one round trip.
-    const area = (await scope.query(Area)
-      .join('tenants', 'tenants.id', 'gym_areas.tenant_id')
-      .select('gym_areas.*', 'tenants.settings as tenant_settings')
-      .findById(input.room_id)) as (Area & { tenant_settings: Record<string, unknown> }) | undefined;
+  for (let attempt = 1; ; attempt++) {
+    const area = await deps.bookableAreas.get(deps.uow, auth.tenantId, input.room_id);
     if (!area) throw notFound({ field: 'room_id' });
-    if (!area.is_bookable) throw unprocessable('area_not_bookable');
-
-    const calendar = calendarOf(area.tenant_settings);
-    const date = input.date ?? localDate(now, calendar.zone);
-    const duration = input.duration ?? area.slot_minutes;
-    const grid = buildSlotGrid({ date, zone: calendar.zone, hours: area.opening_hours ?? calendar.openingHours, slotMinutes: area.slot_minutes });
-    const pick = pickSlots(grid, input.time, duration);
-    if (!pick.ok) {
-      if (pick.reason === 'off_grid') throw unprocessable('unprocessable', { reason: 'off_grid', slot_minutes: area.slot_minutes });
-      throw unprocessable('outside_opening_hours');
-    }
-    if (pick.startsAt <= now) throw unprocessable('slot_in_past');
-    const rules = bookingRulesOf(area.tenant_settings);
-    checkRequest(rules, area, duration, pick.startsAt, now);
-
-    const priceCents = priceFor(area.price_per_hour_cents, duration);
-    // Compared in cents, exactly: a client price that is not a whole number of cents differs too.
-    if (input.price !== undefined && !(isCentsAmount(input.price) && toCents(input.price) === priceCents)) {
-      throw unprocessable('price_mismatch', { price: fromCents(priceCents), currency: calendar.currency });
-    }
-
-    if (userId !== auth.userId) {
-      const member = await scope.query(User).select('id').where({ id: userId, active: true }).first();
-      if (!member) throw notFound({ field: 'user_id' });
-    }
-
-    let trainer: string | null = null;
-    let trainerId: string | null = null;
-    if (input.trainer) {
-      // A trainer's id or username links the booking to them; anything else is kept as a plain name.
-      const staff = scope.query(User).select('id', 'username', 'full_name').where({ active: true }).whereIn('role', ['trainer', 'owner']);
-      const t = await (UUID.test(input.trainer) ? staff.where({ id: input.trainer }) : staff.where({ username: input.trainer })).first();
-      if (t) {
-        trainerId = t.id;
-        trainer = t.full_name ?? t.username;
-      } else if (UUID.test(input.trainer)) {
-        throw unprocessable('unprocessable', { field: 'trainer', reason: 'unknown_trainer' });
-      } else {
-        trainer = input.trainer;
-      }
-    }
-
-    // The place is taken in the database (db/migrations/*_booking_rules.ts) under the member's lock and
-    // the slot's, with the rules that count the member's other bookings, in one round trip.
-    const { rows } = await trx.raw<{ rows: Array<{ result: PlaceOutcome }> }>('select book_place(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) as result', [
-      area.id, userId, date, input.time, duration, pick.startsAt, pick.endsAt, trainer, trainerId, priceCents, now, rulesParameter(rules),
+    const planned = plan(area, input, now);
+    const id = randomUUID();
+    const events = bookingEvents({ id, userId, areaId: area.id, date: planned.date, time: input.time, duration: planned.duration });
+    const call = selectCall('book_room', [
+      id, area.version, { json: events }, area.id, userId, planned.date, input.time, planned.duration, planned.startsAt, planned.endsAt,
+      trainer.name, trainer.id, planned.priceCents, now, { json: area.rules },
     ]);
-    const outcome = rows[0]!.result;
-    if (outcome.outcome === 'blocked' || outcome.outcome === 'limit_reached') throw refusalError(outcome);
-    if (outcome.outcome === 'overlaps_own') throw conflict('slot_unavailable', { reason: 'overlaps_own_booking', booking_id: outcome.booking_id });
-    if (outcome.outcome === 'full') throw conflict('slot_unavailable');
-    const booking = bookingView(outcome.booking, calendar.currency);
+    try {
+      return await deps.uow.statementInTenant(auth.tenantId, call, (rows) => {
+        const { result: outcome } = rows[0] as { result: PlaceOutcome };
+        if (outcome.outcome !== 'booked') throw refusal(outcome, userId === auth.userId);
+        return { value: { booking: bookingView(outcome.booking, area.calendar.currency) }, appended: true };
+      });
+    } catch (err) {
+      if (!(err instanceof StaleArea) || attempt > 1) throw err;
+      deps.bookableAreas.forget(auth.tenantId, area.id);
+    }
+  }
+}
 
-    scope.record('booking:created', { booking: bookingEventView(booking) });
-    scope.record('slots:changed', { area_id: booking.area_id, date: booking.date });
-    return { booking };
-  });
+/** book_room() found the area changed since this process's copy of it was read. */
+class StaleArea extends AppError {
+  constructor() {
+    // Changed twice while booking: rare enough to ask the client to try again.
+    super(409, 'conflict', { details: { reason: 'area_changed' } });
+  }
+}
+
+/** The slot, length and price of a request for this area, or why the request is wrong by itself. */
+function plan(area: BookableArea, input: BookRoomInput, now: Date) {
+  if (!area.is_bookable) throw unprocessable('area_not_bookable');
+  const { calendar } = area;
+  const date = input.date ?? localDate(now, calendar.zone);
+  const duration = input.duration ?? area.slot_minutes;
+  const grid = buildSlotGrid({ date, zone: calendar.zone, hours: area.opening_hours ?? calendar.openingHours, slotMinutes: area.slot_minutes });
+  const pick = pickSlots(grid, input.time, duration);
+  if (!pick.ok) {
+    if (pick.reason === 'off_grid') throw unprocessable('unprocessable', { reason: 'off_grid', slot_minutes: area.slot_minutes });
+    throw unprocessable('outside_opening_hours');
+  }
+  if (pick.startsAt <= now) throw unprocessable('slot_in_past');
+  checkRequest(area.rules, area, duration, pick.startsAt, now);
+  const priceCents = priceFor(area.price_per_hour_cents, duration);
+  // Compared in cents, exactly: a client price that is not a whole number of cents differs too.
+  if (input.price !== undefined && !(isCentsAmount(input.price) && toCents(input.price) === priceCents)) {
+    throw unprocessable('price_mismatch', { price: fromCents(priceCents), currency: calendar.currency });
+  }
+  return { date, duration, startsAt: pick.startsAt, endsAt: pick.endsAt, priceCents };
+}
+
+const event = <T extends EventType>(type: T, payload: EventPayloads[T]) => ({ type, payload });
+
+/** What a new booking records, as scope.record would: the booking (in its event form) and its slot's change. */
+function bookingEvents(b: { id: string; userId: string; areaId: string; date: string; time: string; duration: number }) {
+  return [
+    event('booking:created', { booking: { id: b.id, area_id: b.areaId, date: b.date, start_time: b.time, duration: b.duration, status: 'confirmed', user_id: b.userId } }),
+    event('slots:changed', { area_id: b.areaId, date: b.date }),
+  ];
+}
+
+/** A trainer's id or username links the booking to them; anything else is kept as a plain name. */
+async function trainerOf(uow: UnitOfWork, tenantId: string, given: string): Promise<{ name: string | null; id: string | null }> {
+  // A read of its own, not a transaction: an idempotent request's key goes with the booking's.
+  const [found] = await uow.statementInScope<Pick<User, 'id' | 'username' | 'full_name'>>(tenantId, `
+    select id, username, full_name from users
+      where tenant_id = ${sqlLiteral(tenantId)} and active and role in ('trainer', 'owner')
+        and ${isUuid(given) ? `id = ${sqlLiteral(given)}` : `username = ${sqlLiteral(given)}`}
+      limit 1`);
+  if (found) return { name: found.full_name ?? found.username, id: found.id };
+  if (isUuid(given)) throw unprocessable('unprocessable', { field: 'trainer', reason: 'unknown_trainer' });
+  return { name: given, id: null };
+}
+
+function refusal(outcome: Exclude<PlaceOutcome, { outcome: 'booked' }>, own: boolean) {
+  switch (outcome.outcome) {
+    case 'blocked':
+    case 'limit_reached':
+      return refusalError(outcome);
+    case 'overlaps_own':
+      return conflict('slot_unavailable', { reason: 'overlaps_own_booking', booking_id: outcome.booking_id });
+    case 'full':
+      return conflict('slot_unavailable');
+    case 'no_member':
+      return own ? forbidden() : notFound({ field: 'user_id' });
+    case 'stale':
+      return new StaleArea();
+  }
 }
 
 type PlaceOutcome =
   | { outcome: 'booked'; booking: BookingRow }
   | { outcome: 'full' }
   | { outcome: 'overlaps_own'; booking_id: string }
+  | { outcome: 'stale' }
+  | { outcome: 'no_member' }
   | RuleRefusal;
 
 /**

@@ -23,8 +23,14 @@ export interface Slot {
   endsAt: Date;
 }
 
+// Zone names are few and their validity fixed for the process: asked on every booking, answered once.
+const knownZones = new LRUCache<string, boolean>({ max: 1000 });
+
 export function isValidZone(zone: unknown): zone is string {
-  return typeof zone === 'string' && zone.length > 0 && DateTime.now().setZone(zone).isValid;
+  if (typeof zone !== 'string' || zone.length === 0) return false;
+  let valid = knownZones.get(zone);
+  if (valid === undefined) knownZones.set(zone, (valid = DateTime.now().setZone(zone).isValid));
+  return valid;
 }
 
 /** Today's date in `zone`. */
@@ -40,7 +46,8 @@ export function addDays(date: string, days: number): string {
 /** The opening hours that apply on `date`: null when closed that day. */
 export function hoursOn(hours: OpeningHours | null | undefined, date: string): DayHours | null {
   if (!hours) return ALL_DAY;
-  const weekday = WEEKDAYS[DateTime.fromISO(date, { zone: 'UTC' }).weekday - 1]!;
+  // The weekday of a calendar date, without luxon (asked on every booking): getUTCDay counts from Sunday.
+  const weekday = WEEKDAYS[(new Date(`${date}T00:00:00Z`).getUTCDay() + 6) % 7]!;
   const day = hours[weekday];
   if (!day || !CLOCK.test(day.open) || !CLOSING_CLOCK.test(day.close)) return null;
   return day;

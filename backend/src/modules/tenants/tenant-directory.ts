@@ -10,7 +10,7 @@
  */
 import { LRUCache } from 'lru-cache';
 import type { AppDeps } from '../../deps.js';
-import { isUuid } from '../auth/tokens.js';
+import { isUuid } from '../../contracts/common.js';
 import type { Tenant } from './tenant.model.js';
 import { RESERVED_SUBDOMAINS } from '../../contracts/tenants.js';
 

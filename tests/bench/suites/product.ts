@@ -41,9 +41,16 @@ export async function startProduct(options: {
   areasPerTenant: number;
   /** A class of this many places and this many members of its own (suites/rush.ts). */
   rush?: { capacity: number; members: number };
+  /** More of the product's environment (e.g. loopback webhook destinations). */
+  env?: NodeJS.ProcessEnv;
+  /**
+   * The scratch database's name prefix: a run's clean-up drops leftover `gym_bench_*` databases, so a part
+   * that must survive another run's start on a shared PostgreSQL takes another one.
+   */
+  databasePrefix?: string;
 }): Promise<Product> {
   progress('product: creating and migrating its database');
-  const db = await createMigratedDatabase('gym_bench_app');
+  const db = await createMigratedDatabase(options.databasePrefix ?? 'gym_bench_app');
   let node: Spawned | null = null;
   try {
     const env: NodeJS.ProcessEnv = {
@@ -60,6 +67,7 @@ export async function startProduct(options: {
       BCRYPT_COST: '4',
       // The bench's thousands of sockets sign in as a few members: lift the per-person cap above them.
       SOCKETS_PER_PERSON: '10000',
+      ...options.env,
     };
     progress('product: seeding the demo data (db/seed.ts)');
     const seed = spawnTs('db/seed.ts', env);

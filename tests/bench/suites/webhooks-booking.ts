@@ -24,7 +24,7 @@ import { runHttpLoad } from '../lib/http-load.js';
 import { descendants, sleep } from '../lib/proc.js';
 import { progress } from '../lib/progress.js';
 import { distribution, type Distribution } from '../lib/stats.js';
-import { startHookedProduct } from './webhooks-product.js';
+import { startProduct } from './product.js';
 
 export interface BookingPathCost {
   endpoints: number;
@@ -82,13 +82,18 @@ export async function bookingPathCost(options: {
   const ENDPOINTS = 100;
   const AREAS = 128;
   const rx = await receiver();
-  const product = await startHookedProduct({ workers: options.workers, areas: AREAS, profileDir: options.profileDir });
+  const product = await startProduct({
+    workers: options.workers, areas: AREAS, members: AREAS, logLevel: 'warn', profileDir: options.profileDir, tenants: 0, areasPerTenant: 0,
+    // The receiver is on loopback, which production refuses.
+    env: { WEBHOOK_ALLOW_PRIVATE: 'true' }, databasePrefix: 'bench_webhooks_app',
+  });
   const owner = new pg.Client({ connectionString: product.db.url });
   await owner.connect();
   try {
     const { fixture } = product;
     progress(`webhooks on the booking path: signing in ${AREAS} members`);
-    const tokens = await product.tokens();
+    const tokens: string[] = [];
+    for (let i = 0; i < AREAS; i += 16) tokens.push(...(await Promise.all(Array.from({ length: Math.min(16, AREAS - i) }, (_, k) => product.token(i + k)))));
     const processes = () => [product.node.pid, ...descendants(product.node.pid)];
     const backends = async () =>
       (await owner.query<{ pid: number }>('select pid from pg_stat_activity where datname = $1 and pid <> pg_backend_pid()', [product.db.name])).rows.map((r) => r.pid);

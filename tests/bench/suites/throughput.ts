@@ -4,7 +4,7 @@
  * after round), then a check in SQL that no slot and no member is overbooked.
  */
 import http from 'node:http';
-import { overbookingCheck, plannedBooking, raceSlot, SLOT_MINUTES } from '../lib/fixture.js';
+import { overbookingCheck, plannedBooking, raceSlot, SLOT_MINUTES, type Fixture } from '../lib/fixture.js';
 import { runHttpLoad, send, type LoadResult } from '../lib/http-load.js';
 import { progress } from '../lib/progress.js';
 import { distribution, type Distribution } from '../lib/stats.js';
@@ -29,6 +29,29 @@ export interface ThroughputResult {
 
 const bookingBody = (roomId: string, date: string, time: string) => JSON.stringify({ room_id: roomId, date, time, duration: SLOT_MINUTES });
 
+/**
+ * Uncontended bookings for `durationMs`: every request for its own room and slot by that room's member,
+ * the `from`-th planned booking on (the caller moves `from` past what was booked before).
+ */
+export function uncontendedLoad(
+  url: string,
+  fixture: Fixture,
+  tokens: readonly string[],
+  options: { concurrency: number; durationMs: number; firstDate: string; from: number; label: string },
+): Promise<LoadResult> {
+  let j = options.from;
+  return runHttpLoad({
+    url,
+    concurrency: options.concurrency,
+    durationMs: options.durationMs,
+    next: () => {
+      const b = plannedBooking(fixture, options.firstDate, j++);
+      return { method: 'POST', path: '/api/book-room', headers: { authorization: `Bearer ${tokens[b.memberIndex]}` }, body: bookingBody(b.areaId, b.date, b.time) };
+    },
+    onProgress: (n, t) => progress(`${options.label}: ${n.toLocaleString('en-US')} bookings in ${(t / 1000).toFixed(1)} s`),
+  });
+}
+
 export async function bookingThroughput(
   product: Product,
   options: { concurrency: number; racers: number; durationMs: number; firstDate: string; raceFirstDate: string },
@@ -42,22 +65,7 @@ export async function bookingThroughput(
     tokens.push(...batch);
   }
 
-  let j = 0;
-  const uncontended = await runHttpLoad({
-    url: product.url,
-    concurrency: options.concurrency,
-    durationMs: options.durationMs,
-    next: () => {
-      const b = plannedBooking(fixture, options.firstDate, j++);
-      return {
-        method: 'POST',
-        path: '/api/book-room',
-        headers: { authorization: `Bearer ${tokens[b.memberIndex]}` },
-        body: bookingBody(b.areaId, b.date, b.time),
-      };
-    },
-    onProgress: (n, t) => progress(`bookings, uncontended: ${n.toLocaleString('en-US')} in ${(t / 1000).toFixed(1)} s`),
-  });
+  const uncontended = await uncontendedLoad(product.url, fixture, tokens, { ...options, from: 0, label: 'bookings, uncontended' });
 
   const gyms = product.tenants;
   progress(`bookings: signing in the members of ${gyms.length} more gyms`);

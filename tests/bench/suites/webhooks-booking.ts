@@ -19,12 +19,12 @@ import { openDatabase } from '../../../backend/src/db/database.js';
 import { createLogger } from '../../../backend/src/logger.js';
 import { createUnitOfWork, LATER } from '../../../backend/src/db/unit-of-work.js';
 import { measureAreaHours } from '../../../backend/src/modules/forecast/forecast.jobs.js';
-import { addDays, plannedBooking, SLOT_MINUTES } from '../lib/fixture.js';
-import { runHttpLoad } from '../lib/http-load.js';
+import { addDays } from '../lib/fixture.js';
 import { descendants, sleep } from '../lib/proc.js';
 import { progress } from '../lib/progress.js';
 import { distribution, type Distribution } from '../lib/stats.js';
 import { startProduct } from './product.js';
+import { uncontendedLoad } from './throughput.js';
 
 export interface BookingPathCost {
   endpoints: number;
@@ -100,19 +100,8 @@ export async function bookingPathCost(options: {
 
     let j = 0;
     const load = async (label: string) => {
-      const r = await runHttpLoad({
-        url: product.url,
-        concurrency: options.concurrency,
-        durationMs: options.durationMs,
-        next: () => {
-          const b = plannedBooking(fixture, options.firstDate, j++);
-          return {
-            method: 'POST', path: '/api/book-room', headers: { authorization: `Bearer ${tokens[b.memberIndex]}` },
-            body: JSON.stringify({ room_id: b.areaId, date: b.date, time: b.time, duration: SLOT_MINUTES }),
-          };
-        },
-        onProgress: (n, t) => progress(`webhooks on the booking path, ${label}: ${n.toLocaleString('en-US')} bookings in ${(t / 1000).toFixed(1)} s`),
-      });
+      const r = await uncontendedLoad(product.url, fixture, tokens, { ...options, from: j, label: `webhooks on the booking path, ${label}` });
+      j += r.completed;
       return (r.byStatus['201'] ?? 0) / r.seconds;
     };
 

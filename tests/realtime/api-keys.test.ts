@@ -5,16 +5,13 @@
  * next request is refused on both.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadConfig } from '../../backend/src/config.js';
-import { startServer, type RunningServer } from '../../backend/src/server.js';
+import { twoServers } from './two-servers.js';
+import type { RunningServer } from '../../backend/src/server.js';
 import { login } from '../support/auth.js';
 import { factories } from '../support/factories.js';
 import { athensDate, startGym, type GymFixture } from '../support/gym.js';
 import { withPostgres, withRedis } from '../support/services.js';
-import { TEST_SECRETS } from '../support/secrets.js';
-import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
 import { api } from '../support/test-server.js';
-import { privateRedis, type PrivateRedis } from './cluster-support.js';
 import { connect, handshakeOutcome, until, type Client } from './helpers.js';
 
 const ALL_DAY = Object.fromEntries(['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'].map((d) => [d, { open: '00:00', close: '24:00' }]));
@@ -97,29 +94,18 @@ describe.runIf(withPostgres)('API keys on sockets', () => {
 });
 
 describe.runIf(withPostgres && withRedis)('API keys across two servers sharing PostgreSQL and Redis', () => {
-  let database: TestDatabase;
-  let redis: PrivateRedis;
+  const servers = twoServers();
   let a: RunningServer;
   let b: RunningServer;
   let demo: string;
   let ownerOnA: string;
 
   beforeAll(async () => {
-    database = await createTestDatabase();
-    redis = await privateRedis();
-    const env = { NODE_ENV: 'test', PORT: '0', HOST: '127.0.0.1', BCRYPT_COST: '4', LOG_LEVEL: 'silent', ...TEST_SECRETS, DATABASE_URL: database.url, REDIS_URL: redis.url };
-    a = await startServer(loadConfig({ ...env, SEED_DEMO: 'true' }));
-    b = await startServer(loadConfig({ ...env, SEED_DEMO: 'false' }), { migrate: false });
+    ({ a, b } = servers);
     const owner = await login(a.url, 'demo', 'owner', 'owner123');
     ownerOnA = owner.access_token;
     demo = owner.user.tenant_id!;
-  }, 180_000);
-  afterAll(async () => {
-    await a?.close();
-    await b?.close();
-    await redis?.kill();
-    await database?.drop();
-  }, 60_000);
+  });
 
   it('closes, on the other server, the socket of a key revoked here at once, and refuses its next request on both', async () => {
     const { id, key } = await newKey(a.url, ownerOnA, ['occupancy:read']);

@@ -9,6 +9,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { twoServers } from './two-servers.js';
 import { loadConfig } from '../../backend/src/config.js';
 import { newOpaqueToken } from '../../backend/src/modules/auth/tokens.js';
 import { startServer, type RunningServer } from '../../backend/src/server.js';
@@ -16,10 +17,7 @@ import { login, WebClient } from '../support/auth.js';
 import { factories } from '../support/factories.js';
 import { athensDate, startGym, type GymFixture } from '../support/gym.js';
 import { withPostgres, withRedis } from '../support/services.js';
-import { TEST_SECRETS } from '../support/secrets.js';
-import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
 import { api } from '../support/test-server.js';
-import { privateRedis, type PrivateRedis } from './cluster-support.js';
 import { connect, handshakeOutcome, until, type Client } from './helpers.js';
 
 const STRONG = 'Plum-Orbit-7391-Kestrel';
@@ -150,29 +148,18 @@ describe('revocations survive a restart of the embedded server', () => {
 });
 
 describe.runIf(withPostgres && withRedis)('revocations across two servers sharing PostgreSQL and Redis', () => {
-  let database: TestDatabase;
-  let redis: PrivateRedis;
+  const servers = twoServers();
   let a: RunningServer;
   let b: RunningServer;
   let demo: string;
   let ownerOnA: string;
 
   beforeAll(async () => {
-    database = await createTestDatabase();
-    redis = await privateRedis();
-    const env = { NODE_ENV: 'test', PORT: '0', HOST: '127.0.0.1', BCRYPT_COST: '4', LOG_LEVEL: 'silent', ...TEST_SECRETS, DATABASE_URL: database.url, REDIS_URL: redis.url };
-    a = await startServer(loadConfig({ ...env, SEED_DEMO: 'true' }));
-    b = await startServer(loadConfig({ ...env, SEED_DEMO: 'false' }), { migrate: false });
+    ({ a, b } = servers);
     const owner = await login(a.url, 'demo', 'owner', 'owner123');
     ownerOnA = owner.access_token;
     demo = owner.user.tenant_id!;
-  }, 180_000);
-  afterAll(async () => {
-    await a?.close();
-    await b?.close();
-    await redis?.kill();
-    await database?.drop();
-  }, 60_000);
+  });
 
   it('drops, on the other server, the sockets of a trainer demoted and a member deactivated here, and a revoked display', async () => {
     const f = factories(a.deps.db, a.deps.uow);

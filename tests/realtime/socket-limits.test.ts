@@ -5,15 +5,12 @@
  * budget of the minute, not 300 times over.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadConfig } from '../../backend/src/config.js';
+import { twoServers } from './two-servers.js';
 import { CONNECT_ERRORS, REPLAY_LIMITED } from '../../backend/src/contracts/events.js';
-import { startServer, type RunningServer } from '../../backend/src/server.js';
+import type { RunningServer } from '../../backend/src/server.js';
 import { login } from '../support/auth.js';
 import { startGym, type GymFixture } from '../support/gym.js';
 import { withPostgres, withRedis } from '../support/services.js';
-import { TEST_SECRETS } from '../support/secrets.js';
-import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
-import { privateRedis, type PrivateRedis } from './cluster-support.js';
 import { connect, recordEvents, resume, until, type Client } from './helpers.js';
 
 const BUDGET = 1000;
@@ -105,26 +102,12 @@ describe('sockets and replays per person (embedded mode)', () => {
 });
 
 describe.runIf(withPostgres && withRedis)('sockets per person across two servers sharing Redis', () => {
-  let database: TestDatabase;
-  let redis: PrivateRedis;
+  const servers = twoServers({ SOCKETS_PER_PERSON: '5' });
   let a: RunningServer;
   let b: RunningServer;
-  beforeAll(async () => {
-    database = await createTestDatabase();
-    redis = await privateRedis();
-    const env = {
-      NODE_ENV: 'test', PORT: '0', HOST: '127.0.0.1', BCRYPT_COST: '4', LOG_LEVEL: 'silent',
-      ...TEST_SECRETS, DATABASE_URL: database.url, REDIS_URL: redis.url, SOCKETS_PER_PERSON: '5',
-    };
-    a = await startServer(loadConfig({ ...env, SEED_DEMO: 'true' }));
-    b = await startServer(loadConfig({ ...env, SEED_DEMO: 'false' }), { migrate: false });
-  }, 180_000);
-  afterAll(async () => {
-    await a?.close();
-    await b?.close();
-    await redis?.kill();
-    await database?.drop();
-  }, 60_000);
+  beforeAll(() => {
+    ({ a, b } = servers);
+  });
 
   it('counts one person\'s sockets on both servers together', async () => {
     const member = await login(a.url, 'demo', 'member', 'member123');

@@ -57,6 +57,6 @@ export function bookingView(row: BookingRow, currency: string): BookingView {
 }
 
 /** The event form (docs/realtime.md); the publisher strips user_id for everyone but staff and the booker. */
-export function bookingEventView(b: BookingView): BookingEventView {
+export function bookingEventView(b: Pick<BookingView, keyof BookingEventView>): BookingEventView {
   return { id: b.id, area_id: b.area_id, date: b.date, start_time: b.start_time, duration: b.duration, status: b.status, user_id: b.user_id };
 }

@@ -105,7 +105,9 @@ const event = <T extends EventType>(type: T, payload: EventPayloads[T]) => ({ ty
 /** What a new booking records, as scope.record would: the booking (in its event form) and its slot's change. */
 function bookingEvents(b: { id: string; userId: string; areaId: string; date: string; time: string; duration: number }) {
   return [
-    event('booking:created', { booking: { id: b.id, area_id: b.areaId, date: b.date, start_time: b.time, duration: b.duration, status: 'confirmed', user_id: b.userId } }),
+    event('booking:created', {
+      booking: bookingEventView({ id: b.id, area_id: b.areaId, date: b.date, start_time: b.time, duration: b.duration, status: 'confirmed', user_id: b.userId }),
+    }),
     event('slots:changed', { area_id: b.areaId, date: b.date }),
   ];
 }

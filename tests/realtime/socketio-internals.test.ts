@@ -7,7 +7,7 @@ import type { AddressInfo } from 'node:net';
 import { Server, type Namespace, type Socket } from 'socket.io';
 import { io as connect } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { drained, existingNamespace, forgetNamespace, inOneWrite } from '../../backend/src/realtime/socketio-internals.js';
+import { drained, encodeEvents, existingNamespace, forgetNamespace, writeEvents } from '../../backend/src/realtime/socketio-internals.js';
 
 describe('Socket.IO internals', () => {
   const http = createServer();
@@ -69,11 +69,16 @@ describe('Socket.IO internals', () => {
     client.close();
   });
 
-  it('sends a batch of broadcasts to each WebSocket in one write, in order', async () => {
+  it('writes events encoded once to each WebSocket in one write, in order, and to polling clients', async () => {
     const clients = await Promise.all([join('/tenant/d'), join('/tenant/d'), join('/tenant/d')]);
+    const polling = connect(`${url}/tenant/d`, { transports: ['polling'], forceNew: true });
+    await new Promise<void>((resolve) => polling.once('connect', resolve));
     const nsp = existingNamespace(io, '/tenant/d')!;
+    const sockets = [...nsp.sockets.values()];
+    const websockets = sockets.filter((socket) => socket.conn.transport.name === 'websocket');
+    expect(websockets).toHaveLength(3);
     // Counts the writes each server-side TCP socket makes (one writev or write call each).
-    const writes = [...nsp.sockets.values()].map((socket) => {
+    const writes = websockets.map((socket) => {
       const tcp = (socket.conn as unknown as { transport: { socket: { _socket: Record<string, (...a: unknown[]) => unknown> } } }).transport.socket._socket;
       const count = { n: 0 };
       for (const name of ['_write', '_writev']) {
@@ -82,31 +87,26 @@ describe('Socket.IO internals', () => {
       }
       return count;
     });
-    const received = clients.map((client) => {
-      const got: string[] = [];
-      client.onAny((event: string, n: number) => got.push(`${event}${n}`));
+    const received = [...clients, polling].map((client) => {
+      const got: unknown[] = [];
+      client.onAny((event: string, payload: unknown) => got.push([event, payload]));
       return got;
     });
-    const settle = () => new Promise((resolve) => setTimeout(resolve, 100));
+    const settle = () => new Promise((resolve) => setTimeout(resolve, 150));
 
-    nsp.emit('a', 1);
-    nsp.emit('b', 2);
-    await settle();
-    expect(writes.map((w) => w.n)).toEqual([2, 2, 2]);
-
-    for (const w of writes) w.n = 0;
-    inOneWrite(nsp.sockets.values(), () => {
-      nsp.emit('a', 3);
-      nsp.emit('b', 4);
-      nsp.except('nobody').emit('c', 5);
-    });
+    // Frames of each length class: one-byte, two-byte and eight-byte lengths.
+    const events: Array<[string, unknown]> = [['a', 1], ['b', { text: 'x'.repeat(300) }], ['c', { text: 'é'.repeat(40_000) }]];
+    const encoded = encodeEvents(nsp, events);
+    expect(encoded.packets).toHaveLength(3);
+    for (const socket of sockets) writeEvents(socket, encoded);
     await settle();
     expect(writes.map((w) => w.n)).toEqual([1, 1, 1]);
-    expect(received).toEqual(Array.from({ length: 3 }, () => ['a1', 'b2', 'a3', 'b4', 'c5']));
-    // The transports are writable again: a later emit goes out at once.
+    expect(received).toEqual(Array.from({ length: 4 }, () => events));
+    // The connections carry on as usual: a later emit and a wait for the queue both work.
     nsp.emit('d', 6);
+    await Promise.all(sockets.map((socket) => drained(socket, 2000)));
     await settle();
-    expect(received.map((got) => got.at(-1))).toEqual(['d6', 'd6', 'd6']);
-    for (const client of clients) client.close();
+    expect(received.map((got) => got.at(-1))).toEqual(Array.from({ length: 4 }, () => ['d', 6]));
+    for (const client of [...clients, polling]) client.close();
   });
 });

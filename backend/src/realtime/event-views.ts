@@ -5,7 +5,7 @@
  * member's identity by default. API keys get only the events their scopes cover (KEY_VIEWS).
  */
 import type { ApiScope } from '../contracts/api-scopes.js';
-import type { EventType, ServerEvent, StoredEvent } from '../contracts/events.js';
+import type { EventType, ServerEvent, SocketData, StoredEvent } from '../contracts/events.js';
 
 const BOOKING_FIELDS = ['id', 'area_id', 'date', 'start_time', 'duration', 'status'] as const;
 
@@ -44,11 +44,35 @@ export const KEY_VIEWS: { [K in EventType]: ReadonlyArray<readonly [ApiScope, 'f
   'waitlist:changed': [['bookings:read', 'full'], ['occupancy:read', 'public']],
 };
 
-/** The event as a key with `scopes` receives it; null when its scopes do not cover it. */
-export function keyView(event: StoredEvent, scopes: readonly ApiScope[]): ServerEvent | null {
-  const rule = KEY_VIEWS[event.type].find(([scope]) => scopes.includes(scope));
-  if (!rule) return null;
-  return rule[1] === 'full' ? fullView(event) : publicView(event);
+/** Which view of an event a recipient gets: none, the full one, or the public one. */
+export const NO_VIEW = 0;
+export const FULL_VIEW = 1;
+export const PUBLIC_VIEW = 2;
+export type ViewKind = typeof NO_VIEW | typeof FULL_VIEW | typeof PUBLIC_VIEW;
+
+/** What decides who gets which view of an event, worked out once per event rather than per recipient. */
+export interface Audience {
+  type: EventType;
+  private: boolean;
+  redacted: boolean;
+  subject: string | null;
+}
+
+export function audienceOf(event: StoredEvent): Audience {
+  return { type: event.type, private: isPrivate(event), redacted: needsRedaction(event), subject: subjectOf(event) };
+}
+
+/** The one rule for who sees what: API keys by their scopes, a private event only its subject, the rest by role. */
+export function viewKind(audience: Audience, recipient: Pick<SocketData, 'apiKey' | 'role' | 'userId'>): ViewKind {
+  const { apiKey, role, userId } = recipient;
+  if (apiKey) {
+    const rule = KEY_VIEWS[audience.type].find(([scope]) => apiKey.scopes.includes(scope));
+    return !rule ? NO_VIEW : rule[1] === 'full' ? FULL_VIEW : PUBLIC_VIEW;
+  }
+  const own = userId !== null && audience.subject === userId;
+  if (audience.private) return own ? FULL_VIEW : NO_VIEW;
+  if (!audience.redacted || own || role === 'owner' || role === 'trainer') return FULL_VIEW;
+  return PUBLIC_VIEW;
 }
 
 type Loose = Record<string, unknown>;

@@ -5,7 +5,7 @@
  * checks the concerned sockets it holds again: the person's (their room, and the sockets of the API keys
  * they made, which hold only while their creator is an active owner), the tenant's displays, one API
  * key's, or all of a tenant's. A socket whose credentials no longer hold is disconnected (its reconnect is refused
- * with `unauthorized`); one that still holds takes its current role (a demoted trainer leaves the staff room).
+ * with `unauthorized`); one that still holds takes its current role (a demoted trainer gets the public views).
  */
 import { CONNECT_ERRORS, tenantNamespace, type RevocationNotice } from '../contracts/events.js';
 import type { AppDeps } from '../deps.js';
@@ -13,7 +13,7 @@ import { isUuid } from '../contracts/common.js';
 import { checkCredentials } from './handshake.js';
 import { existingNamespace } from './socketio-internals.js';
 import type { IoServer } from './realtime.js';
-import { DISPLAY_ROOM, STAFF_ROOM, keyRoom, keysOfRoom, userRoom, type TenantSocket } from './tenant-stream.js';
+import { DISPLAY_ROOM, keyRoom, keysOfRoom, userRoom, type TenantSocket } from './tenant-stream.js';
 
 /** Checks a connected socket's credentials again; ends it when they no longer hold, else refreshes its role. */
 export async function reevaluate(deps: AppDeps, socket: TenantSocket): Promise<void> {
@@ -24,11 +24,8 @@ export async function reevaluate(deps: AppDeps, socket: TenantSocket): Promise<v
     if (verdict.message !== CONNECT_ERRORS.unavailable) socket.disconnect(true);
     return;
   }
-  const { role } = verdict.data;
-  socket.data.role = role;
-  // The adapters in use join and leave rooms at once; their answer is not awaited.
-  if (role === 'owner' || role === 'trainer') void socket.join(STAFF_ROOM);
-  else void socket.leave(STAFF_ROOM);
+  // Delivery reads the role of each socket (event-views.ts): a demoted trainer sees no names from now on.
+  socket.data.role = verdict.data.role;
 }
 
 const validNotice = (n: unknown): n is RevocationNotice => {

@@ -10,7 +10,7 @@ import { parseSince } from './handshake.js';
 import { personOf, type PersonLimits } from './person-limits.js';
 import { reevaluate } from './revocation-relay.js';
 import {
-  CATCHUP_ROOM, DISPLAY_ROOM, KEY_ROOM, STAFF_ROOM, keyRoom, keysOfRoom, scopeRoom, userRoom, type TenantSocket, type TenantStream,
+  CATCHUP_ROOM, DISPLAY_ROOM, keyRoom, keysOfRoom, userRoom, type TenantSocket, type TenantStream,
 } from './tenant-stream.js';
 
 const MAX_TIMER_MS = 2 ** 31 - 1;
@@ -40,10 +40,9 @@ export function startSession(socket: TenantSocket, { deps, stream, limits, place
   log.debug({ socketId: socket.id, tenantId: socket.data.tenantId, userId: socket.data.userId, ...labels }, 'socket connected');
   const { role, userId, expiresAt, apiKey } = socket.data;
   const rooms = [CATCHUP_ROOM];
-  if (role === 'owner' || role === 'trainer') rooms.push(STAFF_ROOM);
   if (userId) rooms.push(userRoom(userId));
   if (role === 'display') rooms.push(DISPLAY_ROOM);
-  if (apiKey) rooms.push(KEY_ROOM, keyRoom(apiKey.id), keysOfRoom(apiKey.createdBy), ...apiKey.scopes.map(scopeRoom));
+  if (apiKey) rooms.push(keyRoom(apiKey.id), keysOfRoom(apiKey.createdBy));
   void socket.join(rooms);
 
   let expiry: NodeJS.Timeout | null = null;

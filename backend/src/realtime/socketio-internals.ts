@@ -1,8 +1,8 @@
 /**
  * The only place that reaches into Socket.IO's internals, for what its public API does not offer:
  * finding a namespace without creating it, forgetting an idle dynamic namespace (a gym's namespace would
- * otherwise stay in memory for ever), waiting until a socket's queued packets went out, and sending a
- * batch of events to each WebSocket in one write. tests/realtime/socketio-internals.test.ts fails if an
+ * otherwise stay in memory for ever), waiting until a socket's queued packets went out, and sending
+ * events encoded once to each WebSocket in one write. tests/realtime/socketio-internals.test.ts fails if an
  * upgrade changes any of them.
  */
 import type { Namespace, Server, Socket } from 'socket.io';
@@ -14,10 +14,9 @@ interface ParentNamespaceInternals {
   children: Set<Namespace>;
 }
 interface ConnectionInternals {
-  readyState: string;
   writeBuffer: unknown[];
-  transport: { name: string; writable: boolean; socket?: { _socket?: { cork(): void; uncork(): void } } };
-  flush(): void;
+  transport: { name: string; perMessageDeflate?: unknown };
+  write(data: string, options: { wsPreEncodedFrame?: Buffer[] }): void;
   once(event: 'drain' | 'close', listener: () => void): void;
   off(event: 'drain' | 'close', listener: () => void): void;
 }
@@ -50,32 +49,58 @@ export function drained(socket: Socket, timeoutMs = 5000): Promise<void> {
   });
 }
 
+/** Events encoded once for every socket that receives them: their Socket.IO packets, and all their WebSocket frames in one buffer. */
+export interface EncodedEvents {
+  packets: string[];
+  frames: Buffer;
+}
+
+type EncoderPacket = Parameters<Server['encoder']['encode']>[0];
+/** socket.io-parser's PacketType.EVENT; its enum has separate CommonJS and ES declarations, neither shared. */
+// eslint-disable-next-line @typescript-eslint/no-unsafe-enum-assignment
+const EVENT_PACKET: EncoderPacket['type'] = 2;
+
+/** Encodes `events` ([name, payload]) as the namespace's `emit` would, once for all their recipients. */
+export function encodeEvents(nsp: Namespace, events: ReadonlyArray<readonly [string, unknown]>): EncodedEvents {
+  const packets = events.map(([name, payload]) => {
+    const encoded: unknown[] = nsp.server.encoder.encode({ type: EVENT_PACKET, nsp: nsp.name, data: [name, payload] });
+    // Binary payloads would encode to several parts; events are JSON.
+    if (encoded.length !== 1 || typeof encoded[0] !== 'string') throw new Error(`event ${name} did not encode to one string`);
+    return encoded[0];
+  });
+  // "4" is Engine.IO's message packet type.
+  return { packets, frames: Buffer.concat(packets.map((packet) => textFrame(Buffer.from(`4${packet}`)))) };
+}
+
 /**
- * Runs `send` (emits to sockets of `sockets`) so that each WebSocket among them gets everything `send`
- * emits to it in one write. Engine.IO sends a packet as soon as its transport is writable and holds
- * the next until that write is done, so two events to 10,000 sockets cost 20,000 writes, and writes
- * are what fan-out spends its time on. Here the transports are held while `send` runs, their packets
- * queue in the connection, and each connection then flushes them all with its TCP socket corked: one
- * write per socket however many events. Polling transports queue packets for the next poll anyway.
+ * Queues encoded events to one socket. To a WebSocket they go as one write holding all their frames (the
+ * pre-encoded frame the adapter's broadcasts use, here carrying several messages): events are sent to
+ * thousands of sockets at once, and per-socket writes are what fan-out spends its time on. Polling
+ * transports queue each packet for the next poll.
  */
-export function inOneWrite(sockets: Iterable<Socket>, send: () => void): void {
-  const held: ConnectionInternals[] = [];
-  for (const socket of sockets) {
-    const conn = socket.conn as unknown as ConnectionInternals;
-    if (conn.readyState !== 'open' || conn.transport.name !== 'websocket' || !conn.transport.writable) continue;
-    conn.transport.writable = false;
-    held.push(conn);
+export function writeEvents(socket: Socket, encoded: EncodedEvents): void {
+  const conn = socket.conn as unknown as ConnectionInternals;
+  if (conn.transport.name === 'websocket' && !conn.transport.perMessageDeflate) {
+    conn.write(encoded.packets[0]!, { wsPreEncodedFrame: [encoded.frames] });
+    return;
   }
-  try {
-    send();
-  } finally {
-    for (const conn of held) {
-      conn.transport.writable = true;
-      if (!conn.writeBuffer.length) continue;
-      const tcp = conn.transport.socket?._socket;
-      tcp?.cork();
-      conn.flush();
-      tcp?.uncork();
-    }
+  for (const packet of encoded.packets) conn.write(packet, {});
+}
+
+/** An unmasked, final text frame (RFC 6455 §5.2), as ws's Sender.frame makes it for the adapter. */
+function textFrame(payload: Buffer): Buffer {
+  const length = payload.length;
+  const header = length < 126 ? 2 : length < 65536 ? 4 : 10;
+  const frame = Buffer.allocUnsafe(header + length);
+  frame[0] = 0x81;
+  if (length < 126) frame[1] = length;
+  else if (length < 65536) {
+    frame[1] = 126;
+    frame.writeUInt16BE(length, 2);
+  } else {
+    frame[1] = 127;
+    frame.writeBigUInt64BE(BigInt(length), 2);
   }
+  payload.copy(frame, header);
+  return frame;
 }

@@ -17,29 +17,26 @@ import type {
 import type { Logger } from '../logger.js';
 import { eventEmitDelay, eventsEmitted } from '../metrics/index.js';
 import type { EventStore } from './event-store.js';
-import { fullView, isPrivate, KEY_VIEWS, keyView, needsRedaction, publicView, subjectOf } from './event-views.js';
-import { drained, inOneWrite } from './socketio-internals.js';
+import { audienceOf, FULL_VIEW, fullView, NO_VIEW, publicView, viewKind, type ViewKind } from './event-views.js';
+import { drained, encodeEvents, writeEvents, type EncodedEvents } from './socketio-internals.js';
 
 export type TenantNamespace = Namespace<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;
 export type TenantSocket = Socket<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;
 
 /** Sockets still replaying from the log; live broadcasts skip them. */
 export const CATCHUP_ROOM = 'catchup';
-/** Owners and trainers: they see who booked. */
-export const STAFF_ROOM = 'staff';
 /** Wall displays: checked again when a display token of the tenant is revoked. */
 export const DISPLAY_ROOM = 'displays';
+/** The sockets of one person: checked again when their access changes. */
 export const userRoom = (userId: string) => `user:${userId}`;
-/** Every API key's socket: the people's broadcasts skip them; they get their scopes' views instead. */
-export const KEY_ROOM = 'keys';
-/** The sockets of API keys that hold a scope. */
-export const scopeRoom = (scope: string) => `scope:${scope}`;
 /** The sockets of one API key: checked again, and closed, when it is revoked. */
 export const keyRoom = (keyId: string) => `key:${keyId}`;
 /** The sockets of the keys a person made: checked again when that person's access changes. */
 export const keysOfRoom = (userId: string) => `keys-of:${userId}`;
 
 const PAGE = 500;
+/** At most this many events share one write (3^16 combinations of views still key a Map exactly). */
+const EVENTS_PER_WRITE = 16;
 
 /** An emitter seen without the per-event typing (the event name is only known at run time). */
 interface AnyEmitter {
@@ -120,15 +117,11 @@ export class TenantStream {
       this.pending.delete(next.seq);
       due.push(next);
     }
-    const deliverDue = () => {
-      for (const event of due) {
-        this.deliver(event);
-        this.lastSeq = event.seq;
-      }
-    };
-    // A booking's events (booking:created, slots:changed) go to each socket in one write.
-    if (due.length > 1) inOneWrite(this.nsp.sockets.values(), deliverDue);
-    else deliverDue();
+    if (due.length > 0) {
+      // A booking's events (booking:created, slots:changed) go to each socket in one write.
+      this.deliver(due);
+      this.lastSeq = due.at(-1)!.seq;
+    }
     if (this.pending.size > 0 && !this.gapTimer && !this.filling) {
       this.gapTimer = setTimeout(() => {
         this.gapTimer = null;
@@ -164,46 +157,50 @@ export class TenantStream {
     if (this.pending.size > 0) this.drain();
   }
 
-  /** One event to every live socket of the tenant on this server, shaped per recipient. */
-  private deliver(event: StoredEvent): void {
-    eventsEmitted.inc({ type: event.type });
-    eventEmitDelay.observe(Math.max(0, Date.now() - Date.parse(event.at)) / 1000);
-    const send = (op: unknown, view: ServerEvent) => (op as AnyEmitter).emit(event.type, view);
-    if (this.nsp.adapter.rooms.has(KEY_ROOM)) this.deliverToKeys(event, send);
-    const skipped = [CATCHUP_ROOM, KEY_ROOM];
-    if (isPrivate(event)) {
-      // Everybody else sees a gap in seq, which clients tolerate (docs/realtime.md).
-      const subject = subjectOf(event);
-      if (subject) send(this.nsp.local.to(userRoom(subject)).except(skipped), fullView(event));
-      return;
+  /**
+   * Events to every live socket of the tenant on this server, each shaped for its recipient (viewKind):
+   * one pass over the sockets, each set of views encoded once, one write per socket.
+   */
+  private deliver(events: readonly StoredEvent[]): void {
+    for (const event of events) {
+      eventsEmitted.inc({ type: event.type });
+      eventEmitDelay.observe(Math.max(0, Date.now() - Date.parse(event.at)) / 1000);
     }
-    if (!needsRedaction(event)) {
-      send(this.nsp.local.except(skipped), fullView(event));
-      return;
-    }
-    const subject = subjectOf(event);
-    const privileged = subject ? [STAFF_ROOM, userRoom(subject)] : [STAFF_ROOM];
-    send(this.nsp.local.to(privileged).except(skipped), fullView(event));
-    send(this.nsp.local.except([...privileged, ...skipped]), publicView(event));
+    for (let i = 0; i < events.length; i += EVENTS_PER_WRITE) this.fanOut(events.slice(i, i + EVENTS_PER_WRITE));
   }
 
-  /** API keys' sockets here: each gets the view of the first of its scopes that covers the event, or nothing. */
-  private deliverToKeys(event: StoredEvent, send: (op: unknown, view: ServerEvent) => void): void {
-    const served = [CATCHUP_ROOM];
-    for (const [scope, kind] of KEY_VIEWS[event.type]) {
-      send(this.nsp.local.to(scopeRoom(scope)).except(served), kind === 'full' ? fullView(event) : publicView(event));
-      served.push(scopeRoom(scope));
+  private fanOut(events: readonly StoredEvent[]): void {
+    const audiences = events.map(audienceOf);
+    const views = events.map(() => [null, null, null] as Array<ServerEvent | null>);
+    const viewOf = (i: number, kind: ViewKind): ServerEvent => {
+      const event = events[i]!;
+      return (views[i]![kind] ??= kind === FULL_VIEW ? fullView(event) : publicView(event));
+    };
+    // Sockets that get the same views share one encoding, found by their views as a number in base 3.
+    const encodings = new Map<number, EncodedEvents | null>();
+    const catchingUp = this.nsp.adapter.rooms.get(CATCHUP_ROOM);
+    for (const socket of this.nsp.sockets.values()) {
+      if (catchingUp?.has(socket.id)) continue;
+      let key = 0;
+      for (const audience of audiences) key = key * 3 + viewKind(audience, socket.data);
+      let encoded = encodings.get(key);
+      if (encoded === undefined) {
+        const sent: Array<[string, ServerEvent]> = [];
+        for (let i = events.length - 1, rest = key; i >= 0; i--, rest = Math.floor(rest / 3)) {
+          const kind = (rest % 3) as ViewKind;
+          if (kind !== NO_VIEW) sent.unshift([events[i]!.type, viewOf(i, kind)]);
+        }
+        encoded = sent.length ? encodeEvents(this.nsp, sent) : null;
+        encodings.set(key, encoded);
+      }
+      if (encoded) writeEvents(socket, encoded);
     }
   }
 
   /** The event as one socket receives it; null when it receives nothing of it (an API key's scopes). */
   private viewFor(socket: TenantSocket, event: StoredEvent): ServerEvent | null {
-    if (socket.data.apiKey) return keyView(event, socket.data.apiKey.scopes);
-    if (isPrivate(event)) return subjectOf(event) === socket.data.userId ? fullView(event) : null;
-    if (!needsRedaction(event)) return fullView(event);
-    const { role, userId } = socket.data;
-    const privileged = role === 'owner' || role === 'trainer' || (userId !== null && subjectOf(event) === userId);
-    return privileged ? fullView(event) : publicView(event);
+    const kind = viewKind(audienceOf(event), socket.data);
+    return kind === NO_VIEW ? null : kind === FULL_VIEW ? fullView(event) : publicView(event);
   }
 
   /**

@@ -7,7 +7,7 @@ import type { AddressInfo } from 'node:net';
 import { Server, type Namespace, type Socket } from 'socket.io';
 import { io as connect } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { drained, encodeEvents, existingNamespace, forgetNamespace, writeEvents } from '../../backend/src/realtime/socketio-internals.js';
+import { drained, encodeEvents, existingNamespace, forgetNamespace, releaseRequest, writeEvents } from '../../backend/src/realtime/socketio-internals.js';
 
 describe('Socket.IO internals', () => {
   const http = createServer();
@@ -56,6 +56,19 @@ describe('Socket.IO internals', () => {
     const again = await join('/tenant/b');
     expect(existingNamespace(io, '/tenant/b')).not.toBe(nsp);
     again.close();
+  });
+
+  it('lets a connected socket’s first request go, and the socket carries on', async () => {
+    const client = await join('/tenant/r');
+    const socket = connected.at(-1)!;
+    expect(socket.request.headers).toBeTypeOf('object');
+    releaseRequest(socket);
+    expect(socket.request as unknown).toBeNull();
+    expect(socket.handshake.headers).toBeTypeOf('object');
+    const got = new Promise<string>((resolve) => client.once('hello', resolve));
+    socket.emit('hello', 'still here');
+    expect(await got).toBe('still here');
+    client.close();
   });
 
   it('waits for a socket’s queued packets to go out', async () => {

@@ -97,6 +97,8 @@ export interface SocketData {
   apiKey?: { id: string; scopes: readonly ApiScope[]; createdBy: string };
   /** Highest seq this socket has been sent; replay and live events never go backwards. */
   lastSeq: number;
+  /** The client's address as the edge saw it at the handshake (the request itself is not kept). */
+  address: string;
 }
 
 /** The namespace of one tenant. */

@@ -7,7 +7,7 @@
 import { CONNECT_ERRORS, type HandshakeAuth } from '../contracts/events.js';
 import type { AppDeps } from '../deps.js';
 import { handshakes as handshakeCount } from '../metrics/index.js';
-import { checkCredentials, parseSince } from './handshake.js';
+import { checkCredentials, handshakeAddress, parseSince } from './handshake.js';
 import type { NamespaceRegistry } from './namespaces.js';
 import { personOf, type PersonLimits } from './person-limits.js';
 import type { TenantNamespace, TenantSocket, TenantStream } from './tenant-stream.js';
@@ -22,9 +22,10 @@ export function admission(
   placed: Map<string, string>,
 ): Admit {
   const refusal = async (socket: TenantSocket): Promise<Error | undefined> => {
-    const verdict = await checkCredentials(deps, socket);
+    const address = handshakeAddress(deps, socket);
+    const verdict = await checkCredentials(deps, socket, address);
     if (!verdict.ok) return new Error(verdict.message);
-    socket.data = { ...verdict.data, lastSeq: 0 };
+    socket.data = { ...verdict.data, address, lastSeq: 0 };
     const stream = namespaces.streamOf(socket.nsp as TenantNamespace);
     await stream.ready;
     socket.data.lastSeq = stream.lastSeq;

@@ -15,14 +15,25 @@ export const NAMESPACE_PREFIX = '/tenant/';
 const SOCKET_ROLES: readonly string[] = ['member', 'trainer', 'owner', 'display', 'api_key'] satisfies SocketRole[];
 
 export type Verdict =
-  | { ok: true; data: Omit<SocketData, 'lastSeq'> }
+  | { ok: true; data: Omit<SocketData, 'lastSeq' | 'address'> }
   | { ok: false; message: ConnectErrorMessage };
+
+/**
+ * The client's address as the edge sees it (behind a trusted proxy, the forwarded one). Read once, at
+ * the handshake: the request is released when the socket connects (session.ts), and a second namespace
+ * opened on the same connection later has none, so only the peer's address is known then.
+ */
+export function handshakeAddress(deps: AppDeps, socket: TenantSocket): string {
+  // socket.request is typed as always there; releaseRequest (socketio-internals.ts) clears it.
+  const request = socket.request as IncomingMessage | null;
+  return request ? edgeOf(deps.config).clientAddress(request) : socket.handshake.address;
+}
 
 /**
  * Checks what a socket presented in its handshake against the namespace's tenant. Run at connection
  * and again now and then: a revoked display token or login must not keep its socket open.
  */
-export async function checkCredentials(deps: AppDeps, socket: TenantSocket): Promise<Verdict> {
+export async function checkCredentials(deps: AppDeps, socket: TenantSocket, address: string): Promise<Verdict> {
   const tenantId = socket.nsp.name.slice(NAMESPACE_PREFIX.length);
   const auth = socket.handshake.auth as HandshakeAuth;
   const bearer = /^Bearer\s+(\S+)$/i.exec(socket.handshake.headers.authorization ?? '')?.[1];
@@ -30,7 +41,6 @@ export async function checkCredentials(deps: AppDeps, socket: TenantSocket): Pro
   const cookieHeader = token ? undefined : socket.handshake.headers.cookie;
   let creds;
   try {
-    const address = edgeOf(deps.config).clientAddress(socket.request);
     creds = token || cookieHeader ? await resolveCredentials(deps, { token, cookieHeader, address }) : null;
   } catch (err) {
     deps.log.error({ err }, 'socket handshake: resolving credentials failed');

@@ -17,7 +17,8 @@ import { originAllowed } from './handshake.js';
 import { namespaceRegistry } from './namespaces.js';
 import { createPersonLimits } from './person-limits.js';
 import { createRedisBus, type RedisBus } from './redis-adapter.js';
-import { startRevocationRelay } from './revocation-relay.js';
+import { reevaluate, startRevocationRelay } from './revocation-relay.js';
+import { createSessionClock } from './session-clock.js';
 import { startSession } from './session.js';
 import { startSweeper, type Sweeper } from './sweeper.js';
 import { TenantStream, type StreamOptions, type TenantNamespace, type TenantSocket } from './tenant-stream.js';
@@ -98,12 +99,18 @@ export async function createRealtime(httpServer: http.Server, deps: AppDeps, opt
   }, idleNamespaceMs);
   const limits = createPersonLimits(deps);
   const placed = new Map<string, string>();
+  const clock = createSessionClock({
+    recheckMs,
+    expired: (socket) => socket.disconnect(true),
+    // A database hiccup does not end a socket: the next check decides.
+    recheck: (socket) => void reevaluate(deps, socket).catch(() => undefined),
+  });
   parent.use(admission(deps, namespaces, limits, placed));
   parent.on('connection', (socket: TenantSocket) => {
     const nsp = socket.nsp as TenantNamespace;
     namespaces.inUse(nsp);
     startSession(socket, {
-      deps, stream: namespaces.streamOf(nsp), limits, placed, recheckMs,
+      deps, stream: namespaces.streamOf(nsp), limits, placed, clock,
       ended: (nsp) => nsp.sockets.size === 0 && namespaces.scheduleIdleClose(nsp),
     });
   });
@@ -191,6 +198,7 @@ export async function createRealtime(httpServer: http.Server, deps: AppDeps, opt
       await deps.publisher.flush();
       deps.publisher.detach();
       relay.close();
+      clock.close();
       namespaces.close();
       // Closing the transports (not disconnecting the sockets) makes clients reconnect by themselves,
       // to another server behind the balancer or to this one once it is back.

@@ -17,7 +17,7 @@ import { DISPLAY_ROOM, keyRoom, keysOfRoom, userRoom, type TenantSocket } from '
 
 /** Checks a connected socket's credentials again; ends it when they no longer hold, else refreshes its role. */
 export async function reevaluate(deps: AppDeps, socket: TenantSocket): Promise<void> {
-  const verdict = await checkCredentials(deps, socket);
+  const verdict = await checkCredentials(deps, socket, socket.data.address);
   if (!socket.connected) return;
   if (!verdict.ok) {
     // A database hiccup does not end a socket; the next check decides.

@@ -1,6 +1,7 @@
 /**
- * One connected socket, from `connection` to `disconnect`: its rooms, the end of its token's life, the
- * periodic re-check of its credentials, and its replays (on connect and on `resume`), one at a time.
+ * One connected socket, from `connection` to `disconnect`: its rooms, its place on the session clock
+ * (the end of its token's life, the periodic re-check of its credentials), and its replays (on connect
+ * and on `resume`), one at a time.
  */
 import type { Namespace } from 'socket.io';
 import { REPLAY_LIMITED, type HandshakeAuth, type ResumeAck } from '../contracts/events.js';
@@ -8,12 +9,11 @@ import type { AppDeps } from '../deps.js';
 import { disconnects, resumeDuration, resumeEvents, resumes, socketsConnected } from '../metrics/index.js';
 import { parseSince } from './handshake.js';
 import { personOf, type PersonLimits } from './person-limits.js';
-import { reevaluate } from './revocation-relay.js';
+import type { SessionClock } from './session-clock.js';
+import { releaseRequest } from './socketio-internals.js';
 import {
   CATCHUP_ROOM, DISPLAY_ROOM, keyRoom, keysOfRoom, userRoom, type TenantSocket, type TenantStream,
 } from './tenant-stream.js';
-
-const MAX_TIMER_MS = 2 ** 31 - 1;
 
 export interface SessionContext {
   deps: AppDeps;
@@ -21,13 +21,13 @@ export interface SessionContext {
   limits: PersonLimits;
   /** The person whose place this socket holds, given back at disconnect. */
   placed: Map<string, string>;
-  /** How often the socket's credentials are checked again (revoked display tokens, logins). */
-  recheckMs: number;
+  /** Ends the socket when its token expires and checks its credentials again now and then. */
+  clock: SessionClock;
   /** Called once the socket is gone, with its namespace. */
   ended: (nsp: Namespace) => void;
 }
 
-export function startSession(socket: TenantSocket, { deps, stream, limits, placed, recheckMs, ended }: SessionContext): void {
+export function startSession(socket: TenantSocket, { deps, stream, limits, placed, clock, ended }: SessionContext): void {
   const { log } = deps;
   // By transport and role only: a tenant label would grow with the customers.
   let labels = { transport: socket.conn.transport.name, role: socket.data.role };
@@ -38,25 +38,15 @@ export function startSession(socket: TenantSocket, { deps, stream, limits, place
     socketsConnected.inc(labels);
   });
   log.debug({ socketId: socket.id, tenantId: socket.data.tenantId, userId: socket.data.userId, ...labels }, 'socket connected');
-  const { role, userId, expiresAt, apiKey } = socket.data;
+  const { role, userId, apiKey } = socket.data;
   const rooms = [CATCHUP_ROOM];
   if (userId) rooms.push(userRoom(userId));
   if (role === 'display') rooms.push(DISPLAY_ROOM);
   if (apiKey) rooms.push(keyRoom(apiKey.id), keysOfRoom(apiKey.createdBy));
   void socket.join(rooms);
 
-  let expiry: NodeJS.Timeout | null = null;
-  if (expiresAt !== null) {
-    // A token that expires unrefreshed ends the connection; the client reconnects with a new one.
-    expiry = setTimeout(() => socket.disconnect(true), Math.min(MAX_TIMER_MS, Math.max(0, expiresAt * 1000 - Date.now())));
-  }
-  // Revocations do not wait for expiry (display tokens never expire): check again now and then,
-  // spread out so that many sockets do not all ask at once. A database hiccup does not end a socket.
-  // (Revocations are also announced and re-checked at once, see revocation-relay.ts; this is the backstop.)
-  const recheck = setInterval(() => {
-    void reevaluate(deps, socket).catch(() => undefined);
-  }, recheckMs * (0.75 + Math.random() / 2));
-  recheck.unref();
+  clock.watch(socket);
+  releaseRequest(socket);
 
   // Replays run one at a time per socket: a resume during another waits its turn.
   let queue: Promise<unknown> = Promise.resolve();
@@ -126,8 +116,7 @@ export function startSession(socket: TenantSocket, { deps, stream, limits, place
       placed.delete(socket.id);
       limits.release(person);
     }
-    if (expiry) clearTimeout(expiry);
-    clearInterval(recheck);
+    clock.forget(socket);
     ended(socket.nsp);
   });
 

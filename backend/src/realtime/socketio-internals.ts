@@ -32,6 +32,14 @@ export function forgetNamespace(io: Server, parent: Namespace, nsp: Namespace): 
   (parent as unknown as ParentNamespaceInternals).children.delete(nsp);
 }
 
+/**
+ * Lets the connection's first HTTP request go: Socket.IO keeps it for the life of the connection, about
+ * 4 KB each, and nothing needs it once the socket has connected (Socket.IO's memory-usage guide).
+ */
+export function releaseRequest(socket: Socket): void {
+  (socket.conn as unknown as { request: unknown }).request = null;
+}
+
 /** Resolves when the connection has handed its queued packets to the transport (or closed, or after `timeoutMs`). */
 export function drained(socket: Socket, timeoutMs = 5000): Promise<void> {
   const conn = socket.conn as unknown as ConnectionInternals;

@@ -58,7 +58,11 @@ export async function startServer(config: Readonly<Config>, options: StartOption
   labelProcess(config);
   const db = await openDatabase(config.database, { migrate: options.migrate ?? config.migrateOnStart, log });
   watchDatabase(db.knex, migrations);
-  const redis = config.redisUrl ? new Redis(config.redisUrl, { maxRetriesPerRequest: 2, enableOfflineQueue: true, lazyConnect: false }) : null;
+  const redis = config.redisUrl ? new Redis(config.redisUrl, {
+    maxRetriesPerRequest: 2, enableOfflineQueue: true, lazyConnect: false,
+    // Commands issued in the same turn of the event loop (a burst of logins or handshakes) share one write.
+    enableAutoPipelining: true,
+  }) : null;
   redis?.on('error', (err) => log.warn({ err: err.message }, 'redis error'));
   if (redis) watchRedis('app', redis);
   const publisher = createPublisher({ log });

@@ -7,6 +7,7 @@
  * whole log.
  */
 import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
+import type { Redis } from 'ioredis';
 import type { AppDeps } from '../deps.js';
 import { sha256 } from '../modules/auth/tokens.js';
 import { viaRedis } from '../modules/auth/redis-guard.js';
@@ -14,6 +15,23 @@ import type { TenantSocket } from './tenant-stream.js';
 
 /** A count left behind by a crashed process fades after this long without a new connection of that person. */
 const COUNT_TTL_SECONDS = 3600;
+
+/**
+ * Takes a place if one is left, in one command (a handshake burst sends one per socket, pipelined):
+ * KEYS[1] the person's count, ARGV cap and TTL; answers the count including this socket, or cap + 1.
+ */
+const TAKE_PLACE = `
+local n = redis.call('INCR', KEYS[1])
+redis.call('EXPIRE', KEYS[1], ARGV[2])
+if n > tonumber(ARGV[1]) then redis.call('DECR', KEYS[1]) end
+return n`;
+const TAKE_PLACE_COMMAND = 'gymflowTakeSocketPlace';
+type WithTakePlace = Redis & { [TAKE_PLACE_COMMAND]: (key: string, cap: number, ttlSeconds: number) => Promise<number> };
+
+function withTakePlace(redis: Redis): WithTakePlace {
+  if (!(TAKE_PLACE_COMMAND in redis)) redis.defineCommand(TAKE_PLACE_COMMAND, { numberOfKeys: 1, lua: TAKE_PLACE });
+  return redis as WithTakePlace;
+}
 
 export interface PersonLimits {
   /** Takes a socket place for the person; false when they already hold the maximum. */
@@ -55,11 +73,7 @@ export function createPersonLimits(deps: AppDeps): PersonLimits {
       const redis = deps.redis;
       if (redis) {
         try {
-          const n = await viaRedis(redis, async (r) => {
-            const [[, count]] = (await r.multi().incr(key(person)).expire(key(person), COUNT_TTL_SECONDS).exec()) as [[unknown, number]];
-            if (count > cap) await r.decr(key(person));
-            return count;
-          });
+          const n = await viaRedis(redis, (r) => withTakePlace(r)[TAKE_PLACE_COMMAND](key(person), cap, COUNT_TTL_SECONDS));
           if (n > cap) return false;
           inRedis.set(person, (inRedis.get(person) ?? 0) + 1);
           return true;

@@ -9,6 +9,7 @@
  */
 import type { StoredEvent } from '../../contracts/events.js';
 import type { AppDeps } from '../../deps.js';
+import { LRUCache } from 'lru-cache';
 import { claimDue, post, recordAttempt, type Claim } from './delivery.js';
 
 export interface Dispatcher {
@@ -23,6 +24,13 @@ type Deps = Pick<AppDeps, 'db' | 'uow' | 'config' | 'log'>;
 
 /** A lane lets an endpoint go after this many events in a row, so the others waiting get their turn. */
 const TURN = 20;
+
+/**
+ * Whether a gym has an enabled endpoint is known for this long: most gyms have none, and a wake for
+ * one of them then costs no statement per booking. An endpoint made meanwhile misses only the wake,
+ * not its events: the poll finds it.
+ */
+const ENDPOINTS_KNOWN_MS = 1000;
 
 /** Gyms with due endpoints, the longest waiting first, in one statement across gyms. */
 async function dueTenants(deps: Deps, limit: number): Promise<string[]> {
@@ -49,6 +57,16 @@ export function startDispatcher(deps: Deps): Dispatcher {
   const lanes = new Set<Promise<void>>();
   /** pass() callers, answered by the next round that reads across gyms, once the lanes it leaves are done. */
   const passes: Array<() => void> = [];
+  const endpointsOf = new LRUCache<string, boolean>({ max: 10_000, ttl: ENDPOINTS_KNOWN_MS });
+  const hasEndpoints = async (tenantId: string): Promise<boolean> => {
+    let known = endpointsOf.get(tenantId);
+    if (known === undefined) {
+      const [row] = await deps.uow.statementInScope<{ any: boolean }>(tenantId, 'select exists (select 1 from webhook_endpoints where enabled) as any');
+      known = row?.any === true;
+      endpointsOf.set(tenantId, known);
+    }
+    return known;
+  };
 
   /** Delivers a claimed endpoint's events one after another: each record leases the next. */
   const drain = (first: Claim) => {
@@ -83,12 +101,16 @@ export function startDispatcher(deps: Deps): Dispatcher {
     try {
       if (reading) {
         polling = false;
-        for (const tenantId of await dueTenants(deps, config.concurrency * 4)) woken.add(tenantId);
+        for (const tenantId of await dueTenants(deps, config.concurrency * 4)) {
+          woken.add(tenantId);
+          endpointsOf.set(tenantId, true);
+        }
       }
       for (const tenantId of [...woken]) {
         const free = config.concurrency - lanes.size;
         if (free <= 0) break;
         woken.delete(tenantId);
+        if (!(await hasEndpoints(tenantId))) continue;
         const claims = await claimDue(deps.uow, config, tenantId, free);
         for (const claim of claims) drain(claim);
         // All the free lanes taken: the gym may have more, claimed when a lane is free again.

@@ -34,8 +34,8 @@ export function idleRows(r: Results): Row[] {
     product: pi ? kb(pi.bytesPerConnection) : '–',
     baseline: bi ? bare(kb(bi.bytesPerConnection)) : '–',
     ratio: pi && bi ? ratio(pi.bytesPerConnection, bi.bytesPerConnection) : '–',
-    target: `≤ ${kb(TARGETS.bytesPerIdleConnection)}`,
-    met: pi ? pi.bytesPerConnection <= TARGETS.bytesPerIdleConnection : undefined,
+    target: `≤ ${TARGETS.memoryRatio}× bare`,
+    met: pi && bi ? pi.bytesPerConnection <= TARGETS.memoryRatio * bi.bytesPerConnection : undefined,
   });
   out.push({
     figure: 'connect rate while ramping (handshake with auth)',

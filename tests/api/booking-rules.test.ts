@@ -179,6 +179,20 @@ describe('the booking rules', () => {
     expect((await book(me.token, id, day, '17:00')).status).toBe(201);
   });
 
+  it('lets staff close a booking that has already ended, with nothing of its slot left to offer', async () => {
+    const id = await area();
+    const me = await gym.person();
+    const ended = () => gym.server.deps.uow.inTenant(gym.demo, async ({ trx }) => (await trx.raw(
+      `insert into bookings (tenant_id, user_id, gym_area_id, booking_date, start_time, duration, starts_at, ends_at, place, price_cents, status)
+       values (?, ?, ?, ?, '00:00', 30, now() - interval '2 hours', now() - interval '90 minutes', 1, 0, 'confirmed') returning id`,
+      [gym.demo, me.id, id, athensDate(0)])).rows[0].id as string);
+    for (const status of ['completed', 'no_show']) {
+      const marked = await gym.call('PATCH', `/api/bookings/${await ended()}`, { token: gym.tokens.trainer, body: { status } });
+      expect(marked.status, JSON.stringify(marked.body)).toBe(200);
+      expect(marked.body.data.status).toBe(status);
+    }
+  });
+
   it('counts only the misses inside the window: one 31 days ago does not, one 29 days ago does', async () => {
     await setRules({ no_show_limit: 2, no_show_window_days: 30, block_days: 7 });
     const id = await area();

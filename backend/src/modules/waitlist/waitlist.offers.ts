@@ -40,10 +40,12 @@ export function recordOffers(scope: TenantScope, offers: readonly OfferRow[], ch
   }
 }
 
-/** Offers the places freed in [from, to) of an area to every line they overlap. */
+/** Offers the places freed in [from, to) of an area to every line they overlap (none when it is empty). */
 export async function offerFreedPlaces(
   scope: TenantScope, rules: BookingRules, now: Date, freed: { areaId: string; from: Date; to: Date },
 ): Promise<OfferRow[]> {
+  // A booking closed after its end frees nothing, and [now, end) would not be a range at all.
+  if (freed.to <= freed.from) return [];
   const { rows } = await scope.trx.raw<{ rows: Array<{ offers: OfferRow[] }> }>('select offer_freed(?, ?, ?, ?, ?) as offers', [
     freed.areaId, freed.from, freed.to, now, rulesParameter(rules),
   ]);

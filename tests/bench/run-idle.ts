@@ -6,7 +6,7 @@
  */
 import type { ClientFleet } from './lib/client-fleet.js';
 import { REDIS_URL } from './lib/database.js';
-import { freePort, sleep, spawnTs, treeRss } from './lib/proc.js';
+import { freePort, sleep, spawnEntry, treeRss } from './lib/proc.js';
 import { step } from './lib/progress.js';
 import type { Target } from './suites/broadcast.js';
 import { holdIdle, type IdleResult } from './suites/idle-connections.js';
@@ -40,7 +40,7 @@ export async function runIdle(fleet: ClientFleet, plan: IdlePlan, parts: { bare:
     step(`idle connections: bare Socket.IO with ${plan.workers} workers`);
     const port = await freePort();
     const nsp = '/tenant/00000000-0000-4000-8000-000000000000';
-    const server = spawnTs('tests/bench/servers/bare-socketio.ts', { ...process.env, PORT: String(port), WORKERS: String(plan.workers), NAMESPACE: nsp, REDIS_URL });
+    const server = spawnEntry('tests/bench/servers/bare-socketio.ts', { ...process.env, PORT: String(port), WORKERS: String(plan.workers), NAMESPACE: nsp, REDIS_URL });
     try {
       await server.waitForLine(/^ready$/, 60_000);
       out.bare = await hold('bare Socket.IO', { url: `http://127.0.0.1:${port}`, port, pid: server.pid, nsp, tokens: ['none'] }, 500);

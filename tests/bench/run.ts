@@ -15,7 +15,7 @@ import { addressAllocator, ClientFleet } from './lib/client-fleet.js';
 import { dropLeftovers, PG_ADMIN_URL, REDIS_URL } from './lib/database.js';
 import { addDays } from './lib/fixture.js';
 import { describeMachine } from './lib/machine.js';
-import { freePort, ROOT, spawnTs, type Spawned } from './lib/proc.js';
+import { freePort, ROOT, spawnEntry, type Spawned } from './lib/proc.js';
 import { clearProgress, elapsedSeconds, say, step } from './lib/progress.js';
 import { backtest } from '../../scripts/forecast-backtest.js';
 import { summaryLines, writeReport, type Results } from './report.js';
@@ -154,7 +154,7 @@ async function main(): Promise<void> {
     step('baseline: bare Socket.IO broadcast');
     const port = await freePort();
     const nsp = '/tenant/00000000-0000-4000-8000-000000000000';
-    const server: Spawned = spawnTs('tests/bench/servers/bare-socketio.ts', { ...process.env, PORT: String(port), WORKERS: String(WORKERS), NAMESPACE: nsp, REDIS_URL });
+    const server: Spawned = spawnEntry('tests/bench/servers/bare-socketio.ts', { ...process.env, PORT: String(port), WORKERS: String(WORKERS), NAMESPACE: nsp, REDIS_URL });
     cleanups.push(() => server.stop());
     await server.waitForLine(/^ready$/, 30_000);
     const target: Target = { url: `http://127.0.0.1:${port}`, port, pid: server.pid, nsp, tokens: ['none'] };

@@ -2,7 +2,7 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { randomSecret } from '../../../backend/src/secrets.js';
-import { spawnTs } from './proc.js';
+import { spawnEntry } from './proc.js';
 
 export const PG_ADMIN_URL = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 export const REDIS_URL = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -38,7 +38,7 @@ export async function createMigratedDatabase(prefix: string): Promise<ScratchDat
     url: url.toString(),
     drop: () => admin((c) => c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)).then(() => undefined),
   };
-  const migrate = spawnTs('db/migrate.ts', { ...process.env, NODE_ENV: 'production', ...PRODUCTION_SECRETS, DATABASE_URL: db.url, LOG_LEVEL: 'warn' });
+  const migrate = spawnEntry('db/migrate.ts', { ...process.env, NODE_ENV: 'production', ...PRODUCTION_SECRETS, DATABASE_URL: db.url, LOG_LEVEL: 'warn' });
   const code = await new Promise<number | null>((resolve) => migrate.child.once('exit', resolve));
   if (code !== 0) {
     await db.drop();

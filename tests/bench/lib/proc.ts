@@ -2,7 +2,7 @@
  * Child processes of the bench (servers and load clients) and what /proc says about them: resident
  * memory of a process tree and which process holds the established connections of a port.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -22,6 +22,25 @@ export interface Spawned {
   stop(graceMs?: number): Promise<void>;
 }
 
+/**
+ * The server as production runs it (`npm start`, the Dockerfile): compiled by tsc into dist/, built
+ * again when any source is newer. Through tsx every function of the product's own code would carry the
+ * name esbuild gives it (a property of its own, ~250 B per closure), which a built server does not.
+ */
+export function builtServer(): string {
+  const entry = 'dist/backend/src/main.js';
+  const built = fs.existsSync(path.join(ROOT, entry)) ? fs.statSync(path.join(ROOT, entry)).mtimeMs : 0;
+  const newest = Math.max(...['backend/src', 'db', 'tsconfig.json', 'tsconfig.build.json'].map((p) => newestMtime(path.join(ROOT, p))));
+  if (built <= newest) execFileSync(process.execPath, [path.join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json'], { cwd: ROOT, stdio: 'inherit' });
+  return entry;
+}
+
+function newestMtime(file: string): number {
+  const stat = fs.statSync(file);
+  if (!stat.isDirectory()) return stat.mtimeMs;
+  return Math.max(stat.mtimeMs, ...fs.readdirSync(file).map((name) => newestMtime(path.join(file, name))));
+}
+
 /** Every process tree the bench started and has not stopped yet. */
 const live = new Set<number>();
 /** If the bench dies before its cleanup ran, it takes what it started with it (by pid, never by name). */
@@ -33,9 +52,10 @@ export function killAllSpawned(): void {
 }
 process.once('exit', killAllSpawned);
 
-/** Starts a TypeScript entry point (through tsx) from the repository root. */
-export function spawnTs(entry: string, env: NodeJS.ProcessEnv, args: string[] = [], nodeFlags: string[] = []): Spawned {
-  const child = spawn(process.execPath, [...nodeFlags, '--import', 'tsx', path.join(ROOT, entry), ...args], {
+/** Starts an entry point from the repository root: TypeScript through tsx, built JavaScript as it is. */
+export function spawnEntry(entry: string, env: NodeJS.ProcessEnv, args: string[] = [], nodeFlags: string[] = []): Spawned {
+  const loader = entry.endsWith('.ts') ? ['--import', 'tsx'] : [];
+  const child = spawn(process.execPath, [...nodeFlags, ...loader, path.join(ROOT, entry), ...args], {
     cwd: ROOT,
     env,
     stdio: ['ignore', 'pipe', 'pipe'],

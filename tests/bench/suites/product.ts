@@ -8,7 +8,7 @@ import pg from 'pg';
 import { widenBookingRulesAt } from '../../support/booking-rules.js';
 import { createMigratedDatabase, PRODUCTION_SECRETS, REDIS_URL, type ScratchDatabase } from '../lib/database.js';
 import { addFixture, addRushClass, addTenants, MEMBER_PASSWORD, type Fixture, type RushClass } from '../lib/fixture.js';
-import { freePort, spawnTs, waitForHttp, type Spawned } from '../lib/proc.js';
+import { builtServer, freePort, spawnEntry, waitForHttp, type Spawned } from '../lib/proc.js';
 import { progress } from '../lib/progress.js';
 
 export interface Product {
@@ -70,7 +70,7 @@ export async function startProduct(options: {
       ...options.env,
     };
     progress('product: seeding the demo data (db/seed.ts)');
-    const seed = spawnTs('db/seed.ts', env);
+    const seed = spawnEntry('db/seed.ts', env);
     const code = await new Promise<number | null>((resolve) => seed.child.once('exit', resolve));
     if (code !== 0) throw new Error(`db/seed.ts failed (${code}):\n${seed.tail()}`);
 
@@ -91,7 +91,7 @@ export async function startProduct(options: {
     progress(`product: starting backend/src/main.ts with ${options.workers} workers on port ${port}`);
     // Cluster workers inherit the primary's node flags, so every process writes its profile on exit.
     const flags = options.profileDir ? ['--cpu-prof', `--cpu-prof-dir=${options.profileDir}`] : [];
-    node = spawnTs('backend/src/main.ts', { ...env, PORT: String(port), PUBLIC_URL: `http://127.0.0.1:${port}` }, [], flags);
+    node = spawnEntry(builtServer(), { ...env, PORT: String(port), PUBLIC_URL: `http://127.0.0.1:${port}` }, [], flags);
     const url = `http://127.0.0.1:${port}`;
     const alive = () => node!.child.exitCode === null;
     try {

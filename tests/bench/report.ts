@@ -172,7 +172,7 @@ The local PostgreSQL and Redis must be up; the run starts everything else itself
 
 ## Results
 
-The product: one node in server mode (\`backend/src/main.ts\`, NODE_ENV=production, ${r.workers} cluster workers sharing
+The product: one node in server mode (\`dist/backend/src/main.js\`, the tsc build that \`npm start\` runs, NODE_ENV=production, ${r.workers} cluster workers sharing
 the port, sharded Redis adapter, PostgreSQL), on a fresh database migrated by \`db/migrate.ts\` and seeded by
 \`db/seed.ts\`. Clients, servers, PostgreSQL and Redis all share the same ${machine.cores} cores.
 

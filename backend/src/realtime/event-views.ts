@@ -62,7 +62,10 @@ export function audienceOf(event: StoredEvent): Audience {
   return { type: event.type, private: isPrivate(event), redacted: needsRedaction(event), subject: subjectOf(event) };
 }
 
-/** The one rule for who sees what: API keys by their scopes, a private event only its subject, the rest by role. */
+/**
+ * The one rule for who sees what: API keys by their scopes, a private event only its subject (everybody
+ * else sees a gap in seq, which clients tolerate: docs/realtime.md), the rest by role.
+ */
 export function viewKind(audience: Audience, recipient: Pick<SocketData, 'apiKey' | 'role' | 'userId'>): ViewKind {
   const { apiKey, role, userId } = recipient;
   if (apiKey) {

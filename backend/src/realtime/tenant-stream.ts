@@ -197,7 +197,7 @@ export class TenantStream {
     }
   }
 
-  /** The event as one socket receives it; null when it receives nothing of it (an API key's scopes). */
+  /** The event as one socket receives it; null when it receives nothing of it (another's private event, a key's scopes). */
   private viewFor(socket: TenantSocket, event: StoredEvent): ServerEvent | null {
     const kind = viewKind(audienceOf(event), socket.data);
     return kind === NO_VIEW ? null : kind === FULL_VIEW ? fullView(event) : publicView(event);

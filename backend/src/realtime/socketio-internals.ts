@@ -1,9 +1,9 @@
 /**
  * The only place that reaches into Socket.IO's internals, for what its public API does not offer:
  * finding a namespace without creating it, forgetting an idle dynamic namespace (a gym's namespace would
- * otherwise stay in memory for ever), waiting until a socket's queued packets went out, and sending
- * events encoded once to each WebSocket in one write. tests/realtime/socketio-internals.test.ts fails if an
- * upgrade changes any of them.
+ * otherwise stay in memory for ever), letting a connection's first request go, waiting until a socket's
+ * queued packets went out, and sending events encoded once to each WebSocket in one write.
+ * tests/realtime/socketio-internals.test.ts fails if an upgrade changes any of them.
  */
 import type { Namespace, Server, Socket } from 'socket.io';
 
@@ -95,7 +95,10 @@ export function writeEvents(socket: Socket, encoded: EncodedEvents): void {
   for (const packet of encoded.packets) conn.write(packet, {});
 }
 
-/** An unmasked, final text frame (RFC 6455 §5.2), as ws's Sender.frame makes it for the adapter. */
+/**
+ * An unmasked, final text frame (RFC 6455 §5.2), the bytes ws's Sender.frame makes for the adapter. Written
+ * out here because that function is not part of ws's typed API and ws is not a dependency of the server's.
+ */
 function textFrame(payload: Buffer): Buffer {
   const length = payload.length;
   const header = length < 126 ? 2 : length < 65536 ? 4 : 10;

@@ -33,8 +33,10 @@ export function forgetNamespace(io: Server, parent: Namespace, nsp: Namespace): 
 }
 
 /**
- * Lets the connection's first HTTP request go: Socket.IO keeps it for the life of the connection, about
- * 4 KB each, and nothing needs it once the socket has connected (Socket.IO's memory-usage guide).
+ * Lets the connection's first HTTP request go: Socket.IO keeps it for the life of the connection, and
+ * nothing needs it once the socket has connected (Socket.IO's memory-usage guide). That frees it for
+ * sessions that began by polling; a WebSocket's upgrade request stays referenced by engine.io itself (its
+ * WebSocketResponse listens for the TCP socket's close), in the bare server just the same.
  */
 export function releaseRequest(socket: Socket): void {
   (socket.conn as unknown as { request: unknown }).request = null;

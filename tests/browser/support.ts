@@ -12,10 +12,11 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { onTestFinished } from 'vitest';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { isStale } from '../support/build-freshness.js';
 import { CHROMIUM_PATH } from '../support/services.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const DIST_INDEX = path.join(ROOT, 'dist/frontend/index.html');
+const DIST_INDEX = 'dist/frontend/index.html';
 export const SHOTS = path.join(ROOT, 'tests/browser/screenshots');
 const SOURCES = ['frontend', 'backend/src/contracts', 'vite.config.ts'];
 
@@ -54,23 +55,9 @@ function watch(context: BrowserContext): void {
   });
 }
 
-function newestMtime(target: string): number {
-  const full = path.join(ROOT, target);
-  const stat = fs.statSync(full);
-  if (!stat.isDirectory()) return stat.mtimeMs;
-  let newest = stat.mtimeMs;
-  for (const entry of fs.readdirSync(full, { withFileTypes: true })) {
-    if (entry.name === 'node_modules') continue;
-    newest = Math.max(newest, newestMtime(path.join(target, entry.name)));
-  }
-  return newest;
-}
-
 /** Builds the frontend unless dist/frontend is newer than every source file. */
 export function ensureBuilt(): void {
-  const built = fs.existsSync(DIST_INDEX) ? fs.statSync(DIST_INDEX).mtimeMs : 0;
-  const sources = Math.max(...SOURCES.map(newestMtime));
-  if (built > sources) return;
+  if (!isStale(ROOT, DIST_INDEX, SOURCES)) return;
   execFileSync('npx', ['vite', 'build', '--logLevel', 'warn'], { cwd: ROOT, stdio: 'inherit' });
 }
 

@@ -6,6 +6,7 @@ import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { isStale } from '../../support/build-freshness.js';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 
@@ -29,16 +30,8 @@ export interface Spawned {
  */
 export function builtServer(): string {
   const entry = 'dist/backend/src/main.js';
-  const built = fs.existsSync(path.join(ROOT, entry)) ? fs.statSync(path.join(ROOT, entry)).mtimeMs : 0;
-  const newest = Math.max(...['backend/src', 'db', 'tsconfig.json', 'tsconfig.build.json'].map((p) => newestMtime(path.join(ROOT, p))));
-  if (built <= newest) execFileSync(process.execPath, [path.join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json'], { cwd: ROOT, stdio: 'inherit' });
+  if (isStale(ROOT, entry, ['backend/src', 'db', 'tsconfig.json', 'tsconfig.build.json'])) execFileSync(process.execPath, [path.join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json'], { cwd: ROOT, stdio: 'inherit' });
   return entry;
-}
-
-function newestMtime(file: string): number {
-  const stat = fs.statSync(file);
-  if (!stat.isDirectory()) return stat.mtimeMs;
-  return Math.max(stat.mtimeMs, ...fs.readdirSync(file).map((name) => newestMtime(path.join(file, name))));
 }
 
 /** Every process tree the bench started and has not stopped yet. */

@@ -78,6 +78,11 @@ export function viewKind(audience: Audience, recipient: Pick<SocketData, 'apiKey
   return PUBLIC_VIEW;
 }
 
+/** The event in the view of that kind; null for NO_VIEW. */
+export function viewOf(event: StoredEvent, kind: ViewKind): ServerEvent | null {
+  return kind === NO_VIEW ? null : kind === FULL_VIEW ? fullView(event) : publicView(event);
+}
+
 type Loose = Record<string, unknown>;
 
 /** The user an event is about (the booking's or the session's member), if any. */

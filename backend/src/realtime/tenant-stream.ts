@@ -17,7 +17,7 @@ import type {
 import type { Logger } from '../logger.js';
 import { eventEmitDelay, eventsEmitted } from '../metrics/index.js';
 import type { EventStore } from './event-store.js';
-import { audienceOf, FULL_VIEW, fullView, NO_VIEW, publicView, viewKind, type ViewKind } from './event-views.js';
+import { audienceOf, viewKind, viewOf, type ViewKind } from './event-views.js';
 import { drained, encodeEvents, writeEvents, type EncodedEvents } from './socketio-internals.js';
 
 export type TenantNamespace = Namespace<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;
@@ -172,10 +172,7 @@ export class TenantStream {
   private fanOut(events: readonly StoredEvent[]): void {
     const audiences = events.map(audienceOf);
     const views = events.map(() => [null, null, null] as Array<ServerEvent | null>);
-    const viewOf = (i: number, kind: ViewKind): ServerEvent => {
-      const event = events[i]!;
-      return (views[i]![kind] ??= kind === FULL_VIEW ? fullView(event) : publicView(event));
-    };
+    const viewOfEvent = (i: number, kind: ViewKind) => (views[i]![kind] ??= viewOf(events[i]!, kind));
     // Sockets that get the same views share one encoding, found by their views as a number in base 3.
     const encodings = new Map<number, EncodedEvents | null>();
     const catchingUp = this.nsp.adapter.rooms.get(CATCHUP_ROOM);
@@ -188,7 +185,8 @@ export class TenantStream {
         const sent: Array<[string, ServerEvent]> = [];
         for (let i = events.length - 1, rest = key; i >= 0; i--, rest = Math.floor(rest / 3)) {
           const kind = (rest % 3) as ViewKind;
-          if (kind !== NO_VIEW) sent.unshift([events[i]!.type, viewOf(i, kind)]);
+          const view = viewOfEvent(i, kind);
+          if (view) sent.unshift([events[i]!.type, view]);
         }
         encoded = sent.length ? encodeEvents(this.nsp, sent) : null;
         encodings.set(key, encoded);
@@ -199,8 +197,7 @@ export class TenantStream {
 
   /** The event as one socket receives it; null when it receives nothing of it (another's private event, a key's scopes). */
   private viewFor(socket: TenantSocket, event: StoredEvent): ServerEvent | null {
-    const kind = viewKind(audienceOf(event), socket.data);
-    return kind === NO_VIEW ? null : kind === FULL_VIEW ? fullView(event) : publicView(event);
+    return viewOf(event, viewKind(audienceOf(event), socket.data));
   }
 
   /**

@@ -28,6 +28,7 @@ return n`;
 const TAKE_PLACE_COMMAND = 'gymflowTakeSocketPlace';
 type WithTakePlace = Redis & { [TAKE_PLACE_COMMAND]: (key: string, cap: number, ttlSeconds: number) => Promise<number> };
 
+/** The client with the script defined on it (once per client: servers in one process may share it). */
 function withTakePlace(redis: Redis): WithTakePlace {
   if (!(TAKE_PLACE_COMMAND in redis)) redis.defineCommand(TAKE_PLACE_COMMAND, { numberOfKeys: 1, lua: TAKE_PLACE });
   return redis as WithTakePlace;
@@ -63,6 +64,7 @@ export function createPersonLimits(deps: AppDeps): PersonLimits {
     return true;
   };
 
+  const counter = deps.redis ? withTakePlace(deps.redis) : null;
   const memory = new RateLimiterMemory({ keyPrefix: 'replay', points: budget, duration: 60 });
   const replay: RateLimiterAbstract = deps.redis
     ? new RateLimiterRedis({ storeClient: deps.redis, keyPrefix: 'gym:replay', points: budget, duration: 60, insuranceLimiter: memory, rejectIfRedisNotReady: true })
@@ -70,10 +72,9 @@ export function createPersonLimits(deps: AppDeps): PersonLimits {
 
   return {
     async acquire(person) {
-      const redis = deps.redis;
-      if (redis) {
+      if (counter) {
         try {
-          const n = await viaRedis(redis, (r) => withTakePlace(r)[TAKE_PLACE_COMMAND](key(person), cap, COUNT_TTL_SECONDS));
+          const n = await viaRedis(counter, () => counter[TAKE_PLACE_COMMAND](key(person), cap, COUNT_TTL_SECONDS));
           if (n > cap) return false;
           inRedis.set(person, (inRedis.get(person) ?? 0) + 1);
           return true;
